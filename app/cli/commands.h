@@ -1,0 +1,20 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace ldm::cli {
+
+/// Exit codes shared by all commands.
+constexpr int ExitOk = 0;
+constexpr int ExitFailure = 1; ///< the work failed (bad file, mismatch, ...)
+constexpr int ExitUsage = 2;   ///< the command line was wrong
+
+/// Each command takes the arguments after its name and returns the exit code.
+int runInspect(const std::vector<std::string>& args);
+int runTrainAe(const std::vector<std::string>& args);
+int runTrainLdm(const std::vector<std::string>& args);
+int runEvalAe(const std::vector<std::string>& args);
+
+} // namespace ldm::cli

@@ -1,0 +1,63 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// latent-canvas-cli: the headless face of the engine (no Qt), for scripts and GPU servers.
+#include "commands.h"
+
+#include <cstdio>
+#include <cstring>
+#include <exception>
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace {
+
+struct Command {
+    const char* name;
+    const char* summary;
+    std::function<int(const std::vector<std::string>&)> run;
+};
+
+const std::vector<Command>& commands()
+{
+    static const std::vector<Command> list = {
+        {"inspect", "describe a checkpoint and check that it loads", ldm::cli::runInspect},
+        {"train-ae", "train the KL autoencoder (first stage)", ldm::cli::runTrainAe},
+        {"train-ldm", "train a latent diffusion UNet on a frozen autoencoder", ldm::cli::runTrainLdm},
+        {"eval-ae", "held-out PSNR/SSIM of an autoencoder vs bicubic", ldm::cli::runEvalAe},
+    };
+    return list;
+}
+
+void printUsage()
+{
+    std::printf("usage: latent-canvas-cli <command> [options]\n\ncommands:\n");
+    for (const auto& command : commands())
+        std::printf("  %-12s %s\n", command.name, command.summary);
+    std::printf("\n'latent-canvas-cli <command> --help' describes a command.\n");
+}
+
+} // namespace
+
+int main(int argc, char** argv)
+{
+    if (argc < 2 || !std::strcmp(argv[1], "--help") || !std::strcmp(argv[1], "-h")) {
+        printUsage();
+        return argc < 2 ? ldm::cli::ExitUsage : ldm::cli::ExitOk;
+    }
+    const std::string name = argv[1];
+    const std::vector<std::string> args(argv + 2, argv + argc);
+    for (const auto& command : commands()) {
+        if (name != command.name)
+            continue;
+        try {
+            return command.run(args);
+        } catch (const std::exception& error) {
+            // Engine calls return errors; this only catches what escaped a bug.
+            std::fprintf(stderr, "%s: internal error: %s\n", name.c_str(), error.what());
+            return ldm::cli::ExitFailure;
+        }
+    }
+    std::fprintf(stderr, "latent-canvas-cli: unknown command '%s'\n\n", name.c_str());
+    printUsage();
+    return ldm::cli::ExitUsage;
+}

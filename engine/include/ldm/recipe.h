@@ -1,0 +1,84 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+// A Recipe is everything needed to replay one result: which task and model, the prompt, the
+// sampler settings, the seed and the hashes of any inputs. It is written into every saved PNG
+// twice: as our own JSON (`toJson`, lossless) and as Automatic1111-style `parameters` text
+// (`toA1111Parameters`), so other tools can read the settings too.
+//
+// Plain C++17 + nlohmann_json: no Qt, no LibTorch, so the engine, the CLI and the UI share it.
+// All functions are pure and thread-safe.
+
+#include "ldm/result.h"
+
+#include <nlohmann/json_fwd.hpp>
+
+#include <cstdint>
+#include <string>
+
+namespace ldm {
+
+/// Version of the JSON layout written by toJson(); bumped on incompatible changes.
+constexpr int RecipeJsonVersion = 1;
+
+/// Everything needed to reproduce one generated image.
+struct Recipe
+{
+    std::string task = "txt2img";   ///< "txt2img" | "paint" | "upscale"
+    std::string modelName;          ///< checkpoint file name without folder
+    std::string modelHash;          ///< first 10 hex digits of the checkpoint's sha256
+    std::string prompt;             ///< may span several lines
+    std::string negativePrompt;     ///< empty when none
+    std::string sampler = "ddim";   ///< "ddim" | "plms" | "ddpm" | "dpmpp2m", or foreign text
+    int steps = 50;                 ///< denoising steps
+    double guidanceScale = 7.5;     ///< classifier-free guidance; 1.0 disables it
+    double eta = 0.0;               ///< DDIM eta; 0 is deterministic
+    std::uint64_t seed = 0;         ///< seed of our CPU noise generator
+    int width = 512;                ///< output width in pixels
+    int height = 512;               ///< output height in pixels
+    std::string precision = "fp32"; ///< "fp32" | "bf16" | "fp16"
+    std::string mapHash;            ///< sha256 (short) of the label map; paint only
+    std::string inputImageHash;     ///< sha256 (short) of the input image; upscale only
+    int tileSize = 0;               ///< upscale tile edge in pixels; 0 = untiled
+    std::string engineVersion;      ///< e.g. "latent-canvas 0.1.0"
+    std::string createdAt;          ///< ISO-8601 UTC, e.g. "2024-05-01T12:00:00Z"
+
+    bool operator==(const Recipe& other) const;
+    bool operator!=(const Recipe& other) const { return !(*this == other); }
+};
+
+/// True for the tasks we know ("txt2img", "paint", "upscale").
+bool isKnownTask(const std::string& task);
+
+/// True for the sampler ids our engine implements ("ddim", "plms", "ddpm", "dpmpp2m").
+bool isKnownSampler(const std::string& sampler);
+
+/// Our sampler id for a sampler name written by A1111 or another tool ("DPM++ 2M Karras" ->
+/// "dpmpp2m", "Euler" -> "ddim"); names without a close equivalent come back unchanged so no
+/// information is lost.
+std::string samplerFromDisplayName(const std::string& name);
+
+/// The name A1111 shows for one of our sampler ids ("dpmpp2m" -> "DPM++ 2M"); unknown ids
+/// come back unchanged.
+std::string samplerDisplayName(const std::string& sampler);
+
+/// Lossless JSON form (with "version": RecipeJsonVersion).
+nlohmann::json toJson(const Recipe& recipe);
+
+/// Parses toJson() output. Missing optional fields take their defaults; wrong types, unknown
+/// tasks or impossible sizes give ErrorCode::InvalidFile. Never throws.
+Result<Recipe> recipeFromJson(const nlohmann::json& json);
+
+/// Same as recipeFromJson() but from text; malformed JSON gives ErrorCode::InvalidFile.
+Result<Recipe> recipeFromJsonText(const std::string& text);
+
+/// A1111 `parameters` text: prompt, optional "Negative prompt: ..." line, then one line of
+/// "Key: value" pairs (Steps, Sampler, CFG scale, Seed, Size, Model hash, Model, plus ours).
+std::string toA1111Parameters(const Recipe& recipe);
+
+/// Parses A1111 `parameters` text, ours or written by A1111 itself: multi-line prompts, quoted
+/// values containing commas, unknown keys ignored. Fails (InvalidFile) only when no settings
+/// line is present at all. Never throws.
+Result<Recipe> recipeFromA1111Parameters(const std::string& text);
+
+} // namespace ldm

@@ -1,0 +1,275 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "checkpoint/config_detection.h"
+
+#include <algorithm>
+
+namespace ldm {
+namespace {
+
+const std::vector<int64_t>* shapeOf(const ShapeMap& shapes, const std::string& name)
+{
+    auto it = shapes.find(name);
+    return it == shapes.end() ? nullptr : &it->second;
+}
+
+/// Number of consecutive indices i = 0, 1, ... for which `prefix + i + "."` names exist.
+int64_t countIndexed(const ShapeMap& shapes, const std::string& prefix, int64_t first = 0)
+{
+    int64_t count = 0;
+    while (hasPrefix(shapes, prefix + std::to_string(first + count) + "."))
+        ++count;
+    return count;
+}
+
+Error missing(const std::string& name)
+{
+    return makeError(ErrorCode::WeightsMismatch, "cannot detect the configuration: tensor '" +
+                                                     name + "' is missing");
+}
+
+} // namespace
+
+bool hasPrefix(const ShapeMap& shapes, const std::string& prefix)
+{
+    auto it = shapes.lower_bound(prefix);
+    return it != shapes.end() && it->first.compare(0, prefix.size(), prefix) == 0;
+}
+
+Result<UNetConfig> detectUNetConfig(const ShapeMap& shapes, const std::string& p,
+                                    std::vector<std::string>& guesses)
+{
+    const auto* inConv = shapeOf(shapes, p + "input_blocks.0.0.weight");
+    const auto* outConv = shapeOf(shapes, p + "out.2.weight");
+    if (!inConv || inConv->size() != 4)
+        return missing(p + "input_blocks.0.0.weight");
+    if (!outConv || outConv->size() != 4)
+        return missing(p + "out.2.weight");
+    nlohmann::json kwargs;
+    const int64_t mc = (*inConv)[0];
+    kwargs["model_channels"] = mc;
+    kwargs["in_channels"] = (*inConv)[1];
+    kwargs["out_channels"] = (*outConv)[0];
+
+    const int64_t inputBlocks = countIndexed(shapes, p + "input_blocks.");
+    const int64_t outputBlocks = countIndexed(shapes, p + "output_blocks.");
+    bool convDown = false;
+    for (int64_t k = 1; k < inputBlocks; ++k)
+        convDown = convDown || shapes.count(p + "input_blocks." + std::to_string(k) + ".0.op.weight");
+    // Resampling ResBlocks (resblock_updown) sit after the regular blocks of the output levels.
+    int64_t upResBlocks = 0;
+    for (int64_t k = 0; k < outputBlocks; ++k) {
+        const std::string b = p + "output_blocks." + std::to_string(k) + ".";
+        const int64_t parts = countIndexed(shapes, b);
+        if (parts > 1 && shapes.count(b + std::to_string(parts - 1) + ".in_layers.0.weight"))
+            ++upResBlocks;
+    }
+    const bool updown = !convDown && upResBlocks > 0;
+    int64_t levels = 1;
+    int64_t nrb = inputBlocks - 1;
+    if (convDown) {
+        nrb = 0;
+        for (int64_t k = 1; k < inputBlocks; ++k) {
+            if (shapes.count(p + "input_blocks." + std::to_string(k) + ".0.op.weight")) {
+                ++levels;
+            } else if (levels == 1) {
+                ++nrb;
+            }
+        }
+    } else if (updown) {
+        levels = upResBlocks + 1;
+        nrb = inputBlocks / levels - 1;
+    }
+    if (nrb < 1 || 1 + levels * nrb + (levels - 1) != inputBlocks ||
+        outputBlocks != levels * (nrb + 1))
+        return makeError(ErrorCode::WeightsMismatch,
+                         "cannot detect the UNet layout: " + std::to_string(inputBlocks) +
+                             " input blocks and " + std::to_string(outputBlocks) +
+                             " output blocks fit no channel_mult/num_res_blocks");
+    kwargs["num_res_blocks"] = nrb;
+    kwargs["resblock_updown"] = updown;
+    std::vector<int64_t> mult;
+    std::vector<int64_t> attention;
+    bool spatial = false;
+    for (int64_t level = 0; level < levels; ++level) {
+        const int64_t k = 1 + level * (nrb + 1);
+        const std::string b = p + "input_blocks." + std::to_string(k) + ".";
+        const auto* conv = shapeOf(shapes, b + "0.out_layers.3.weight");
+        if (!conv)
+            return missing(b + "0.out_layers.3.weight");
+        mult.push_back((*conv)[0] / mc);
+        if (hasPrefix(shapes, b + "1.")) {
+            attention.push_back(int64_t{1} << level);
+            spatial = spatial || shapes.count(b + "1.proj_in.weight");
+        }
+    }
+    kwargs["channel_mult"] = mult;
+    kwargs["attention_resolutions"] = attention;
+    spatial = spatial || shapes.count(p + "middle_block.1.proj_in.weight");
+    kwargs["use_spatial_transformer"] = spatial;
+    if (spatial) {
+        const std::string t = p + "middle_block.1.transformer_blocks.";
+        kwargs["transformer_depth"] = countIndexed(shapes, t);
+        const auto* toK = shapeOf(shapes, t + "0.attn2.to_k.weight");
+        if (!toK)
+            return missing(t + "0.attn2.to_k.weight");
+        kwargs["context_dim"] = (*toK)[1];
+        kwargs["num_heads"] = 8;
+        guesses.push_back("UNet attention heads: num_heads 8 (head counts are not stored in "
+                          "the weights; give the config.yaml if images look wrong)");
+    } else {
+        kwargs["num_head_channels"] = 32;
+        guesses.push_back("UNet attention heads: num_head_channels 32 (not stored in the "
+                          "weights; give the config.yaml if images look wrong)");
+    }
+    const auto* emb = shapeOf(shapes, p + "input_blocks.1.0.emb_layers.1.weight");
+    const auto* firstOut = shapeOf(shapes, p + "input_blocks.1.0.out_layers.3.weight");
+    if (emb && firstOut)
+        kwargs["use_scale_shift_norm"] = (*emb)[0] == 2 * (*firstOut)[0];
+    if (const auto* label = shapeOf(shapes, p + "label_emb.weight"))
+        kwargs["num_classes"] = (*label)[0];
+    kwargs["legacy"] = false;
+    return UNetConfig::fromJson(kwargs);
+}
+
+Result<AutoencoderConfig> detectFirstStageConfig(const ShapeMap& shapes, const std::string& p)
+{
+    const auto* convIn = shapeOf(shapes, p + "encoder.conv_in.weight");
+    const auto* convOut = shapeOf(shapes, p + "encoder.conv_out.weight");
+    const auto* decIn = shapeOf(shapes, p + "decoder.conv_in.weight");
+    const auto* decOut = shapeOf(shapes, p + "decoder.conv_out.weight");
+    const auto* quant = shapeOf(shapes, p + "quant_conv.weight");
+    for (auto [shape, name] : {std::pair{convIn, "encoder.conv_in.weight"},
+                               {convOut, "encoder.conv_out.weight"},
+                               {decIn, "decoder.conv_in.weight"},
+                               {decOut, "decoder.conv_out.weight"}, {quant, "quant_conv.weight"}})
+        if (!shape || shape->size() != 4)
+            return missing(p + name);
+    const int64_t ch = (*convIn)[0];
+    const int64_t levels = countIndexed(shapes, p + "encoder.down.");
+    const int64_t nrb = countIndexed(shapes, p + "encoder.down.0.block.");
+    const auto* codebook = shapeOf(shapes, p + "quantize.embedding.weight");
+    const int64_t z = (*decIn)[1];
+    nlohmann::json dd;
+    dd["ch"] = ch;
+    dd["in_channels"] = (*convIn)[1];
+    dd["out_ch"] = (*decOut)[0];
+    dd["z_channels"] = z;
+    dd["double_z"] = (*convOut)[0] == 2 * z;
+    dd["num_res_blocks"] = nrb;
+    dd["dropout"] = 0.0;
+    // The nominal resolution only places attention; 256 is what every released model uses.
+    const int64_t resolution = 256;
+    dd["resolution"] = resolution;
+    std::vector<int64_t> mult;
+    std::vector<int64_t> attn;
+    for (int64_t level = 0; level < levels; ++level) {
+        const std::string b = p + "encoder.down." + std::to_string(level) + ".";
+        const auto* conv = shapeOf(shapes, b + "block.0.conv1.weight");
+        if (!conv)
+            return missing(b + "block.0.conv1.weight");
+        mult.push_back((*conv)[0] / ch);
+        if (hasPrefix(shapes, b + "attn."))
+            attn.push_back(resolution >> level);
+    }
+    dd["ch_mult"] = mult;
+    dd["attn_resolutions"] = attn;
+    dd["attn_type"] = hasPrefix(shapes, p + "encoder.mid.attn_1.") ? "vanilla" : "none";
+    nlohmann::json params;
+    params["ddconfig"] = dd;
+    params["embed_dim"] = codebook ? (*quant)[0] : (*quant)[0] / 2;
+    if (codebook)
+        params["n_embed"] = (*codebook)[0];
+    return AutoencoderConfig::fromJson(params);
+}
+
+Result<TextEncoderConfig> detectTextEncoderConfig(const ShapeMap& shapes, const std::string& p,
+                                                  std::vector<std::string>& guesses)
+{
+    const std::string t = p + "transformer.";
+    const auto* tokens = shapeOf(shapes, t + "token_emb.weight");
+    const auto* positions = shapeOf(shapes, t + "pos_emb.emb.weight");
+    const auto* toQ = shapeOf(shapes, t + "attn_layers.layers.0.1.to_q.weight");
+    if (!tokens || !positions || !toQ)
+        return missing(t + "token_emb / pos_emb / attn_layers.layers.0.1.to_q");
+    nlohmann::json kwargs;
+    kwargs["vocab_size"] = (*tokens)[0];
+    kwargs["n_embed"] = (*tokens)[1];
+    kwargs["max_seq_len"] = (*positions)[0];
+    kwargs["n_layer"] = countIndexed(shapes, t + "attn_layers.layers.") / 2;
+    const int64_t inner = (*toQ)[0];
+    const int64_t dimHead = inner % 64 == 0 ? 64 : inner / 8;
+    kwargs["dim_head"] = dimHead;
+    kwargs["heads"] = inner / dimHead;
+    if (inner != 512)
+        guesses.push_back("text encoder heads: " + std::to_string(inner / dimHead) + " x " +
+                          std::to_string(dimHead));
+    return TextEncoderConfig::fromJson(kwargs);
+}
+
+Result<void> completeConfigFromShapes(const ShapeMap& shapes, LdmConfig& config)
+{
+    auto& guesses = config.guesses;
+    if (!config.unet && hasPrefix(shapes, "model.diffusion_model.")) {
+        auto unet = detectUNetConfig(shapes, "model.diffusion_model.", guesses);
+        if (!unet)
+            return unet.error();
+        config.unet = unet.value();
+    }
+    if (!config.firstStage) {
+        const std::string prefix = hasPrefix(shapes, "first_stage_model.") ? "first_stage_model."
+                                   : hasPrefix(shapes, "encoder.")          ? ""
+                                                                            : "-";
+        if (prefix != "-") {
+            auto stage = detectFirstStageConfig(shapes, prefix);
+            if (!stage)
+                return stage.error();
+            config.firstStage = stage.value();
+        }
+    }
+    if (config.condStage == CondStageKind::None) {
+        if (shapes.count("cond_stage_model.transformer.token_emb.weight")) {
+            auto text = detectTextEncoderConfig(shapes, "cond_stage_model.", guesses);
+            if (!text)
+                return text.error();
+            config.text = text.value();
+            config.condStage = CondStageKind::Text;
+        } else if (const auto* emb = shapeOf(shapes, "cond_stage_model.embedding.weight")) {
+            config.classEmbedder = ClassEmbedderConfig{(*emb)[0], (*emb)[1], "class"};
+            config.condStage = CondStageKind::ClassLabel;
+        } else if (const auto* map = shapeOf(shapes, "cond_stage_model.channel_mapper.weight")) {
+            SpatialRescalerConfig rescaler;
+            rescaler.inChannels = (*map)[1];
+            rescaler.outChannels = (*map)[0];
+            rescaler.bias = shapes.count("cond_stage_model.channel_mapper.bias") != 0;
+            config.rescaler = rescaler;
+            config.condStage = CondStageKind::SpatialRescaler;
+            guesses.push_back("SpatialRescaler: 1 stage of bilinear x0.5 (not stored in the "
+                              "weights)");
+        }
+    }
+    if (config.conditioningKey == ConditioningKey::None && config.unet) {
+        const bool extraInput = config.unet->inChannels > config.unet->outChannels;
+        const bool crossAttn = config.unet->useSpatialTransformer;
+        if (crossAttn && extraInput)
+            config.conditioningKey = ConditioningKey::Hybrid;
+        else if (crossAttn)
+            config.conditioningKey = ConditioningKey::CrossAttn;
+        else if (extraInput)
+            config.conditioningKey = ConditioningKey::Concat;
+        if (extraInput && !config.rescaler && !config.concatImage) {
+            config.concatImage = true;
+            guesses.push_back("concat conditioning on a low-resolution image (super-resolution)");
+        }
+    }
+    if (const auto* scale = shapeOf(shapes, "scale_factor"); scale && scale->empty()) {
+        // The value itself is read by the loader; nothing to guess.
+    } else if (config.firstStage && config.scaleFactor == 1.0 && !config.firstStage->isVq() &&
+               config.unet && config.firstStage->embedDim == 4 &&
+               config.firstStage->ddconfig.downFactor() == 8) {
+        config.scaleFactor = 0.18215;
+        guesses.push_back("scale_factor 0.18215 (the kl-f8 convention)");
+    }
+    return {};
+}
+
+} // namespace ldm

@@ -1,0 +1,274 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "checkpoint/latent_diffusion.h"
+
+#include "checkpoint/config_detection.h"
+#include "checkpoint/yaml_json.h"
+#include "core/safetensors.h"
+
+#include <algorithm>
+#include <set>
+
+namespace ldm {
+namespace {
+
+const char* const UNetPrefix = "model.diffusion_model.";
+const char* const FirstStagePrefix = "first_stage_model.";
+const char* const CondPrefix = "cond_stage_model.";
+const char* const ConcatPrefix = "concat_stage_model.";
+
+bool startsWith(const std::string& text, const std::string& prefix)
+{
+    return text.compare(0, prefix.size(), prefix) == 0;
+}
+
+ShapeMap shapesOf(const io::TensorMap& tensors)
+{
+    ShapeMap shapes;
+    for (const auto& [name, tensor] : tensors)
+        shapes[name] = tensor.sizes().vec();
+    return shapes;
+}
+
+bool isScheduleBuffer(const std::string& name)
+{
+    static const std::set<std::string> names = {"betas", "alphas_cumprod", "alphas_cumprod_prev",
+        "sqrt_alphas_cumprod", "sqrt_one_minus_alphas_cumprod", "log_one_minus_alphas_cumprod",
+        "sqrt_recip_alphas_cumprod", "sqrt_recipm1_alphas_cumprod", "posterior_variance",
+        "posterior_log_variance_clipped", "posterior_mean_coef1", "posterior_mean_coef2",
+        "scale_factor", "logvar", "lvlb_weights"};
+    return names.count(name) != 0;
+}
+
+/// Collects the problems of every part so one message lists them all.
+struct Problems {
+    std::string text;
+    void add(const std::string& part, const Error& error)
+    {
+        text += (text.empty() ? "" : "\n") + part + ": " + error.message;
+    }
+};
+
+} // namespace
+
+Result<io::TensorMap> emaWeightsFor(const torch::nn::Module& unet, const io::TensorMap& tensors)
+{
+    io::TensorMap out;
+    std::map<std::string, std::string> seen;
+    std::vector<std::string> names;
+    for (const auto& item : unet.named_parameters(true))
+        names.push_back(item.key());
+    for (const std::string& name : names) {
+        std::string dotless = "diffusion_model." + name;
+        dotless.erase(std::remove(dotless.begin(), dotless.end(), '.'), dotless.end());
+        if (auto [it, fresh] = seen.emplace(dotless, name); !fresh)
+            return makeError(ErrorCode::WeightsMismatch, "EMA names of '" + it->second +
+                                                             "' and '" + name + "' collide");
+        auto found = tensors.find("model_ema." + dotless);
+        if (found == tensors.end())
+            return makeError(ErrorCode::WeightsMismatch,
+                             "EMA weight model_ema." + dotless + " (for " + name + ") is missing");
+        out[UNetPrefix + name] = found->second;
+    }
+    return out;
+}
+
+Result<LatentDiffusion> LatentDiffusion::load(const std::string& path, const LoadOptions& options)
+{
+    auto file = io::SafetensorsFile::open(path);
+    if (!file)
+        return file.error();
+    io::TensorMap tensors;
+    for (const auto& info : file->tensors())
+        tensors[info.name] = file->tensor(info.name);
+    auto model = fromTensors(tensors, file->metadata(), options);
+    if (!model)
+        return makeError(model.error().code, path + ": " + model.error().message);
+    return model;
+}
+
+Result<LatentDiffusion> LatentDiffusion::create(const LdmConfig& config)
+{
+    LatentDiffusion model;
+    model.m_config = config;
+    auto schedule = NoiseSchedule::fromConfig(config.schedule);
+    if (!schedule)
+        return schedule.error();
+    model.m_schedule = schedule.value();
+    model.m_scaleFactor = config.scaleFactor;
+    try {
+        if (config.unet) {
+            if (auto ok = config.unet->validate(); !ok)
+                return ok.error();
+            model.m_unet = UNetModel(*config.unet);
+        }
+        if (config.firstStage) {
+            auto stage = FirstStage::create(*config.firstStage);
+            if (!stage)
+                return stage.error();
+            model.m_firstStage = stage.value();
+        }
+        if (config.text)
+            model.m_text = BertEmbedder(*config.text);
+        if (config.classEmbedder)
+            model.m_class = ClassEmbedder(*config.classEmbedder);
+        if (config.rescaler)
+            model.m_rescaler = SpatialRescaler(*config.rescaler);
+    } catch (const std::exception& error) {
+        return makeError(ErrorCode::InvalidRequest,
+                         std::string("cannot build the networks: ") + error.what());
+    }
+    if (!model.m_unet.is_empty())
+        model.m_unet->eval();
+    if (!model.m_text.is_empty())
+        model.m_text->eval();
+    if (!model.m_class.is_empty())
+        model.m_class->eval();
+    if (!model.m_rescaler.is_empty())
+        model.m_rescaler->eval();
+    return model;
+}
+
+Result<LatentDiffusion> LatentDiffusion::fromTensors(
+    const io::TensorMap& tensors, const std::map<std::string, std::string>& metadata,
+    const LoadOptions& options)
+{
+    Result<LdmConfig> config = LdmConfig{};
+    if (!options.configYaml.empty()) {
+        auto yaml = readYamlAsJson(options.configYaml);
+        if (!yaml)
+            return yaml.error();
+        config = LdmConfig::fromCompVisYaml(*yaml);
+    } else {
+        config = LdmConfig::fromMetadata(metadata);
+    }
+    if (!config)
+        return config.error();
+    const ShapeMap shapes = shapesOf(tensors);
+    if (auto ok = completeConfigFromShapes(shapes, *config); !ok)
+        return ok.error();
+    if (!config->unet && !config->firstStage && config->condStage == CondStageKind::None)
+        return makeError(ErrorCode::InvalidFile,
+                         "no latent diffusion parts found (expected model.diffusion_model.*, "
+                         "first_stage_model.*, cond_stage_model.* or encoder.*/decoder.* names)");
+    auto built = create(*config);
+    if (!built)
+        return built.error();
+    LatentDiffusion model = std::move(built.value());
+
+    Problems problems;
+    std::set<std::string> claimed; // prefixes that a part consumed
+    auto loadPart = [&](const char* part, torch::nn::Module& module, const io::TensorMap& source,
+                        const std::string& prefix, std::vector<std::string> ignored = {}) {
+        auto report = io::loadStateDict(module, source, prefix, ignored);
+        if (!report)
+            problems.add(part, report.error());
+    };
+    if (!model.m_unet.is_empty()) {
+        model.m_hasEma = hasPrefix(shapes, "model_ema.");
+        if (model.m_hasEma && options.preferEma) {
+            auto ema = emaWeightsFor(*model.m_unet, tensors);
+            if (!ema)
+                problems.add("UNet (EMA)", ema.error());
+            else
+                loadPart("UNet (EMA)", *model.m_unet, *ema, UNetPrefix);
+            model.m_usesEma = ema.ok();
+        } else {
+            loadPart("UNet", *model.m_unet, tensors, UNetPrefix);
+        }
+        claimed.insert(UNetPrefix);
+    }
+    if (model.m_firstStage) {
+        const std::string prefix = hasPrefix(shapes, FirstStagePrefix) ? FirstStagePrefix : "";
+        if (auto ok = model.m_firstStage->load(tensors, prefix); !ok)
+            problems.add("first stage", ok.error());
+        claimed.insert(prefix.empty() ? std::string("encoder.") : prefix);
+        if (prefix.empty())
+            claimed.insert({"decoder.", "quant_conv.", "post_quant_conv.", "quantize.", "loss."});
+    }
+    if (!model.m_text.is_empty()) {
+        loadPart("text encoder", *model.m_text, tensors, CondPrefix);
+        claimed.insert(CondPrefix);
+    }
+    if (!model.m_class.is_empty()) {
+        loadPart("class embedder", *model.m_class, tensors, CondPrefix);
+        claimed.insert(CondPrefix);
+    }
+    if (!model.m_rescaler.is_empty()) {
+        const std::string prefix =
+            model.m_config.condStage == CondStageKind::SpatialRescaler ? CondPrefix : ConcatPrefix;
+        loadPart("spatial rescaler", *model.m_rescaler, tensors, prefix);
+        claimed.insert(prefix);
+    }
+    std::vector<std::string> stray;
+    for (const auto& [name, tensor] : tensors) {
+        bool known = isScheduleBuffer(name) || startsWith(name, "model_ema.");
+        for (const auto& prefix : claimed)
+            known = known || startsWith(name, prefix);
+        if (!known)
+            stray.push_back(name);
+    }
+    if (!stray.empty()) {
+        std::string list;
+        for (size_t i = 0; i < stray.size() && i < 20; ++i)
+            list += "\n  unexpected: " + stray[i];
+        if (stray.size() > 20)
+            list += "\n  ... and " + std::to_string(stray.size() - 20) + " more";
+        problems.add("checkpoint", makeError(ErrorCode::WeightsMismatch,
+                                             "tensors that belong to no part of the model:" + list));
+    }
+    if (!problems.text.empty())
+        return makeError(ErrorCode::WeightsMismatch, problems.text);
+
+    if (auto it = tensors.find("alphas_cumprod"); it != tensors.end()) {
+        auto schedule = NoiseSchedule::fromAlphasCumprod(it->second);
+        if (!schedule)
+            return schedule.error();
+        model.m_schedule = schedule.value();
+    }
+    if (auto it = tensors.find("scale_factor"); it != tensors.end() && it->second.numel() == 1)
+        model.m_scaleFactor = it->second.to(torch::kFloat64).item<double>();
+    return model;
+}
+
+int64_t LatentDiffusion::parameterCount() const
+{
+    int64_t count = 0;
+    for (const auto& [name, tensor] : stateDict())
+        count += tensor.numel();
+    return count;
+}
+
+io::TensorMap LatentDiffusion::stateDict() const
+{
+    io::TensorMap out;
+    auto add = [&](const io::TensorMap& part) { out.insert(part.begin(), part.end()); };
+    if (!m_unet.is_empty())
+        add(io::stateDict(*m_unet, UNetPrefix));
+    if (m_firstStage)
+        add(io::stateDict(m_firstStage->module(), FirstStagePrefix));
+    if (!m_text.is_empty())
+        add(io::stateDict(*m_text, CondPrefix));
+    if (!m_class.is_empty())
+        add(io::stateDict(*m_class, CondPrefix));
+    if (!m_rescaler.is_empty())
+        add(io::stateDict(*m_rescaler, m_config.condStage == CondStageKind::SpatialRescaler
+                                           ? CondPrefix
+                                           : ConcatPrefix));
+    return out;
+}
+
+void LatentDiffusion::to(torch::Device device, torch::ScalarType dtype)
+{
+    if (!m_unet.is_empty())
+        m_unet->to(device, dtype);
+    if (m_firstStage)
+        m_firstStage->module().to(device, dtype);
+    if (!m_text.is_empty())
+        m_text->to(device, dtype);
+    if (!m_class.is_empty())
+        m_class->to(device, dtype);
+    if (!m_rescaler.is_empty())
+        m_rescaler->to(device, dtype);
+}
+
+} // namespace ldm

@@ -1,0 +1,85 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// A loaded latent diffusion checkpoint: the networks it holds, its schedule and its config.
+//
+// Usage:
+//     auto model = LatentDiffusion::load("model.safetensors", {});   // Result<LatentDiffusion>
+//     if (!model) report(model.error().message);                     // names every bad key
+//     c10::InferenceMode guard;                                      // per thread
+//     auto eps = model->unet()->forward(x, t, context);
+//
+// A file may hold any subset of the parts (a standalone autoencoder, a UNet alone, ...);
+// the accessors say which are present. Copies share the networks.
+#pragma once
+
+#include "checkpoint/ldm_config.h"
+#include "conditioning/class_embedder.h"
+#include "conditioning/spatial_rescaler.h"
+#include "conditioning/text_encoder.h"
+#include "core/state_dict.h"
+#include "first_stage/first_stage.h"
+#include "sampling/noise_schedule.h"
+#include "unet/unet_model.h"
+
+#include <optional>
+#include <string>
+
+namespace ldm {
+
+/// How to load a checkpoint.
+struct LoadOptions {
+    std::string configYaml;   ///< CompVis config.yaml; empty: metadata or detection
+    bool preferEma = true;    ///< sample with `model_ema.*` weights when the file has them
+};
+
+class LatentDiffusion {
+public:
+    /// Opens a safetensors checkpoint, works out its configuration and loads every part.
+    /// A mismatch fails with WeightsMismatch naming each missing, unexpected and mis-shaped
+    /// key per part; an unreadable file fails with InvalidFile. Never throws.
+    static Result<LatentDiffusion> load(const std::string& path, const LoadOptions& options = {});
+    /// Same from tensors already in memory with their metadata (several files merged).
+    static Result<LatentDiffusion> fromTensors(const io::TensorMap& tensors,
+                                               const std::map<std::string, std::string>& metadata,
+                                               const LoadOptions& options = {});
+    /// Builds freshly initialised networks for a config (for training).
+    static Result<LatentDiffusion> create(const LdmConfig& config);
+
+    const LdmConfig& config() const { return m_config; }
+    const NoiseSchedule& schedule() const { return m_schedule; }
+    double scaleFactor() const { return m_scaleFactor; }
+    /// True when the UNet runs on the EMA weights of the file.
+    bool usesEma() const { return m_usesEma; }
+    /// True when the file has `model_ema.*` weights.
+    bool hasEma() const { return m_hasEma; }
+
+    const UNetModel& unet() const { return m_unet; }          ///< null when absent
+    const std::optional<FirstStage>& firstStage() const { return m_firstStage; }
+    const BertEmbedder& textEncoder() const { return m_text; }  ///< null when absent
+    const ClassEmbedder& classEmbedder() const { return m_class; }
+    const SpatialRescaler& rescaler() const { return m_rescaler; }
+
+    /// Number of parameters over all parts.
+    int64_t parameterCount() const;
+    /// All parts' parameters and buffers under their CompVis names (for saving).
+    io::TensorMap stateDict() const;
+    /// Moves every part to a device and dtype.
+    void to(torch::Device device, torch::ScalarType dtype = torch::kFloat32);
+
+private:
+    LdmConfig m_config;
+    NoiseSchedule m_schedule;
+    double m_scaleFactor = 1.0;
+    bool m_usesEma = false;
+    bool m_hasEma = false;
+    UNetModel m_unet{nullptr};
+    std::optional<FirstStage> m_firstStage;
+    BertEmbedder m_text{nullptr};
+    ClassEmbedder m_class{nullptr};
+    SpatialRescaler m_rescaler{nullptr};
+};
+
+/// Weights of the UNet taken from the dot-less `model_ema.*` names of a checkpoint, keyed by
+/// the ordinary `model.diffusion_model.*` names. Errors when two names collide or one is absent.
+Result<io::TensorMap> emaWeightsFor(const torch::nn::Module& unet, const io::TensorMap& tensors);
+
+} // namespace ldm

@@ -1,0 +1,267 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "checkpoint/ldm_config.h"
+
+namespace ldm {
+namespace {
+
+using nlohmann::json;
+
+Result<json> parseJsonString(const std::map<std::string, std::string>& metadata,
+                             const std::string& key)
+{
+    auto it = metadata.find(key);
+    if (it == metadata.end())
+        return json();
+    json parsed = json::parse(it->second, nullptr, false);
+    if (parsed.is_discarded())
+        return makeError(ErrorCode::InvalidFile,
+                         "metadata '" + key + "' is not valid JSON: " + it->second.substr(0, 80));
+    return parsed;
+}
+
+template <typename Config>
+Result<void> assign(std::optional<Config>& target, const json& params, const char* what)
+{
+    auto parsed = Config::fromJson(params);
+    if (!parsed)
+        return makeError(parsed.error().code,
+                         std::string(what) + " config: " + parsed.error().message);
+    target = std::move(parsed.value());
+    return {};
+}
+
+Result<void> readScheduleParams(LdmConfig& config, const json& params)
+{
+    try {
+        config.schedule.linearStart = params.value("linear_start", config.schedule.linearStart);
+        config.schedule.linearEnd = params.value("linear_end", config.schedule.linearEnd);
+        config.schedule.timesteps = params.value("timesteps", config.schedule.timesteps);
+        config.schedule.betaSchedule = params.value("beta_schedule", config.schedule.betaSchedule);
+        if (params.contains("scale_factor") && params["scale_factor"].is_number())
+            config.scaleFactor = params["scale_factor"].get<double>();
+        if (params.contains("conditioning_key") && params["conditioning_key"].is_string()) {
+            auto key = parseConditioningKey(params["conditioning_key"].get<std::string>());
+            if (!key)
+                return key.error();
+            config.conditioningKey = key.value();
+        } else if (params.contains("concat_mode")) {
+            config.conditioningKey = params.value("concat_mode", true) ? ConditioningKey::Concat
+                                                                      : ConditioningKey::CrossAttn;
+        }
+    } catch (const json::exception& error) {
+        return makeError(ErrorCode::InvalidFile, std::string("bad LDM params: ") + error.what());
+    }
+    return {};
+}
+
+json textToJson(const TextEncoderConfig& c)
+{
+    return {{"n_embed", c.nEmbed}, {"n_layer", c.nLayer}, {"vocab_size", c.vocabSize},
+            {"max_seq_len", c.maxSeqLen}, {"heads", c.heads}, {"dim_head", c.dimHead},
+            {"use_tokenizer", c.useTokenizer}};
+}
+
+json rescalerToJson(const SpatialRescalerConfig& c)
+{
+    json out = {{"n_stages", c.nStages}, {"method", c.method}, {"multiplier", c.multiplier},
+                {"in_channels", c.inChannels}, {"bias", c.bias}};
+    out["out_channels"] = c.outChannels > 0 ? json(c.outChannels) : json(nullptr);
+    return out;
+}
+
+} // namespace
+
+const char* conditioningKeyName(ConditioningKey key)
+{
+    switch (key) {
+    case ConditioningKey::None: return "none";
+    case ConditioningKey::CrossAttn: return "crossattn";
+    case ConditioningKey::Concat: return "concat";
+    case ConditioningKey::Hybrid: return "hybrid";
+    case ConditioningKey::Adm: return "adm";
+    }
+    return "?";
+}
+
+Result<ConditioningKey> parseConditioningKey(const std::string& name)
+{
+    for (auto key : {ConditioningKey::None, ConditioningKey::CrossAttn, ConditioningKey::Concat,
+                     ConditioningKey::Hybrid, ConditioningKey::Adm})
+        if (name == conditioningKeyName(key))
+            return key;
+    return makeError(ErrorCode::InvalidFile, "unknown conditioning_key '" + name +
+                                                 "' (crossattn, concat, hybrid or adm)");
+}
+
+const char* condStageKindName(CondStageKind kind)
+{
+    switch (kind) {
+    case CondStageKind::None: return "none";
+    case CondStageKind::Text: return "text encoder (BERTEmbedder)";
+    case CondStageKind::ClassLabel: return "class embedder";
+    case CondStageKind::SpatialRescaler: return "spatial rescaler";
+    }
+    return "?";
+}
+
+Result<LdmConfig> LdmConfig::fromCompVisYaml(const json& yaml)
+{
+    LdmConfig config;
+    if (!yaml.is_object() || !yaml.contains("model") || !yaml["model"].contains("params"))
+        return makeError(ErrorCode::InvalidFile, "config.yaml has no model.params section");
+    const json& params = yaml["model"]["params"];
+    if (auto ok = readScheduleParams(config, params); !ok)
+        return ok.error();
+    if (params.contains("unet_config"))
+        if (auto ok = assign(config.unet, params["unet_config"].value("params", json::object()),
+                             "unet_config");
+            !ok)
+            return ok.error();
+    if (params.contains("first_stage_config"))
+        if (auto ok = assign(config.firstStage,
+                             params["first_stage_config"].value("params", json::object()),
+                             "first_stage_config");
+            !ok)
+            return ok.error();
+    if (params.contains("cond_stage_config")) {
+        const json& cond = params["cond_stage_config"];
+        const std::string target = cond.is_string() ? cond.get<std::string>()
+                                                    : cond.value("target", std::string());
+        const json condParams = cond.is_object() ? cond.value("params", json::object())
+                                                 : json::object();
+        if (target.find("BERTEmbedder") != std::string::npos ||
+            target.find("TransformerEmbedder") != std::string::npos) {
+            config.condStage = CondStageKind::Text;
+            if (auto ok = assign(config.text, condParams, "cond_stage_config"); !ok)
+                return ok.error();
+        } else if (target.find("ClassEmbedder") != std::string::npos) {
+            config.condStage = CondStageKind::ClassLabel;
+            if (auto ok = assign(config.classEmbedder, condParams, "cond_stage_config"); !ok)
+                return ok.error();
+        } else if (target.find("SpatialRescaler") != std::string::npos) {
+            config.condStage = CondStageKind::SpatialRescaler;
+            if (auto ok = assign(config.rescaler, condParams, "cond_stage_config"); !ok)
+                return ok.error();
+        } else if (target.find("Identity") != std::string::npos) {
+            config.concatImage = true;
+        } else if (target != "__is_unconditional__") {
+            return makeError(ErrorCode::InvalidFile,
+                             "unsupported cond_stage_config target '" + target + "'");
+        }
+    }
+    return config;
+}
+
+Result<LdmConfig> LdmConfig::fromMetadata(const std::map<std::string, std::string>& metadata)
+{
+    LdmConfig config;
+    auto field = [&](const std::string& key) { return parseJsonString(metadata, key); };
+    auto ldmParams = field("ldm_params");
+    if (!ldmParams)
+        return ldmParams.error();
+    if (ldmParams->is_object())
+        if (auto ok = readScheduleParams(config, *ldmParams); !ok)
+            return ok.error();
+    // Single-part files describe their part in `config`; tell the parts apart by their keys.
+    auto generic = field("config");
+    if (!generic)
+        return generic.error();
+    auto unet = field("unet");
+    if (!unet)
+        return unet.error();
+    if (unet->is_null() && generic->is_object() && generic->contains("model_channels"))
+        unet = generic.value();
+    if (unet->is_object())
+        if (auto ok = assign(config.unet, *unet, "unet"); !ok)
+            return ok.error();
+    if (metadata.count("ddconfig")) {
+        auto firstStage = AutoencoderConfig::fromMetadata(metadata);
+        if (!firstStage)
+            return makeError(firstStage.error().code,
+                             "first stage config: " + firstStage.error().message);
+        config.firstStage = firstStage.value();
+    }
+    auto text = field("text");
+    if (!text)
+        return text.error();
+    if (text->is_null() && generic->is_object() && generic->contains("n_layer"))
+        text = generic.value();
+    if (text->is_object()) {
+        config.condStage = CondStageKind::Text;
+        if (auto ok = assign(config.text, *text, "text"); !ok)
+            return ok.error();
+    }
+    auto classEmbedder = field("class_embedder");
+    if (!classEmbedder)
+        return classEmbedder.error();
+    if (classEmbedder->is_object()) {
+        config.condStage = CondStageKind::ClassLabel;
+        if (auto ok = assign(config.classEmbedder, *classEmbedder, "class_embedder"); !ok)
+            return ok.error();
+    }
+    auto rescaler = field("rescaler");
+    if (!rescaler)
+        return rescaler.error();
+    if (rescaler->is_object()) {
+        if (config.condStage == CondStageKind::None)
+            config.condStage = CondStageKind::SpatialRescaler;
+        if (auto ok = assign(config.rescaler, *rescaler, "rescaler"); !ok)
+            return ok.error();
+    }
+    auto classes = field("classes");
+    if (!classes)
+        return classes.error();
+    if (classes->is_array())
+        for (const auto& item : *classes)
+            config.classes.push_back({item.value("id", 0), item.value("name", std::string()),
+                                      item.value("color", std::string("#000000"))});
+    auto text_of = [&](const char* key) {
+        auto it = metadata.find(key);
+        return it == metadata.end() ? std::string() : it->second;
+    };
+    config.tokenizer = text_of("tokenizer");
+    config.name = text_of("name");
+    config.concatImage = text_of("concat_image") == "true";
+    return config;
+}
+
+std::map<std::string, std::string> LdmConfig::toMetadata() const
+{
+    std::map<std::string, std::string> out;
+    json params = {{"linear_start", schedule.linearStart}, {"linear_end", schedule.linearEnd},
+                   {"timesteps", schedule.timesteps}, {"beta_schedule", schedule.betaSchedule},
+                   {"scale_factor", scaleFactor},
+                   {"conditioning_key", conditioningKeyName(conditioningKey)}};
+    out["ldm_params"] = params.dump();
+    if (unet)
+        out["unet"] = unet->toJson().dump();
+    if (firstStage) {
+        out["ddconfig"] = firstStage->ddconfig.toJson().dump();
+        out["embed_dim"] = std::to_string(firstStage->embedDim);
+        if (firstStage->isVq())
+            out["n_embed"] = std::to_string(firstStage->nEmbed);
+    }
+    if (text)
+        out["text"] = textToJson(*text).dump();
+    if (classEmbedder)
+        out["class_embedder"] =
+            json{{"n_classes", classEmbedder->nClasses}, {"embed_dim", classEmbedder->embedDim}}
+                .dump();
+    if (rescaler)
+        out["rescaler"] = rescalerToJson(*rescaler).dump();
+    if (!classes.empty()) {
+        json list = json::array();
+        for (const auto& c : classes)
+            list.push_back({{"id", c.id}, {"name", c.name}, {"color", c.color}});
+        out["classes"] = list.dump();
+    }
+    if (!tokenizer.empty())
+        out["tokenizer"] = tokenizer;
+    if (!name.empty())
+        out["name"] = name;
+    if (concatImage)
+        out["concat_image"] = "true";
+    return out;
+}
+
+} // namespace ldm

@@ -1,0 +1,80 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// The configuration of a whole latent diffusion checkpoint: which parts it has and how each
+// is built. It comes from the checkpoint's CompVis config.yaml when given, else from the
+// file's own metadata (our checkpoints and the parity fixtures carry it), else it is detected
+// from tensor names and shapes (config_detection.h).
+#pragma once
+
+#include "conditioning/class_embedder.h"
+#include "conditioning/spatial_rescaler.h"
+#include "conditioning/text_encoder.h"
+#include "first_stage/first_stage_config.h"
+#include "ldm/result.h"
+#include "sampling/noise_schedule.h"
+#include "unet/unet_config.h"
+
+#include <nlohmann/json.hpp>
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace ldm {
+
+/// How the UNet receives its condition (`conditioning_key`).
+enum class ConditioningKey { None, CrossAttn, Concat, Hybrid, Adm };
+
+const char* conditioningKeyName(ConditioningKey key);
+Result<ConditioningKey> parseConditioningKey(const std::string& name);
+
+/// The encoder behind `cond_stage_model` (and, for hybrid models, the concat encoder).
+enum class CondStageKind {
+    None,            ///< unconditional, or the condition is used as given (torch.nn.Identity)
+    Text,            ///< BERTEmbedder / TransformerEmbedder (x-transformers)
+    ClassLabel,      ///< ClassEmbedder
+    SpatialRescaler, ///< SpatialRescaler over a one-hot map or an image
+};
+
+const char* condStageKindName(CondStageKind kind);
+
+/// One semantic class of a map-conditioned model (palette entry).
+struct SemanticClass {
+    int id = 0;
+    std::string name;
+    std::string color; ///< "#rrggbb"
+};
+
+/// Everything needed to build and run a checkpoint.
+struct LdmConfig {
+    ScheduleConfig schedule;          ///< linear_start, linear_end, timesteps
+    double scaleFactor = 1.0;         ///< scale_factor (a checkpoint buffer wins)
+    ConditioningKey conditioningKey = ConditioningKey::None; ///< conditioning_key
+    std::optional<UNetConfig> unet;                ///< unet_config.params
+    std::optional<AutoencoderConfig> firstStage;   ///< first_stage_config.params
+    CondStageKind condStage = CondStageKind::None; ///< cond_stage_config.target
+    std::optional<TextEncoderConfig> text;         ///< BERTEmbedder params
+    std::optional<ClassEmbedderConfig> classEmbedder; ///< ClassEmbedder params
+    /// SpatialRescaler params: the cond stage of concat models, or the concat encoder of a
+    /// hybrid model (our extension: its weights, if any, live under `concat_stage_model.`).
+    std::optional<SpatialRescalerConfig> rescaler;
+    /// Concat input of the UNet for models conditioned on an image rather than on a map
+    /// (super-resolution: the low-res image itself, cond stage torch.nn.Identity).
+    bool concatImage = false;
+    std::vector<SemanticClass> classes; ///< palette of map-conditioned models (ours)
+    std::string tokenizer;              ///< sentencepiece model file beside the checkpoint (ours)
+    std::string name;                   ///< display name (ours)
+    /// What was guessed rather than read (detection cannot see attention head counts...).
+    std::vector<std::string> guesses;
+
+    /// Reads a CompVis config.yaml already converted to JSON (`model.params...`).
+    static Result<LdmConfig> fromCompVisYaml(const nlohmann::json& yaml);
+    /// Reads the string metadata of a safetensors checkpoint (keys `ldm_params`, `unet`,
+    /// `ddconfig`/`embed_dim`/`n_embed`, `text`, `class_embedder`, `rescaler`, `config`, ...).
+    /// Parts the metadata does not describe stay empty.
+    static Result<LdmConfig> fromMetadata(const std::map<std::string, std::string>& metadata);
+    /// The metadata we write into our own checkpoints (inverse of fromMetadata).
+    std::map<std::string, std::string> toMetadata() const;
+};
+
+} // namespace ldm

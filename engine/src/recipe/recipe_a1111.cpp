@@ -1,0 +1,283 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// Reading and writing the Automatic1111 `parameters` text. The parser mirrors A1111's own
+// parse_generation_parameters() (modules/infotext_utils.py) so files from that tool read the
+// same way here, but it is hand-written: std::regex recurses per character and can overflow
+// the stack on a long hostile line.
+#include "ldm/recipe.h"
+
+#include <nlohmann/json.hpp>
+
+#include <cctype>
+#include <charconv>
+#include <cstdlib>
+#include <optional>
+#include <utility>
+#include <vector>
+
+namespace ldm {
+
+namespace {
+
+using KeyValue = std::pair<std::string, std::string>;
+
+bool isWordChar(char c)
+{
+    const auto u = static_cast<unsigned char>(c);
+    return std::isalnum(u) || c == '_' || u >= 0x80; // UTF-8 letters count as word characters
+}
+
+bool isKeyChar(char c)
+{
+    return isWordChar(c) || c == ' ' || c == '-' || c == '/';
+}
+
+bool isSpace(char c)
+{
+    return std::isspace(static_cast<unsigned char>(c)) != 0;
+}
+
+std::string trimmed(const std::string& text)
+{
+    std::size_t first = 0;
+    std::size_t last = text.size();
+    while (first < last && isSpace(text[first]))
+        ++first;
+    while (last > first && isSpace(text[last - 1]))
+        --last;
+    return text.substr(first, last - first);
+}
+
+// Matches A1111's regex  \s*(\w[\w \-/]+):\s*("(?:\\.|[^\\"])+"|[^,]*)(?:,|$)  at `pos`;
+// returns the end of the match, or nothing.
+std::optional<std::size_t> matchPair(const std::string& s, std::size_t pos, KeyValue& out)
+{
+    const std::size_t n = s.size();
+    std::size_t p = pos;
+    while (p < n && isSpace(s[p]))
+        ++p;
+    if (p >= n || !isWordChar(s[p]))
+        return std::nullopt;
+    const std::size_t keyStart = p;
+    std::size_t q = p + 1;
+    while (q < n && isKeyChar(s[q]))
+        ++q;
+    if (q - keyStart < 2 || q >= n || s[q] != ':')
+        return std::nullopt;
+    std::string key = trimmed(s.substr(keyStart, q - keyStart));
+    p = q + 1;
+    while (p < n && isSpace(s[p]))
+        ++p;
+
+    if (p < n && s[p] == '"') {
+        std::size_t r = p + 1;
+        while (r < n && s[r] != '"')
+            r += (s[r] == '\\' && r + 1 < n) ? 2 : 1;
+        const bool closed = r < n && r > p + 1;
+        if (closed && (r + 1 == n || s[r + 1] == ',')) {
+            out = {std::move(key), s.substr(p, r + 1 - p)};
+            return r + 1 == n ? n : r + 2;
+        }
+    }
+    std::size_t r = p;
+    while (r < n && s[r] != ',')
+        ++r;
+    out = {std::move(key), s.substr(p, r - p)};
+    return r == n ? n : r + 1;
+}
+
+std::vector<KeyValue> findPairs(const std::string& line)
+{
+    std::vector<KeyValue> pairs;
+    std::size_t pos = 0;
+    while (pos < line.size()) {
+        KeyValue pair;
+        if (const auto end = matchPair(line, pos, pair)) {
+            pairs.push_back(std::move(pair));
+            pos = *end;
+        } else {
+            ++pos;
+        }
+    }
+    return pairs;
+}
+
+std::string unquote(const std::string& value)
+{
+    if (value.size() < 2 || value.front() != '"' || value.back() != '"')
+        return value;
+    const auto json = nlohmann::json::parse(value, nullptr, /*allow_exceptions=*/false);
+    return json.is_string() ? json.get<std::string>() : value;
+}
+
+// A1111 quotes a value only when it would otherwise break the line apart.
+std::string quoteIfNeeded(const std::string& value)
+{
+    if (value.find_first_of(",:\n\"") == std::string::npos)
+        return value;
+    return nlohmann::json(value).dump(-1, ' ', /*ensure_ascii=*/false,
+                                      nlohmann::json::error_handler_t::replace);
+}
+
+// Shortest text that reads back to the same double, always with a decimal point ("7.0").
+std::string formatNumber(double value)
+{
+    char buffer[64];
+    const auto result = std::to_chars(buffer, buffer + sizeof buffer, value);
+    std::string text(buffer, result.ptr);
+    if (text.find_first_of(".eEn") == std::string::npos)
+        text += ".0";
+    return text;
+}
+
+template <typename T> void parseInteger(const std::string& text, T& out)
+{
+    T value{};
+    const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (ec == std::errc() && ptr == text.data() + text.size())
+        out = value;
+}
+
+void parseDouble(const std::string& text, double& out)
+{
+    if (text.empty())
+        return;
+    char* end = nullptr;
+    const double value = std::strtod(text.c_str(), &end);
+    if (end == text.c_str() + text.size())
+        out = value;
+}
+
+void parseSize(const std::string& text, Recipe& r)
+{
+    const auto x = text.find('x');
+    if (x == std::string::npos)
+        return;
+    int width = 0;
+    int height = 0;
+    parseInteger(text.substr(0, x), width);
+    parseInteger(text.substr(x + 1), height);
+    if (width > 0 && height > 0) {
+        r.width = width;
+        r.height = height;
+    }
+}
+
+void applyPair(const std::string& key, const std::string& value, Recipe& r)
+{
+    if (key == "Steps")
+        parseInteger(value, r.steps);
+    else if (key == "Sampler")
+        r.sampler = samplerFromDisplayName(value);
+    else if (key == "CFG scale")
+        parseDouble(value, r.guidanceScale);
+    else if (key == "Seed")
+        parseInteger(value, r.seed);
+    else if (key == "Size")
+        parseSize(value, r);
+    else if (key == "Model hash")
+        r.modelHash = value;
+    else if (key == "Model")
+        r.modelName = value;
+    else if (key == "Eta" || key == "Eta DDIM")
+        parseDouble(value, r.eta);
+    else if (key == "Precision")
+        r.precision = value;
+    else if (key == "Task" && isKnownTask(value))
+        r.task = value;
+    else if (key == "Map hash")
+        r.mapHash = value;
+    else if (key == "Input hash")
+        r.inputImageHash = value;
+    else if (key == "Tile size")
+        parseInteger(value, r.tileSize);
+    else if (key == "Engine")
+        r.engineVersion = value;
+    else if (key == "Created")
+        r.createdAt = value;
+    // Anything else (Version, Schedule type, Lora hashes, ...) has no equivalent here.
+}
+
+std::vector<std::string> splitLines(const std::string& text)
+{
+    std::vector<std::string> lines;
+    std::size_t start = 0;
+    while (true) {
+        const auto nl = text.find('\n', start);
+        std::string line = text.substr(start, nl == std::string::npos ? nl : nl - start);
+        if (!line.empty() && line.back() == '\r')
+            line.pop_back();
+        lines.push_back(std::move(line));
+        if (nl == std::string::npos)
+            return lines;
+        start = nl + 1;
+    }
+}
+
+} // namespace
+
+std::string toA1111Parameters(const Recipe& r)
+{
+    std::string text = r.prompt + "\n";
+    if (!r.negativePrompt.empty())
+        text += "Negative prompt: " + r.negativePrompt + "\n";
+
+    std::vector<KeyValue> pairs = {
+        {"Steps", std::to_string(r.steps)},
+        {"Sampler", samplerDisplayName(r.sampler)},
+        {"CFG scale", formatNumber(r.guidanceScale)},
+        {"Seed", std::to_string(r.seed)},
+        {"Size", std::to_string(r.width) + "x" + std::to_string(r.height)},
+    };
+    const auto addIf = [&pairs](bool present, const char* key, std::string value) {
+        if (present)
+            pairs.emplace_back(key, std::move(value));
+    };
+    addIf(!r.modelHash.empty(), "Model hash", r.modelHash);
+    addIf(!r.modelName.empty(), "Model", r.modelName);
+    addIf(true, "Eta", formatNumber(r.eta));
+    addIf(!r.precision.empty(), "Precision", r.precision);
+    addIf(true, "Task", r.task);
+    addIf(!r.mapHash.empty(), "Map hash", r.mapHash);
+    addIf(!r.inputImageHash.empty(), "Input hash", r.inputImageHash);
+    addIf(r.tileSize > 0, "Tile size", std::to_string(r.tileSize));
+    addIf(!r.engineVersion.empty(), "Engine", r.engineVersion);
+    addIf(!r.createdAt.empty(), "Created", r.createdAt);
+
+    for (std::size_t i = 0; i < pairs.size(); ++i) {
+        text += (i ? ", " : "") + pairs[i].first + ": " + quoteIfNeeded(pairs[i].second);
+    }
+    return text;
+}
+
+Result<Recipe> recipeFromA1111Parameters(const std::string& rawText)
+{
+    std::vector<std::string> lines = splitLines(trimmed(rawText));
+    std::string settingsLine = lines.back();
+    lines.pop_back();
+    // Like A1111: a last line with fewer than three pairs is still part of the prompt.
+    if (findPairs(settingsLine).size() < 3) {
+        lines.push_back(std::move(settingsLine));
+        settingsLine.clear();
+    }
+    if (settingsLine.empty())
+        return makeError(ErrorCode::InvalidFile,
+                         "parameters: no generation settings (Steps, Sampler, Seed, ...) found");
+
+    Recipe r;
+    bool negative = false;
+    for (std::string line : lines) {
+        line = trimmed(line);
+        static const std::string NegativeKey = "Negative prompt:";
+        if (line.compare(0, NegativeKey.size(), NegativeKey) == 0) {
+            negative = true;
+            line = trimmed(line.substr(NegativeKey.size()));
+        }
+        std::string& target = negative ? r.negativePrompt : r.prompt;
+        target += (target.empty() ? "" : "\n") + line;
+    }
+    for (const auto& [key, value] : findPairs(settingsLine))
+        applyPair(key, unquote(trimmed(value)), r);
+    return r;
+}
+
+} // namespace ldm

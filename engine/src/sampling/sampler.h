@@ -1,0 +1,68 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// The reverse-diffusion samplers. Each sampler is split as in the reference: schedule setup
+// (constructor), the outer loop (sample) and one step, with a per-step observer that sees the
+// latent and the predicted x0 and can stop the run.
+#pragma once
+
+#include "ldm/result.h"
+#include "sampling/noise_schedule.h"
+
+#include <torch/torch.h>
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace ldm {
+
+/// The samplers we offer.
+enum class SamplerKind { Ddim, Plms, Ddpm, DpmPlusPlus2M };
+
+/// "ddim", "plms", "ddpm", "dpmpp2m".
+const char* samplerKindName(SamplerKind kind);
+/// Parses the names above (case-insensitive); errors list the valid names.
+Result<SamplerKind> parseSamplerKind(const std::string& name);
+
+/// The (guided) noise prediction ε(x, t) for a whole batch at integer timestep t.
+using EpsModel = std::function<torch::Tensor(const torch::Tensor& x, int64_t t)>;
+
+/// Standard-normal noise for sampler step `step` (0 = first step) of the given shape. Replaying
+/// recorded draws reproduces a stochastic run exactly.
+using NoiseSource = std::function<torch::Tensor(int step, at::IntArrayRef shape)>;
+
+/// What a sampler reports after each step.
+struct SamplerStep {
+    int step = 0;          ///< 0-based index of the finished step
+    int total = 0;         ///< number of steps of the run
+    int64_t timestep = 0;  ///< diffusion timestep this step started from
+    torch::Tensor x;       ///< latent after the step
+    torch::Tensor predX0;  ///< predicted clean latent of this step
+};
+
+/// Called after every step. Returning false stops the run (cancellation).
+using StepObserver = std::function<bool(const SamplerStep&)>;
+
+/// A reverse-process sampler over a fixed schedule.
+class Sampler {
+public:
+    virtual ~Sampler() = default;
+    /// Timesteps the run visits, from high to low.
+    virtual std::vector<int64_t> timesteps() const = 0;
+    /// Runs from x_T; nullopt when the observer stopped the run.
+    virtual std::optional<torch::Tensor> sample(torch::Tensor xT, const EpsModel& model,
+                                                const NoiseSource& noise,
+                                                const StepObserver& observer) const = 0;
+};
+
+/// The reference's 'uniform' DDIM timesteps: c = T / S, τ = 0, c, 2c, … (< T) + 1.
+/// Note the count is ceil(T / c), which exceeds S when S does not divide T.
+std::vector<int64_t> ddimTimesteps(int64_t totalTimesteps, int64_t steps);
+
+/// Builds a sampler. `eta` is used by DDIM only (PLMS requires 0). Errors on steps < 1 or
+/// steps > T, eta outside [0, 10], or PLMS with eta != 0.
+Result<std::unique_ptr<Sampler>> makeSampler(SamplerKind kind, const NoiseSchedule& schedule,
+                                             int steps, double eta = 0.0);
+
+} // namespace ldm

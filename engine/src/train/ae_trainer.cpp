@@ -1,0 +1,396 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "train/ae_trainer.h"
+
+#include "train/ae_eval.h"
+#include "train/ae_loss.h"
+#include "train/run_folder.h"
+
+#include <ATen/CPUGeneratorImpl.h>
+
+#include <chrono>
+#include <cmath>
+#include <filesystem>
+#include <optional>
+
+namespace ldm::train {
+namespace {
+
+namespace fs = std::filesystem;
+constexpr const char* StateFormat = "latent-canvas-ae-run-1";
+
+void toChannelsLast(torch::nn::Module& module)
+{
+    torch::NoGradGuard noGrad;
+    for (auto& parameter : module.parameters())
+        if (parameter.dim() == 4)
+            parameter.set_data(parameter.data().contiguous(at::MemoryFormat::ChannelsLast));
+}
+
+void copyParameters(torch::nn::Module& from, torch::nn::Module& to)
+{
+    torch::NoGradGuard noGrad;
+    auto source = from.parameters();
+    auto target = to.parameters();
+    for (size_t i = 0; i < source.size(); ++i)
+        target[i].copy_(source[i]);
+}
+
+std::string stepName(int64_t step)
+{
+    char text[32];
+    std::snprintf(text, sizeof text, "step-%07lld", static_cast<long long>(step));
+    return text;
+}
+
+} // namespace
+
+struct AeTrainer::State {
+    AeTrainConfig config;
+    AeTrainerOptions options;
+    std::optional<FirstStage> stage;
+    std::optional<FirstStage> ema;
+    std::optional<CropSource> data;
+    std::unique_ptr<torch::optim::AdamW> optimizer;
+    at::Generator noise = at::make_generator<at::CPUGeneratorImpl>(0);
+    LossHistory history;
+    RunningMean window;
+    int64_t step = 0;
+    int64_t totalSteps = 0;
+    int64_t lastCheckpoint = -1;
+    std::vector<std::string> warnings;
+    std::vector<cv::Mat> valCrops;
+
+    double lrAt(int64_t s) const
+    {
+        const auto& o = config.optim;
+        if (s < o.warmupSteps)
+            return o.lr * double(s + 1) / double(o.warmupSteps);
+        if (o.schedule == "constant")
+            return o.lr;
+        const double span = double(std::max<int64_t>(1, totalSteps - o.warmupSteps));
+        const double progress = std::min(1.0, double(s - o.warmupSteps) / span);
+        return o.lrMin + 0.5 * (o.lr - o.lrMin) * (1.0 + std::cos(M_PI * progress));
+    }
+};
+
+AeTrainer::AeTrainer(std::unique_ptr<State> state) : m(std::move(state)) {}
+AeTrainer::~AeTrainer() = default;
+
+Result<std::unique_ptr<AeTrainer>> AeTrainer::build(const AeTrainConfig& config,
+                                                    const AeTrainerOptions& options)
+{
+    auto state = std::make_unique<State>();
+    state->config = config;
+    state->options = options;
+    state->totalSteps = options.steps > 0 ? options.steps : config.loop.steps;
+    std::error_code ec;
+    for (const char* sub : {"", "samples", "snapshots"})
+        fs::create_directories(fs::path(options.runDir) / sub, ec);
+    if (!fs::is_directory(options.runDir, ec))
+        return makeError(ErrorCode::InvalidFile, "cannot create run folder " + options.runDir);
+    torch::set_num_threads(int(options.threads > 0 ? options.threads : config.loop.threads));
+
+    auto data = CropSource::create(config.data, config.loop.seed, options.requirePhotos);
+    if (!data)
+        return data.error();
+    state->warnings = data->warnings();
+    state->data.emplace(std::move(data.value()));
+
+    torch::manual_seed(config.loop.seed);
+    auto stage = FirstStage::create(config.model);
+    auto ema = FirstStage::create(config.model);
+    if (!stage || !ema)
+        return stage ? ema.error() : stage.error();
+    {
+        // A posterior that starts at logvar 0 buries the code in unit noise and the encoder
+        // spends its first thousands of steps inflating the means (data-sources.md §5).
+        torch::NoGradGuard noGrad;
+        const int64_t embed = config.model.embedDim;
+        stage->kl()->quantConv->bias.slice(0, embed).fill_(config.logvarInit);
+    }
+    stage->module().train();
+    if (config.loop.channelsLast) {
+        toChannelsLast(stage->module());
+        toChannelsLast(ema->module());
+    }
+    copyParameters(stage->module(), ema->module());
+    ema->module().eval();
+    for (auto& parameter : ema->module().parameters())
+        parameter.set_requires_grad(false);
+    state->stage.emplace(stage.value());
+    state->ema.emplace(ema.value());
+
+    const auto& o = config.optim;
+    state->optimizer = std::make_unique<torch::optim::AdamW>(
+        stage->module().parameters(), torch::optim::AdamWOptions(o.lr)
+                                          .betas({o.beta1, o.beta2})
+                                          .weight_decay(o.weightDecay));
+    return std::unique_ptr<AeTrainer>(new AeTrainer(std::move(state)));
+}
+
+Result<std::unique_ptr<AeTrainer>> AeTrainer::create(const AeTrainConfig& config,
+                                                     const AeTrainerOptions& options)
+{
+    if (!findCheckpointFolder(options.runDir).empty())
+        return makeError(ErrorCode::InvalidRequest,
+                         options.runDir + " already holds a run: resume it (--resume) or choose "
+                                          "another --run-dir");
+    auto trainer = build(config, options);
+    if (!trainer)
+        return trainer.error();
+    if (auto ok = writeTextFile((fs::path(options.runDir) / "config.json").string(),
+                                config.source.dump(2));
+        !ok)
+        return ok.error();
+    return trainer;
+}
+
+Result<std::unique_ptr<AeTrainer>> AeTrainer::resume(const AeTrainerOptions& options)
+{
+    const std::string folder = findCheckpointFolder(options.runDir);
+    if (folder.empty())
+        return makeError(ErrorCode::InvalidFile, "no checkpoint in " + options.runDir +
+                                                     " (start a new run without --resume)");
+    auto state = readJsonFile(folder + "/state.json");
+    if (!state)
+        return state.error();
+    if (!state->is_object() || state->value("format", "") != StateFormat ||
+        !state->contains("config"))
+        return makeError(ErrorCode::InvalidFile,
+                         folder + "/state.json is not an autoencoder run state");
+    auto config = AeTrainConfig::fromJson(state->at("config"));
+    if (!config)
+        return config.error();
+    auto trainer = build(*config, options);
+    if (!trainer)
+        return trainer.error();
+    if (auto ok = trainer.value()->restore(folder); !ok)
+        return ok.error();
+    return trainer;
+}
+
+Result<void> AeTrainer::restore(const std::string& folder)
+{
+    auto state = readJsonFile(folder + "/state.json");
+    if (!state)
+        return state.error();
+    const auto stepValue = state->value("step", int64_t{-1});
+    if (stepValue < 0)
+        return makeError(ErrorCode::InvalidFile, folder + "/state.json has no valid step");
+    for (auto [file, stage] : {std::pair{"model", &*m->stage}, std::pair{"ema", &*m->ema}}) {
+        auto loaded = loadAutoencoder(folder + "/" + file + ".safetensors");
+        if (!loaded)
+            return loaded.error();
+        if (loaded->config().toJson() != m->config.model.toJson())
+            return makeError(ErrorCode::WeightsMismatch,
+                             folder + ": the weights do not match the run's config");
+        copyParameters(loaded->module(), stage->module());
+    }
+    try {
+        torch::load(*m->optimizer, folder + "/optimizer.pt");
+    } catch (const std::exception& error) {
+        return makeError(ErrorCode::InvalidFile,
+                         "cannot read " + folder + "/optimizer.pt: " + error.what());
+    }
+    m->step = stepValue;
+    m->lastCheckpoint = stepValue;
+    m->history = LossHistory::fromJson(state->value("history", nlohmann::json::array()));
+    m->history.truncateAfter(stepValue);
+    return {};
+}
+
+Result<void> AeTrainer::step()
+{
+    const auto& loop = m->config.loop;
+    TrainRng rng(mixSeed(loop.seed, uint64_t(m->step), 1));
+    auto x = m->data->trainBatch(loop.batchSize, rng, m->step);
+    if (loop.channelsLast)
+        x = x.contiguous(at::MemoryFormat::ChannelsLast);
+    m->noise.set_current_seed(mixSeed(loop.seed, uint64_t(m->step), 2));
+    auto model = m->stage->kl();
+    Posterior posterior;
+    torch::Tensor recon;
+    {
+        Bf16AutocastGuard autocast(loop.bf16);
+        posterior = model->encode(x);
+        const auto noise = torch::randn(posterior.mean.sizes(), m->noise, torch::kFloat32);
+        recon = model->decode(posterior.sample(noise));
+    }
+    const AeLossParts parts = aeLoss(x, recon, posterior, m->config.loss);
+    const double total = parts.total.item<double>();
+    if (!std::isfinite(total))
+        return makeError(ErrorCode::InvalidRequest,
+                         "the loss is not finite at step " + std::to_string(m->step) +
+                             " (lower optimizer.lr or set grad_clip)");
+    const double lr = m->lrAt(m->step);
+    for (auto& group : m->optimizer->param_groups())
+        static_cast<torch::optim::AdamWOptions&>(group.options()).lr(lr);
+    m->optimizer->zero_grad();
+    parts.total.backward();
+    if (m->config.optim.gradClip > 0)
+        torch::nn::utils::clip_grad_norm_(m->stage->module().parameters(),
+                                          m->config.optim.gradClip);
+    m->optimizer->step();
+    if (loop.emaDecay > 0) {
+        // LitEma's warm-up: early averages would otherwise remember the random init for long.
+        const double decay =
+            std::min(loop.emaDecay, double(1 + m->step) / double(10 + m->step));
+        torch::NoGradGuard noGrad;
+        auto source = m->stage->module().parameters();
+        auto target = m->ema->module().parameters();
+        for (size_t i = 0; i < source.size(); ++i)
+            target[i].mul_(decay).add_(source[i].detach(), 1.0 - decay);
+    }
+    ++m->step;
+    m->window.add({{"loss", total},
+                   {"l1", parts.l1.item<double>()},
+                   {"edge", parts.edge.item<double>()},
+                   {"kl", parts.kl.item<double>()},
+                   {"lr", lr}});
+    return {};
+}
+
+FirstStage AeTrainer::shippedModel()
+{
+    if (m->config.loop.emaDecay > 0)
+        return *m->ema;
+    return *m->stage;
+}
+
+double AeTrainer::heldOutPsnr()
+{
+    if (m->valCrops.empty())
+        m->valCrops = m->data->heldOutCrops(m->config.loop.valCrops, m->config.data.cropSize);
+    const auto recon = reconstructCrops(shippedModel(), m->valCrops);
+    return measureQuality(m->valCrops, recon).psnrRgb;
+}
+
+Result<double> AeTrainer::writeSamples()
+{
+    const FirstStage model = shippedModel();
+    constexpr int64_t Columns = 6, Size = 128;
+    const auto photos = m->data->heldOutCrops(Columns, Size);
+    const auto scenes = m->data->landscapeCrops(Columns, Size);
+    std::vector<cv::Mat> bicubic;
+    for (const auto& crop : photos)
+        bicubic.push_back(bicubicDownUp(crop, int(model.downFactor())));
+    const cv::Mat grid = makeGrid(
+        {photos, bicubic, reconstructCrops(model, photos), scenes, reconstructCrops(model, scenes)},
+        {"held-out", "bicubic x4", "autoencoder", "landscape", "autoencoder"}, 2);
+    const fs::path run(m->options.runDir);
+    if (auto ok = writeRgbPng((run / "samples" / (stepName(m->step) + ".png")).string(), grid);
+        !ok)
+        return ok.error();
+    if (auto ok = writeRgbPng((run / "samples.png").string(), grid); !ok)
+        return ok.error();
+    const double psnr = heldOutPsnr();
+    m->history.annotate(m->step, "val_psnr", psnr);
+    if (auto ok = m->history.writePlot((run / "loss.png").string(), {"loss", "l1", "edge"},
+                                       "val_psnr");
+        !ok)
+        return ok.error();
+    return psnr;
+}
+
+Result<void> AeTrainer::saveCheckpoint()
+{
+    const fs::path run(m->options.runDir);
+    const fs::path staged = run / "checkpoint.tmp";
+    std::error_code ec;
+    fs::remove_all(staged, ec);
+    fs::create_directories(staged, ec);
+    const std::map<std::string, std::string> extra = {{"training_step", std::to_string(m->step)}};
+    for (auto [file, stage] : {std::pair{"model", &*m->stage}, std::pair{"ema", &*m->ema}})
+        if (auto ok = saveAutoencoder((staged / (std::string(file) + ".safetensors")).string(),
+                                      *stage, torch::kFloat32, m->options.name, extra);
+            !ok)
+            return ok;
+    try {
+        torch::save(*m->optimizer, (staged / "optimizer.pt").string());
+    } catch (const std::exception& error) {
+        return makeError(ErrorCode::InvalidFile,
+                         std::string("cannot write the optimizer state: ") + error.what());
+    }
+    const nlohmann::json state = {{"format", StateFormat},
+                                  {"step", m->step},
+                                  {"total_steps", m->totalSteps},
+                                  {"config", m->config.source},
+                                  {"history", m->history.toJson()}};
+    if (auto ok = writeTextFile((staged / "state.json").string(), state.dump(1)); !ok)
+        return ok;
+    if (auto ok = commitFolder(staged.string(), (run / "checkpoint").string()); !ok)
+        return ok;
+    m->lastCheckpoint = m->step;
+    const auto& loop = m->config.loop;
+    if (loop.snapshotEvery > 0 && m->step % loop.snapshotEvery == 0)
+        return saveAutoencoder((run / "snapshots" / (stepName(m->step) + ".safetensors")).string(),
+                               shippedModel(), torch::kFloat32, m->options.name, extra);
+    return {};
+}
+
+Result<void> AeTrainer::run(const std::atomic<bool>& stop,
+                            const std::function<void(const AeProgress&)>& progress)
+{
+    const auto& loop = m->config.loop;
+    auto windowStart = std::chrono::steady_clock::now();
+    int64_t windowSteps = 0;
+    while (m->step < m->totalSteps && !stop.load()) {
+        if (auto ok = step(); !ok)
+            return ok;
+        ++windowSteps;
+        const int64_t s = m->step;
+        const bool last = s == m->totalSteps;
+        if (s % loop.logEvery != 0 && !last && !stop.load())
+            continue;
+        AeProgress point;
+        const auto means = m->window.means();
+        m->history.add(s, means);
+        m->window.reset();
+        point.step = s;
+        point.totalSteps = m->totalSteps;
+        point.loss = means.at("loss");
+        point.l1 = means.at("l1");
+        point.edge = means.at("edge");
+        point.kl = means.at("kl");
+        point.lr = means.at("lr");
+        const auto now = std::chrono::steady_clock::now();
+        point.stepsPerSecond =
+            double(windowSteps) / std::max(1e-9, std::chrono::duration<double>(now - windowStart).count());
+        if ((loop.sampleEvery > 0 && s % loop.sampleEvery == 0) || last) {
+            auto psnr = writeSamples();
+            if (!psnr)
+                return psnr.error();
+            point.valPsnr = psnr.value();
+            point.event += " samples";
+        }
+        if (s % loop.checkpointEvery == 0 || last || stop.load()) {
+            if (auto ok = saveCheckpoint(); !ok)
+                return ok;
+            point.event += " checkpoint";
+        }
+        if (progress)
+            progress(point);
+        windowStart = std::chrono::steady_clock::now();
+        windowSteps = 0;
+    }
+    if (m->lastCheckpoint != m->step)
+        return saveCheckpoint();
+    return {};
+}
+
+int64_t AeTrainer::completedSteps() const { return m->step; }
+int64_t AeTrainer::totalSteps() const { return m->totalSteps; }
+const AeTrainConfig& AeTrainer::config() const { return m->config; }
+const LossHistory& AeTrainer::history() const { return m->history; }
+const std::vector<std::string>& AeTrainer::warnings() const { return m->warnings; }
+const FirstStage& AeTrainer::model() const { return *m->stage; }
+
+int64_t AeTrainer::parameterCount() const
+{
+    int64_t count = 0;
+    for (const auto& parameter : m->stage->module().parameters())
+        count += parameter.numel();
+    return count;
+}
+
+} // namespace ldm::train

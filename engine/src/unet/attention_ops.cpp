@@ -1,0 +1,90 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "unet/attention_ops.h"
+
+#include "unet/group_norm.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace ldm::unet {
+namespace {
+
+// Above this many score elements per call the queries are split into blocks (256 Mi
+// elements = 1 GiB in float32), so large latents do not allocate several GiB at once.
+constexpr int64_t MaxScoreElements = int64_t{1} << 28;
+
+torch::Tensor attendBlock(const torch::Tensor& q, const torch::Tensor& kT, const torch::Tensor& v,
+                          double scale)
+{
+    torch::Tensor scores = torch::bmm(q, kT);
+    if (scale != 1.0)
+        scores.mul_(scale);
+    const torch::Tensor weights = isReducedPrecision(scores)
+                                      ? torch::softmax(scores.to(torch::kFloat), -1).to(v.scalar_type())
+                                      : torch::softmax(scores, -1);
+    return torch::bmm(weights, v);
+}
+
+// Attention over channels-first q, k, v [G, ch, T] (the QKVAttention layout) -> [G, ch, T].
+torch::Tensor attendChannelsFirst(const torch::Tensor& q, const torch::Tensor& k,
+                                  const torch::Tensor& v, double scale)
+{
+    // weight[t, s] = sum_c q[c, t] k[c, s]; a[c, t] = sum_s weight[t, s] v[c, s].
+    return scaledDotProductAttention(q.transpose(1, 2), k.transpose(1, 2), v.transpose(1, 2),
+                                     scale)
+        .transpose(1, 2);
+}
+
+} // namespace
+
+torch::Tensor scaledDotProductAttention(const torch::Tensor& q, const torch::Tensor& k,
+                                        const torch::Tensor& v, double scale)
+{
+    TORCH_CHECK(q.dim() == 3 && k.dim() == 3 && v.dim() == 3, "attention: expected 3-D q, k, v");
+    const torch::Tensor kT = k.transpose(1, 2);
+    const int64_t groups = q.size(0);
+    const int64_t queries = q.size(1);
+    const int64_t keys = k.size(1);
+    if (groups * queries * keys <= MaxScoreElements)
+        return attendBlock(q, kT, v, scale);
+    const int64_t rows = std::max<int64_t>(1, MaxScoreElements / std::max<int64_t>(1, groups * keys));
+    std::vector<torch::Tensor> parts;
+    for (int64_t start = 0; start < queries; start += rows)
+        parts.push_back(attendBlock(q.narrow(1, start, std::min(rows, queries - start)), kT, v, scale));
+    return torch::cat(parts, 1);
+}
+
+torch::Tensor qkvAttentionLegacy(const torch::Tensor& qkv, int64_t heads)
+{
+    TORCH_CHECK(qkv.dim() == 3 && qkv.size(1) % (3 * heads) == 0,
+                "QKVAttentionLegacy: width ", qkv.size(1), " does not split into 3 x ", heads,
+                " heads");
+    const int64_t batch = qkv.size(0);
+    const int64_t length = qkv.size(2);
+    const int64_t ch = qkv.size(1) / (3 * heads);
+    const auto parts = qkv.reshape({batch * heads, 3 * ch, length}).split(ch, 1);
+    // The reference scales q and k separately by ch^(-1/4) (more stable in fp16 than scaling
+    // the product); keep that order.
+    const double scale = 1.0 / std::sqrt(std::sqrt(static_cast<double>(ch)));
+    const torch::Tensor a = attendChannelsFirst(parts[0] * scale, parts[1] * scale, parts[2], 1.0);
+    return a.reshape({batch, heads * ch, length});
+}
+
+torch::Tensor qkvAttention(const torch::Tensor& qkv, int64_t heads)
+{
+    TORCH_CHECK(qkv.dim() == 3 && qkv.size(1) % (3 * heads) == 0, "QKVAttention: width ",
+                qkv.size(1), " does not split into 3 x ", heads, " heads");
+    const int64_t batch = qkv.size(0);
+    const int64_t length = qkv.size(2);
+    const int64_t ch = qkv.size(1) / (3 * heads);
+    const auto parts = qkv.chunk(3, 1);
+    const double scale = 1.0 / std::sqrt(std::sqrt(static_cast<double>(ch)));
+    const auto perHead = [&](const torch::Tensor& t) {
+        return t.reshape({batch * heads, ch, length});
+    };
+    const torch::Tensor a = attendChannelsFirst(perHead(parts[0] * scale),
+                                                perHead(parts[1] * scale), perHead(parts[2]), 1.0);
+    return a.reshape({batch, heads * ch, length});
+}
+
+} // namespace ldm::unet

@@ -1,0 +1,67 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// Shared pieces of the parity runner: one reference file of the fixture folder, its tolerances
+// and comparison helpers. See ../shared/fixtures/parity/FORMAT.md for the file kinds.
+#pragma once
+
+#include "core/safetensors.h"
+#include "core/state_dict.h"
+
+#include <nlohmann/json.hpp>
+#include <torch/torch.h>
+
+#include <filesystem>
+#include <string>
+
+namespace ldm::parity {
+
+/// One fixture file, opened, with the tolerance table of its folder.
+class Fixture {
+public:
+    Fixture(std::filesystem::path path, io::SafetensorsFile file, nlohmann::json tolerances);
+
+    const std::filesystem::path& path() const { return m_path; }
+    std::string fileName() const { return m_path.filename().string(); }
+    const io::SafetensorsFile& file() const { return m_file; }
+
+    bool has(const std::string& tensor) const { return m_file.contains(tensor); }
+    /// The stored tensor as a contiguous CPU copy (float32 stays float32, int64 stays int64).
+    /// Fails the test (ADD_FAILURE) and returns an undefined tensor when absent.
+    torch::Tensor get(const std::string& tensor) const;
+
+    bool hasMeta(const std::string& key) const;
+    /// A metadata string ("" when absent).
+    std::string meta(const std::string& key) const;
+    /// A metadata value parsed as JSON (null when absent or not JSON).
+    nlohmann::json metaJson(const std::string& key) const;
+
+    /// All tensors of the weight files named in __metadata__.weights (same folder), merged.
+    /// Fails the test when a file is missing or unreadable.
+    io::TensorMap loadWeights() const;
+    /// The weight files' merged metadata (later files win), for configs such as `config`.
+    std::map<std::string, std::string> weightsMetadata() const;
+
+    /// The tolerance for an output tensor: max(20 x float32 floor, 1e-5) for forward outputs;
+    /// for sampler latents (x_steps, pred_x0_steps, samples) also at least
+    /// max(1e-5 x max|ref|, 1e-3). Without an entry in tolerances.json: 1e-4.
+    double tolerance(const std::string& tensor) const;
+
+    /// Compares `ours` with the stored reference `tensor` at tolerance(tensor) (exact for
+    /// integer tensors), records a gtest failure naming the tensor and error when outside,
+    /// and prints the max error either way. Returns the max abs error.
+    double expectClose(const std::string& tensor, const torch::Tensor& ours) const;
+
+private:
+    std::filesystem::path m_path;
+    io::SafetensorsFile m_file;
+    nlohmann::json m_tolerances; // this file's entry of tolerances.json
+};
+
+/// Every handler runs one fixture kind; each compares all reference outputs of the file.
+void runUnetFixture(const Fixture& fixture);
+void runAutoencoderKlFixture(const Fixture& fixture);
+void runVqFixture(const Fixture& fixture);
+void runTextEncoderFixture(const Fixture& fixture);
+void runSamplerFixture(const Fixture& fixture);
+void runWeightsFixture(const Fixture& fixture);
+
+} // namespace ldm::parity

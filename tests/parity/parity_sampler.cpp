@@ -1,0 +1,121 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// Sampler fixtures: DDIM / PLMS with classifier-free guidance over the text-conditioned model
+// assembled from the named weight files (or one combined checkpoint).
+#include "checkpoint/latent_diffusion.h"
+#include "parity/parity_fixture.h"
+#include "sampling/ddim_table.h"
+#include "sampling/sampler.h"
+
+#include <gtest/gtest.h>
+
+#include <sstream>
+
+namespace ldm::parity {
+namespace {
+
+/// Loads every weight file the fixture names and keeps the parts each provides.
+struct AssembledModel {
+    UNetModel unet{nullptr};
+    std::optional<FirstStage> firstStage;
+    BertEmbedder text{nullptr};
+};
+
+AssembledModel assemble(const Fixture& fixture)
+{
+    AssembledModel out;
+    std::stringstream list(fixture.meta("weights"));
+    std::string name;
+    while (std::getline(list, name, ',')) {
+        name.erase(0, name.find_first_not_of(' '));
+        auto part = LatentDiffusion::load((fixture.path().parent_path() / name).string());
+        if (!part) {
+            ADD_FAILURE() << name << ": " << part.error().message;
+            continue;
+        }
+        if (!part->unet().is_empty())
+            out.unet = part->unet();
+        if (part->firstStage())
+            out.firstStage = part->firstStage();
+        if (!part->textEncoder().is_empty())
+            out.text = part->textEncoder();
+    }
+    return out;
+}
+
+} // namespace
+
+void runSamplerFixture(const Fixture& fixture)
+{
+    c10::InferenceMode guard;
+    AssembledModel model = assemble(fixture);
+    ASSERT_FALSE(model.unet.is_empty()) << "no UNet among the weight files";
+    ASSERT_TRUE(model.firstStage.has_value()) << "no first stage among the weight files";
+    ASSERT_FALSE(model.text.is_empty()) << "no text encoder among the weight files";
+
+    auto config = LdmConfig::fromMetadata(fixture.file().metadata());
+    ASSERT_TRUE(config.ok()) << config.error().message;
+    auto schedule = NoiseSchedule::fromConfig(config->schedule);
+    ASSERT_TRUE(schedule.ok()) << schedule.error().message;
+    fixture.expectClose("betas", schedule->betas());
+    fixture.expectClose("alphas_cumprod", schedule->alphasCumprod());
+
+    auto kind = parseSamplerKind(fixture.meta("sampler"));
+    ASSERT_TRUE(kind.ok()) << kind.error().message;
+    const int steps = std::stoi(fixture.meta("steps"));
+    const double eta = std::stod(fixture.meta("eta"));
+    const double scale = std::stod(fixture.meta("guidance_scale"));
+    const double scaleFactor = std::stod(fixture.meta("scale_factor"));
+
+    const DdimTable table = DdimTable::build(*schedule, ddimTimesteps(1000, steps), eta);
+    fixture.expectClose("ddim_timesteps", torch::tensor(table.timesteps, torch::kInt64));
+    fixture.expectClose("ddim_alphas", torch::tensor(table.alphas));
+    fixture.expectClose("ddim_alphas_prev", torch::tensor(table.alphasPrev));
+    fixture.expectClose("ddim_sigmas", torch::tensor(table.sigmas));
+    fixture.expectClose("ddim_sqrt_one_minus_alphas", torch::tensor(table.sqrtOneMinusAlphas));
+
+    const torch::Tensor c = model.text->forward(fixture.get("tokens_cond"));
+    const torch::Tensor uc = model.text->forward(fixture.get("tokens_uncond"));
+    fixture.expectClose("c", c);
+    fixture.expectClose("uc", uc);
+
+    std::vector<torch::Tensor> calls;
+    const torch::Tensor context = torch::cat({uc, c});
+    EpsModel eps = [&](const torch::Tensor& x, int64_t t) {
+        const torch::Tensor xIn = torch::cat({x, x});
+        const torch::Tensor tIn = torch::full({xIn.size(0)}, t, torch::kInt64);
+        const torch::Tensor out = model.unet->forward(xIn, tIn, context);
+        calls.push_back(out);
+        auto halves = out.chunk(2);
+        return halves[0] + (halves[1] - halves[0]) * scale;
+    };
+    torch::Tensor recordedNoise = fixture.has("noise_steps") ? fixture.get("noise_steps")
+                                                             : torch::Tensor();
+    NoiseSource noise = [&](int step, at::IntArrayRef shape) {
+        if (!recordedNoise.defined()) {
+            ADD_FAILURE() << "the sampler asked for noise but the fixture has no noise_steps";
+            return torch::zeros(shape);
+        }
+        return recordedNoise[step].view(shape);
+    };
+    std::vector<torch::Tensor> xs;
+    std::vector<torch::Tensor> predX0s;
+    StepObserver observer = [&](const SamplerStep& step) {
+        xs.push_back(step.x);
+        predX0s.push_back(step.predX0);
+        return true;
+    };
+    auto sampler = makeSampler(*kind, *schedule, steps, eta);
+    ASSERT_TRUE(sampler.ok()) << sampler.error().message;
+    auto samples = sampler.value()->sample(fixture.get("x_T"), eps, noise, observer);
+    ASSERT_TRUE(samples.has_value());
+
+    fixture.expectClose("model_out_calls", torch::stack(calls));
+    fixture.expectClose("x_steps", torch::stack(xs));
+    fixture.expectClose("pred_x0_steps", torch::stack(predX0s));
+    fixture.expectClose("samples", *samples);
+    const torch::Tensor image = model.firstStage->decodeLatent(*samples / scaleFactor);
+    fixture.expectClose("image", image);
+    fixture.expectClose("image_01", ((image + 1) / 2).clamp(0, 1));
+}
+
+} // namespace ldm::parity

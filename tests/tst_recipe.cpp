@@ -1,0 +1,168 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "ldm/recipe.h"
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+namespace {
+
+ldm::Recipe sampleRecipe()
+{
+    ldm::Recipe r;
+    r.task = "paint";
+    r.modelName = "ldm-landscape, v2";
+    r.modelHash = "abcdef1234";
+    r.prompt = "a lake below mountains\nat golden hour";
+    r.negativePrompt = "blurry, low quality";
+    r.sampler = "dpmpp2m";
+    r.steps = 25;
+    r.guidanceScale = 7.5;
+    r.eta = 0.25;
+    r.seed = 18446744073709551557ULL; // near UINT64_MAX: must not pass through a double
+    r.width = 768;
+    r.height = 512;
+    r.precision = "bf16";
+    r.mapHash = "0011223344";
+    r.tileSize = 0;
+    r.engineVersion = "latent-canvas 0.1.0";
+    r.createdAt = "2024-05-01T12:00:00Z";
+    return r;
+}
+
+// Real A1111 v1.5.1 output (shared with a civitai post): multi-pair line, Clip skip and Hires
+// keys we do not use, a DPM++ 2M Karras sampler.
+const char* const RealA1111 =
+    "(masterpiece:1.5), (high quality:1.4), subsurface scattering, heavy shadow, (intricate, "
+    "high detail:1.2)\n"
+    "Negative prompt: (worst quality:2), (low quality:2), (normal quality:2), (b&w:1.2), "
+    "(watermark:1.5), (text:1.5), (logo:1.5)\n"
+    "Steps: 30, Sampler: DPM++ 2M Karras, CFG scale: 7, Seed: 1701800230, Size: 512x768, "
+    "Model hash: 54d8a62d61, Model: darkSushi25D25D_v30, Denoising strength: 0.4, Clip skip: 2, "
+    "Hires upscale: 2, Hires steps: 15, Hires upscaler: 4x-UltraSharp, Version: v1.5.1";
+
+// Real A1111 v1.6.0 output with a quoted value that holds commas and colons.
+const char* const RealA1111Quoted =
+    "woman, natural blonde hair, ice blue eyes, <lora:Daphne Blake Cosplay_v1:1> daphne blake "
+    "cosplay, upper body\n"
+    "Negative prompt: low quality\n"
+    "Steps: 20, Sampler: Euler a, CFG scale: 7, Seed: 4140408634, Size: 512x768, Model hash: "
+    "3c8530cb22, Model: cyberrealistic_v33, Lora hashes: \"Daphne Blake Cosplay_v1: "
+    "e67ebd5e315f, other: 0123\", Version: v1.6.0";
+
+} // namespace
+
+TEST(Recipe, JsonRoundTripIsLossless)
+{
+    const ldm::Recipe r = sampleRecipe();
+    const auto back = ldm::recipeFromJsonText(ldm::toJson(r).dump());
+    ASSERT_TRUE(back.ok()) << back.error().message;
+    EXPECT_EQ(*back, r);
+    EXPECT_EQ(back->seed, 18446744073709551557ULL);
+}
+
+TEST(Recipe, JsonRejectsBadInput)
+{
+    EXPECT_FALSE(ldm::recipeFromJsonText("not json").ok());
+    EXPECT_FALSE(ldm::recipeFromJsonText("[1,2]").ok());
+    EXPECT_FALSE(ldm::recipeFromJsonText(R"({"steps": 3})").ok()); // no task
+    EXPECT_FALSE(ldm::recipeFromJsonText(R"({"task": "paint", "steps": "many"})").ok());
+    EXPECT_FALSE(ldm::recipeFromJsonText(R"({"task": "dance"})").ok());
+    EXPECT_FALSE(ldm::recipeFromJsonText(R"({"task": "paint", "width": -4})").ok());
+    EXPECT_FALSE(ldm::recipeFromJsonText(R"({"task": "paint", "seed": -1})").ok());
+    const auto newer = ldm::recipeFromJsonText(R"({"task": "paint", "version": 99})");
+    ASSERT_FALSE(newer.ok());
+    EXPECT_NE(newer.error().message.find("newer"), std::string::npos);
+    EXPECT_TRUE(ldm::recipeFromJsonText(R"({"task": "upscale"})").ok());
+}
+
+TEST(Recipe, A1111TextHasExpectedShape)
+{
+    ldm::Recipe r;
+    r.prompt = "a castle";
+    r.negativePrompt = "fog";
+    r.steps = 25;
+    r.sampler = "ddim";
+    r.guidanceScale = 7.5;
+    r.seed = 123;
+    r.modelHash = "abcdef1234";
+    r.modelName = "name";
+    r.createdAt.clear();
+    const std::string text = ldm::toA1111Parameters(r);
+    EXPECT_EQ(text, "a castle\nNegative prompt: fog\nSteps: 25, Sampler: DDIM, CFG scale: 7.5, "
+                    "Seed: 123, Size: 512x512, Model hash: abcdef1234, Model: name, Eta: 0.0, "
+                    "Precision: fp32, Task: txt2img");
+    r.negativePrompt.clear();
+    EXPECT_EQ(ldm::toA1111Parameters(r).find("Negative prompt"), std::string::npos);
+}
+
+TEST(Recipe, A1111RoundTripKeepsOurFields)
+{
+    const ldm::Recipe r = sampleRecipe();
+    const auto back = ldm::recipeFromA1111Parameters(ldm::toA1111Parameters(r));
+    ASSERT_TRUE(back.ok()) << back.error().message;
+    EXPECT_EQ(*back, r); // model name with a comma and the ISO time with colons are quoted
+}
+
+TEST(Recipe, ReadsRealA1111Output)
+{
+    const auto r = ldm::recipeFromA1111Parameters(RealA1111);
+    ASSERT_TRUE(r.ok()) << r.error().message;
+    EXPECT_EQ(r->prompt, "(masterpiece:1.5), (high quality:1.4), subsurface scattering, heavy "
+                         "shadow, (intricate, high detail:1.2)");
+    EXPECT_EQ(r->negativePrompt.rfind("(worst quality:2)", 0), 0u);
+    EXPECT_EQ(r->steps, 30);
+    EXPECT_EQ(r->sampler, "dpmpp2m");
+    EXPECT_DOUBLE_EQ(r->guidanceScale, 7.0);
+    EXPECT_EQ(r->seed, 1701800230u);
+    EXPECT_EQ(r->width, 512);
+    EXPECT_EQ(r->height, 768);
+    EXPECT_EQ(r->modelHash, "54d8a62d61");
+    EXPECT_EQ(r->modelName, "darkSushi25D25D_v30");
+    EXPECT_EQ(r->task, "txt2img");
+}
+
+TEST(Recipe, ReadsQuotedValuesAndKeepsForeignSampler)
+{
+    const auto r = ldm::recipeFromA1111Parameters(RealA1111Quoted);
+    ASSERT_TRUE(r.ok()) << r.error().message;
+    EXPECT_EQ(r->sampler, "Euler a"); // no close equivalent: kept as text
+    EXPECT_FALSE(ldm::isKnownSampler(r->sampler));
+    EXPECT_EQ(r->seed, 4140408634u);
+    EXPECT_EQ(r->modelName, "cyberrealistic_v33"); // the quoted Lora value did not leak
+    EXPECT_EQ(r->negativePrompt, "low quality");
+}
+
+TEST(Recipe, ReadsMultiLinePromptsAndUtf8)
+{
+    const std::string text = "line one,\nline two\n\nNegative prompt: bad\nworse\n"
+                             "Steps: 40, Size: 920x1520, Seed: 4273211111, Model: 写实摄影_V1.0, "
+                             "Sampler: DPM++ 2M Karras, CFG scale: 7, Clip skip: 2";
+    const auto r = ldm::recipeFromA1111Parameters(text);
+    ASSERT_TRUE(r.ok()) << r.error().message;
+    EXPECT_EQ(r->prompt, "line one,\nline two\n");
+    EXPECT_EQ(r->negativePrompt, "bad\nworse");
+    EXPECT_EQ(r->modelName, "写实摄影_V1.0");
+    EXPECT_EQ(r->width, 920);
+    EXPECT_EQ(r->height, 1520);
+}
+
+TEST(Recipe, RejectsTextWithoutSettings)
+{
+    EXPECT_FALSE(ldm::recipeFromA1111Parameters("").ok());
+    EXPECT_FALSE(ldm::recipeFromA1111Parameters("just a prompt\nwith two lines").ok());
+    EXPECT_FALSE(ldm::recipeFromA1111Parameters(std::string(100000, ',')).ok());
+    // Garbage values are ignored, never thrown.
+    const auto r = ldm::recipeFromA1111Parameters("p\nSteps: x, Seed: -5, Size: 0x0, CFG scale: ?");
+    ASSERT_TRUE(r.ok());
+    EXPECT_EQ(r->steps, 50);
+}
+
+TEST(Recipe, SamplerNames)
+{
+    EXPECT_EQ(ldm::samplerFromDisplayName("DDIM"), "ddim");
+    EXPECT_EQ(ldm::samplerFromDisplayName("PLMS"), "plms");
+    EXPECT_EQ(ldm::samplerFromDisplayName("DPM++ 2M"), "dpmpp2m");
+    EXPECT_EQ(ldm::samplerFromDisplayName("Euler"), "ddim");
+    EXPECT_EQ(ldm::samplerFromDisplayName("DPM++ SDE Karras"), "DPM++ SDE Karras");
+    EXPECT_EQ(ldm::samplerDisplayName("dpmpp2m"), "DPM++ 2M");
+}

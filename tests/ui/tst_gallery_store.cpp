@@ -1,0 +1,290 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "bridge/gallery_archive.h"
+#include "bridge/gallery_store.h"
+#include "bridge/image_io.h"
+
+#include <QDir>
+#include <QFile>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <quazip.h>
+#include <quazipfile.h>
+#include <quazipnewinfo.h>
+
+using ldm::bridge::GalleryStore;
+
+namespace {
+
+QImage picture(int seed, QSize size = QSize(96, 64))
+{
+    QImage image(size, QImage::Format_RGB32);
+    for (int y = 0; y < size.height(); ++y) {
+        for (int x = 0; x < size.width(); ++x)
+            image.setPixel(x, y, qRgb((x * seed) & 0xff, (y * 7 + seed) & 0xff, (x ^ y) & 0xff));
+    }
+    return image;
+}
+
+QImage labelMap()
+{
+    QImage map(64, 64, QImage::Format_Indexed8);
+    QVector<QRgb> table(256, qRgb(0, 0, 0));
+    table[0] = qRgb(0x87, 0xb8, 0xe8);
+    table[5] = qRgb(0x1e, 0x50, 0xc8);
+    map.setColorTable(table);
+    map.fill(0);
+    for (int y = 32; y < 64; ++y)
+        memset(map.scanLine(y), 5, 64);
+    return map;
+}
+
+ldm::Recipe recipe(quint64 seed)
+{
+    ldm::Recipe r;
+    r.task = "paint";
+    r.prompt = "a lake, \"quoted\"\nsecond line";
+    r.negativePrompt = "fog";
+    r.seed = seed;
+    r.width = 96;
+    r.height = 64;
+    r.modelName = "landscape";
+    r.modelHash = "0123456789";
+    return r;
+}
+
+QByteArray readAll(const QString& path)
+{
+    QFile file(path);
+    return file.open(QIODevice::ReadOnly) ? file.readAll() : QByteArray();
+}
+
+} // namespace
+
+class TestGalleryStore final : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void addPersistsAcrossRestarts()
+    {
+        QTemporaryDir dir;
+        QString id;
+        {
+            GalleryStore store(dir.path());
+            QVERIFY(store.load().ok());
+            QSignalSpy changed(&store, &GalleryStore::changed);
+            auto added = store.add(picture(3), recipe(18446744073709551000ULL), labelMap());
+            QVERIFY2(added.ok(), added.ok() ? "" : added.error().message.c_str());
+            id = added.value();
+            QCOMPARE(changed.size(), 1);
+        }
+        GalleryStore reopened(dir.path());
+        QVERIFY(reopened.load().ok());
+        QCOMPARE(reopened.items().size(), 1);
+        const auto& item = reopened.items().first();
+        QCOMPARE(item.id, id);
+        QCOMPARE(item.recipe.seed, 18446744073709551000ULL);
+        QVERIFY(!item.recipe.createdAt.empty());
+        QVERIFY(item.created.isValid());
+        QVERIFY(QFile::exists(reopened.absolutePath(item.thumbFile)));
+        QCOMPARE(ldm::bridge::sha256Hex(readAll(reopened.absolutePath(item.imageFile))),
+                 item.imageSha256);
+
+        // The PNG carries both our JSON and the A1111 text.
+        auto found = ldm::bridge::readRecipeFromImage(reopened.absolutePath(item.imageFile));
+        QVERIFY(found.ok());
+        QVERIFY(found->lossless);
+        QVERIFY(found->recipe == item.recipe);
+        QVERIFY(found->parameters.startsWith(QStringLiteral("a lake")));
+        QVERIFY(found->parameters.contains(QStringLiteral("Seed: 18446744073709551000")));
+        const QImage map(reopened.absolutePath(item.mapFile));
+        QCOMPARE(map.format(), QImage::Format_Indexed8);
+        QCOMPARE(map.pixelIndex(0, 63), 5);
+    }
+
+    void deleteRemovesFilesAndEntry()
+    {
+        QTemporaryDir dir;
+        GalleryStore store(dir.path());
+        QVERIFY(store.load().ok());
+        const QString a = store.add(picture(1), recipe(1), labelMap()).value();
+        const QString b = store.add(picture(2), recipe(2)).value();
+        const auto files = [&](const QString& id) {
+            const auto* item = store.item(id);
+            return QStringList{store.absolutePath(item->imageFile),
+                               store.absolutePath(item->mapFile),
+                               store.absolutePath(item->thumbFile)};
+        };
+        const QStringList aFiles = files(a);
+        QVERIFY(store.remove({a}).ok());
+        for (const QString& f : aFiles)
+            QVERIFY2(!QFile::exists(f), qPrintable(f));
+        QCOMPARE(store.items().size(), 1);
+        GalleryStore reopened(dir.path());
+        QVERIFY(reopened.load().ok());
+        QCOMPARE(reopened.items().size(), 1);
+        QCOMPARE(reopened.items().first().id, b);
+    }
+
+    void failedWriteLeavesIndexUntouched()
+    {
+        QTemporaryDir dir;
+        GalleryStore store(dir.path());
+        QVERIFY(store.load().ok());
+        QVERIFY(store.add(picture(1), recipe(1)).ok());
+        const QByteArray indexBefore = readAll(dir.filePath(QStringLiteral("index.json")));
+        // A file where the maps folder should be makes the map write fail half way.
+        QVERIFY(QDir(dir.path()).mkpath(QStringLiteral("maps")));
+        QVERIFY(QDir(dir.path()).rmdir(QStringLiteral("maps")));
+        QFile blocker(dir.filePath(QStringLiteral("maps")));
+        QVERIFY(blocker.open(QIODevice::WriteOnly));
+        blocker.close();
+        auto added = store.add(picture(2), recipe(2), labelMap());
+        QVERIFY(!added.ok());
+        QVERIFY(!added.error().message.empty());
+        QCOMPARE(store.items().size(), 1);
+        QCOMPARE(readAll(dir.filePath(QStringLiteral("index.json"))), indexBefore);
+        // No temporary files left behind by QSaveFile.
+        const auto leftovers =
+            QDir(dir.filePath(QStringLiteral("images"))).entryList(QDir::Files | QDir::Hidden);
+        for (const QString& name : leftovers)
+            QVERIFY2(name.endsWith(QStringLiteral(".png")), qPrintable(name));
+    }
+
+    void damagedIndexIsReportedAndNotOverwritten()
+    {
+        QTemporaryDir dir;
+        const QByteArray garbage = "{ this is not json";
+        QFile index(dir.filePath(QStringLiteral("index.json")));
+        QVERIFY(index.open(QIODevice::WriteOnly));
+        index.write(garbage);
+        index.close();
+        GalleryStore store(dir.path());
+        const auto loaded = store.load();
+        QVERIFY(!loaded.ok());
+        QVERIFY(QString::fromStdString(loaded.error().message).contains(QStringLiteral("damaged")));
+        QVERIFY(!store.add(picture(1), recipe(1)).ok());
+        QCOMPARE(readAll(index.fileName()), garbage);
+    }
+
+    void exportImportRoundTripIsByteIdentical()
+    {
+        QTemporaryDir source;
+        QTemporaryDir target;
+        QTemporaryDir out;
+        GalleryStore a(source.path());
+        QVERIFY(a.load().ok());
+        QVERIFY(a.add(picture(1), recipe(11), labelMap()).ok());
+        QVERIFY(a.add(picture(2), recipe(22)).ok());
+        const QString zip = out.filePath(QStringLiteral("gallery.zip"));
+        const auto exported = ldm::bridge::exportGalleryArchive(a, {}, zip);
+        QVERIFY2(exported.ok(), exported.ok() ? "" : exported.error().message.c_str());
+
+        GalleryStore b(target.path());
+        QVERIFY(b.load().ok());
+        const auto report = ldm::bridge::importGalleryArchive(b, zip);
+        QVERIFY2(report.ok(), report.ok() ? "" : report.error().message.c_str());
+        QCOMPARE(report->imported, 2);
+        QCOMPARE(b.items().size(), 2);
+        for (int i = 0; i < 2; ++i) {
+            const auto& x = a.items()[i];
+            const auto& y = b.items()[i];
+            QCOMPARE(readAll(b.absolutePath(y.imageFile)), readAll(a.absolutePath(x.imageFile)));
+            QCOMPARE(y.mapFile.isEmpty(), x.mapFile.isEmpty());
+            if (!x.mapFile.isEmpty())
+                QCOMPARE(readAll(b.absolutePath(y.mapFile)), readAll(a.absolutePath(x.mapFile)));
+            QVERIFY(y.recipe == x.recipe);
+            QCOMPARE(y.created, x.created);
+            QCOMPARE(y.imageSha256, x.imageSha256);
+            QCOMPARE(y.id, x.id);
+        }
+        // Importing again finds only duplicates.
+        const auto again = ldm::bridge::importGalleryArchive(b, zip);
+        QVERIFY(again.ok());
+        QCOMPARE(again->imported, 0);
+        QCOMPARE(again->duplicates, 2);
+
+        // Exporting a selection writes only that item.
+        const QString one = out.filePath(QStringLiteral("one.zip"));
+        QVERIFY(ldm::bridge::exportGalleryArchive(a, {a.items()[1].id}, one).ok());
+        QTemporaryDir third;
+        GalleryStore c(third.path());
+        QVERIFY(c.load().ok());
+        QCOMPARE(ldm::bridge::importGalleryArchive(c, one)->imported, 1);
+        QVERIFY(c.items().first().recipe == a.items()[1].recipe);
+    }
+
+    void badArchivesGiveMessages()
+    {
+        QTemporaryDir dir;
+        GalleryStore store(dir.filePath(QStringLiteral("g")));
+        QVERIFY(store.load().ok());
+        const auto expectError = [&](const QString& path, const char* needle) {
+            const auto result = ldm::bridge::importGalleryArchive(store, path);
+            QVERIFY(!result.ok());
+            const QString message = QString::fromStdString(result.error().message);
+            QVERIFY2(message.contains(QLatin1String(needle)), qPrintable(message));
+        };
+        QFile text(dir.filePath(QStringLiteral("text.zip")));
+        QVERIFY(text.open(QIODevice::WriteOnly));
+        text.write("not a zip at all");
+        text.close();
+        expectError(text.fileName(), "not a zip");
+        expectError(dir.filePath(QStringLiteral("missing.zip")), "not a zip");
+
+        const auto makeZip = [&](const QString& name, const QList<QPair<QString, QByteArray>>& e) {
+            QuaZip zip(dir.filePath(name));
+            QVERIFY(zip.open(QuaZip::mdCreate));
+            for (const auto& [entry, bytes] : e) {
+                QuaZipFile file(&zip);
+                QVERIFY(file.open(QIODevice::WriteOnly, QuaZipNewInfo(entry)));
+                file.write(bytes);
+                file.close();
+            }
+            zip.close();
+        };
+        makeZip(QStringLiteral("other.zip"), {{QStringLiteral("readme.txt"), "hello"}});
+        expectError(dir.filePath(QStringLiteral("other.zip")), "gallery.json");
+        makeZip(QStringLiteral("broken.zip"), {{QStringLiteral("gallery.json"), "[oops"}});
+        expectError(dir.filePath(QStringLiteral("broken.zip")), "damaged");
+
+        // A valid manifest whose image does not match its recorded hash.
+        QTemporaryDir other;
+        GalleryStore a(other.path());
+        QVERIFY(a.load().ok());
+        QVERIFY(a.add(picture(5), recipe(5)).ok());
+        const auto& item = a.items().first();
+        const QByteArray manifest = readAll(other.filePath(QStringLiteral("index.json")));
+        makeZip(QStringLiteral("tampered.zip"),
+                {{QStringLiteral("gallery.json"), manifest},
+                 {item.imageFile, readAll(a.absolutePath(item.imageFile)) + "x"}});
+        expectError(dir.filePath(QStringLiteral("tampered.zip")), "hash");
+        QVERIFY(store.items().isEmpty());
+    }
+
+    void readsParametersFromForeignPng()
+    {
+        QTemporaryDir dir;
+        QImage image = picture(9, QSize(16, 16));
+        image.setText(QStringLiteral("parameters"),
+                      QStringLiteral("a red star\nSteps: 20, Sampler: DPM++ 2M Karras, CFG scale: "
+                                     "7, Seed: 377404987, Size: 512x512, Model hash: c6bbc15e32"));
+        const QString path = dir.filePath(QStringLiteral("a1111.png"));
+        QVERIFY(image.save(path));
+        auto found = ldm::bridge::readRecipeFromImage(path);
+        QVERIFY(found.ok());
+        QVERIFY(!found->lossless);
+        QCOMPARE(found->recipe.seed, 377404987ULL);
+        QCOMPARE(found->recipe.sampler, std::string("dpmpp2m"));
+
+        const QString plain = dir.filePath(QStringLiteral("plain.png"));
+        QVERIFY(picture(1, QSize(8, 8)).save(plain));
+        QVERIFY(!ldm::bridge::readRecipeFromImage(plain).ok());
+        QVERIFY(!ldm::bridge::readRecipeFromImage(dir.filePath(QStringLiteral("none.png"))).ok());
+    }
+};
+
+QTEST_MAIN(TestGalleryStore)
+#include "tst_gallery_store.moc"

@@ -1,0 +1,1322 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="vi_VN">
+<context>
+    <name>ldm::bridge::ClassPalette</name>
+    <message>
+        <source>The palette is not valid JSON: %1</source>
+        <translation>Bảng lớp không phải JSON hợp lệ: %1</translation>
+    </message>
+    <message>
+        <source>The palette has a missing, duplicate or out-of-range class id.</source>
+        <translation>Bảng lớp có mã lớp bị thiếu, trùng hoặc nằm ngoài phạm vi.</translation>
+    </message>
+    <message>
+        <source>Class &apos;%1&apos; has an invalid or repeated colour.</source>
+        <translation>Lớp &apos;%1&apos; có màu không hợp lệ hoặc bị trùng.</translation>
+    </message>
+    <message>
+        <source>The palette has no classes.</source>
+        <translation>Bảng lớp không có lớp nào.</translation>
+    </message>
+    <message>
+        <source>Cannot read the palette %1: %2</source>
+        <translation>Không đọc được bảng lớp %1: %2</translation>
+    </message>
+</context>
+<context>
+    <name>ldm::bridge::EngineWorker</name>
+    <message>
+        <source>The engine could not start: %1</source>
+        <translation>Không khởi động được bộ máy tạo ảnh: %1</translation>
+    </message>
+    <message>
+        <source>The engine could not start (unknown error).</source>
+        <translation>Không khởi động được bộ máy tạo ảnh (lỗi không xác định).</translation>
+    </message>
+    <message>
+        <source>No engine available.</source>
+        <translation>Chưa có bộ máy tạo ảnh.</translation>
+    </message>
+    <message>
+        <source>Out of memory. Try a smaller image, fewer steps or bf16 precision.</source>
+        <translation>Hết bộ nhớ. Hãy thử ảnh nhỏ hơn, ít bước hơn hoặc độ chính xác bf16.</translation>
+    </message>
+    <message>
+        <source>The engine failed: %1</source>
+        <translation>Bộ máy tạo ảnh gặp lỗi: %1</translation>
+    </message>
+    <message>
+        <source>The engine failed with an unknown error.</source>
+        <translation>Bộ máy tạo ảnh gặp lỗi không xác định.</translation>
+    </message>
+</context>
+<context>
+    <name>ldm::bridge::GalleryArchive</name>
+    <message>
+        <source>The archive has no entry %1.</source>
+        <translation>Tệp nén không có mục %1.</translation>
+    </message>
+    <message>
+        <source>The archive entry %1 is too large or damaged.</source>
+        <translation>Mục %1 trong tệp nén quá lớn hoặc bị hỏng.</translation>
+    </message>
+    <message>
+        <source>Cannot open the archive entry %1.</source>
+        <translation>Không mở được mục %1 trong tệp nén.</translation>
+    </message>
+    <message>
+        <source>The archive entry %1 is damaged.</source>
+        <translation>Mục %1 trong tệp nén bị hỏng.</translation>
+    </message>
+    <message>
+        <source>The archive entry %1 does not match its recorded hash.</source>
+        <translation>Mục %1 trong tệp nén không khớp với mã băm đã ghi.</translation>
+    </message>
+    <message>
+        <source>Cannot read %1: %2</source>
+        <translation>Không đọc được %1: %2</translation>
+    </message>
+    <message>
+        <source>There is nothing to export.</source>
+        <translation>Không có gì để xuất.</translation>
+    </message>
+    <message>
+        <source>Cannot write to %1: %2</source>
+        <translation>Không ghi được vào %1: %2</translation>
+    </message>
+    <message>
+        <source>Cannot create the archive %1.</source>
+        <translation>Không tạo được tệp nén %1.</translation>
+    </message>
+    <message>
+        <source>Cannot write the archive %1.</source>
+        <translation>Không ghi được tệp nén %1.</translation>
+    </message>
+    <message>
+        <source>%1 is not a zip archive or cannot be read.</source>
+        <translation>%1 không phải tệp zip hoặc không đọc được.</translation>
+    </message>
+    <message>
+        <source>%1 is not a Latent Canvas gallery archive (no gallery.json).</source>
+        <translation>%1 không phải tệp nén thư viện của Latent Canvas (thiếu gallery.json).</translation>
+    </message>
+    <message>
+        <source>The gallery.json in %1 is damaged: %2</source>
+        <translation>Tệp gallery.json trong %1 bị hỏng: %2</translation>
+    </message>
+</context>
+<context>
+    <name>ldm::bridge::GalleryStore</name>
+    <message>
+        <source>Cannot read the gallery index: %1</source>
+        <translation>Không đọc được mục lục thư viện: %1</translation>
+    </message>
+    <message>
+        <source>The gallery index %1 is damaged (%2). It was left untouched.</source>
+        <translation>Mục lục thư viện %1 bị hỏng (%2). Tệp được giữ nguyên.</translation>
+    </message>
+    <message>
+        <source>The gallery index could not be read, so nothing is saved into it until it is repaired or removed.</source>
+        <translation>Không đọc được mục lục thư viện, nên sẽ không lưu gì thêm vào đó cho đến khi nó được sửa hoặc xoá.</translation>
+    </message>
+    <message>
+        <source>Cannot create the gallery folder %1.</source>
+        <translation>Không tạo được thư mục thư viện %1.</translation>
+    </message>
+</context>
+<context>
+    <name>ldm::bridge::ImageIo</name>
+    <message>
+        <source>%1 is not an image this program can read (%2).</source>
+        <translation>%1 không phải ảnh mà chương trình đọc được (%2).</translation>
+    </message>
+    <message>
+        <source>%1 is too large (%2 × %3 pixels); the limit is %4 megapixels.</source>
+        <translation>%1 quá lớn (%2 × %3 điểm ảnh); giới hạn là %4 megapixel.</translation>
+    </message>
+    <message>
+        <source>%1 could not be decoded: %2</source>
+        <translation>Không giải mã được %1: %2</translation>
+    </message>
+    <message>
+        <source>The image</source>
+        <translation>Ảnh</translation>
+    </message>
+    <message>
+        <source>%1 is not an image this program can read.</source>
+        <translation>%1 không phải ảnh mà chương trình đọc được.</translation>
+    </message>
+    <message>
+        <source>%1 carries no generation settings.</source>
+        <translation>%1 không chứa thông số tạo ảnh.</translation>
+    </message>
+    <message>
+        <source>Cannot write %1: %2</source>
+        <translation>Không ghi được %1: %2</translation>
+    </message>
+</context>
+<context>
+    <name>ldm::bridge::LabelMap</name>
+    <message>
+        <source>Cannot write %1: %2</source>
+        <translation>Không ghi được %1: %2</translation>
+    </message>
+    <message>
+        <source>A label map must be between %1 and %2 pixels on each side and a multiple of %1; this one is %3 × %4.</source>
+        <translation>Mỗi cạnh của bản đồ nhãn phải từ %1 đến %2 điểm ảnh và là bội số của %1; bản đồ này có kích thước %3 × %4.</translation>
+    </message>
+</context>
+<context>
+    <name>ldm::ui::AboutDialog</name>
+    <message>
+        <source>About Latent Canvas</source>
+        <translation>Giới thiệu Latent Canvas</translation>
+    </message>
+    <message>
+        <source>&lt;h2&gt;Latent Canvas %1&lt;/h2&gt;&lt;p&gt;Paint, prompt and upscale with latent diffusion models, entirely on your own computer.&lt;/p&gt;&lt;p&gt;Licensed under the GNU General Public License, version 3 or later.&lt;/p&gt;</source>
+        <translation>&lt;h2&gt;Latent Canvas %1&lt;/h2&gt;&lt;p&gt;Vẽ, tạo ảnh từ mô tả và phóng to ảnh bằng mô hình khuếch tán tiềm ẩn, hoàn toàn trên máy tính của bạn.&lt;/p&gt;&lt;p&gt;Phát hành theo Giấy phép Công cộng GNU (GPL), phiên bản 3 trở lên.&lt;/p&gt;</translation>
+    </message>
+    <message>
+        <source>**Method**: *High-Resolution Image Synthesis with Latent Diffusion Models*, Rombach, Blattmann, Lorenz, Esser and Ommer, CVPR 2022; reference code by CompVis (MIT licence).
+
+**Libraries**: Qt 6 (LGPL 3), LibTorch (BSD 3-clause), QuaZip (LGPL 2.1), nlohmann/json (MIT), OpenCV (Apache 2.0), yaml-cpp (MIT), SentencePiece (Apache 2.0).</source>
+        <translation>**Phương pháp**: *High-Resolution Image Synthesis with Latent Diffusion Models*, Rombach, Blattmann, Lorenz, Esser và Ommer, CVPR 2022; mã tham chiếu của CompVis (giấy phép MIT).
+
+**Thư viện**: Qt 6 (LGPL 3), LibTorch (BSD 3 điều khoản), QuaZip (LGPL 2.1), nlohmann/json (MIT), OpenCV (Apache 2.0), yaml-cpp (MIT), SentencePiece (Apache 2.0).</translation>
+    </message>
+    <message>
+        <source>Credits</source>
+        <translation>Ghi công</translation>
+    </message>
+    <message>
+        <source>No model data card is installed. Models you load yourself come with their own licences; check them before sharing results.</source>
+        <translation>Chưa cài thẻ dữ liệu mô hình. Mô hình bạn tự nạp có giấy phép riêng; hãy kiểm tra trước khi chia sẻ kết quả.</translation>
+    </message>
+    <message>
+        <source>Models and Data</source>
+        <translation>Mô hình và dữ liệu</translation>
+    </message>
+</context>
+<context>
+    <name>ldm::ui::CanvasTools</name>
+    <message>
+        <source>Erase</source>
+        <translation>Tẩy</translation>
+    </message>
+    <message>
+        <source>Brush stroke</source>
+        <translation>Nét cọ</translation>
+    </message>
+    <message>
+        <source>Line</source>
+        <translation>Đường thẳng</translation>
+    </message>
+    <message>
+        <source>Rectangle</source>
+        <translation>Hình chữ nhật</translation>
+    </message>
+    <message>
+        <source>Fill</source>
+        <translation>Đổ màu</translation>
+    </message>
+</context>
+<context>
+    <name>ldm::ui::ClassNames</name>
+    <message>
+        <source>sky</source>
+        <translation>bầu trời</translation>
+    </message>
+    <message>
+        <source>cloud</source>
+        <translation>mây</translation>
+    </message>
+    <message>
+        <source>mountain</source>
+        <translation>núi</translation>
+    </message>
+    <message>
+        <source>snow</source>
+        <translation>tuyết</translation>
+    </message>
+    <message>
+        <source>rock</source>
+        <translation>đá</translation>
+    </message>
+    <message>
+        <source>water</source>
+        <translation>nước</translation>
+    </message>
+    <message>
+        <source>sand</source>
+        <translation>cát</translation>
+    </message>
+    <message>
+        <source>grass</source>
+        <translation>cỏ</translation>
+    </message>
+    <message>
+        <source>forest</source>
+        <translation>rừng</translation>
+    </message>
+    <message>
+        <source>dirt</source>
+        <translation>đất</translation>
+    </message>
+</context>
+<context>
+    <name>ldm::ui::CompareView</name>
+    <message>
+        <source>Open or drop an image to upscale it.</source>
+        <translation>Mở hoặc thả một ảnh vào đây để phóng to.</translation>
+    </message>
+    <message>
+        <source>Before</source>
+        <translation>Trước</translation>
+    </message>
+    <message>
+        <source>After</source>
+        <translation>Sau</translation>
+    </message>
+</context>
+<context>
+    <name>ldm::ui::EngineStatus</name>
+    <message>
+        <source>Device: %1</source>
+        <translation>Thiết bị: %1</translation>
+    </message>
+    <message>
+        <source>No engine</source>
+        <translation>Chưa có bộ máy</translation>
+    </message>
+    <message>
+        <source>estimating</source>
+        <translation>đang ước tính</translation>
+    </message>
+    <message>
+        <source>Step %1/%2 · %3 elapsed · ETA %4</source>
+        <translation>Bước %1/%2 · đã chạy %3 · còn khoảng %4</translation>
+    </message>
+    <message>
+        <source>Starting…</source>
+        <translation>Đang bắt đầu…</translation>
+    </message>
+</context>
+<context>
+    <name>ldm::ui::GalleryListView</name>
+    <message>
+        <source>No pictures yet.
+Everything you generate is kept here with the settings that made it. Import a gallery zip to bring pictures from another computer.</source>
+        <translation>Chưa có ảnh nào.
+Mọi ảnh bạn tạo được lưu ở đây cùng với thông số đã tạo ra nó. Nhập tệp zip thư viện để mang ảnh từ máy khác sang.</translation>
+    </message>
+</context>
+<context>
+    <name>ldm::ui::GalleryModel</name>
+    <message>
+        <source>%1
+Seed %2 · %3 × %4 · %5</source>
+        <translation>%1
+Hạt giống %2 · %3 × %4 · %5</translation>
+    </message>
+</context>
+<context>
+    <name>ldm::ui::GalleryView</name>
+    <message>
+        <source>Import Zip…</source>
+        <translation>Nhập zip…</translation>
+    </message>
+    <message>
+        <source>Export Selected…</source>
+        <translation>Xuất ảnh đã chọn…</translation>
+    </message>
+    <message>
+        <source>Export All…</source>
+        <translation>Xuất tất cả…</translation>
+    </message>
+    <message>
+        <source>Restore Settings</source>
+        <translation>Khôi phục thông số</translation>
+    </message>
+    <message>
+        <source>Copy Image</source>
+        <translation>Chép ảnh</translation>
+    </message>
+    <message>
+        <source>Copy Parameters</source>
+        <translation>Chép thông số</translation>
+    </message>
+    <message>
+        <source>Save As…</source>
+        <translation>Lưu thành…</translation>
+    </message>
+    <message>
+        <source>Delete</source>
+        <translation>Xoá</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n picture(s)</source>
+        <translation>
+            <numerusform>%n ảnh</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Select a picture to see how it was made.</source>
+        <translation>Chọn một ảnh để xem nó được tạo ra thế nào.</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n pictures selected</source>
+        <translation>
+            <numerusform>Đã chọn %n ảnh</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Save Picture</source>
+        <translation>Lưu ảnh</translation>
+    </message>
+    <message>
+        <source>PNG image (*.png)</source>
+        <translation>Ảnh PNG (*.png)</translation>
+    </message>
+    <message>
+        <source>Cannot Save Picture</source>
+        <translation>Không lưu được ảnh</translation>
+    </message>
+    <message>
+        <source>Saved %1</source>
+        <translation>Đã lưu %1</translation>
+    </message>
+    <message>
+        <source>Delete Pictures</source>
+        <translation>Xoá ảnh</translation>
+    </message>
+    <message numerus="yes">
+        <source>Delete %n picture(s) and their maps from the gallery? This cannot be undone.</source>
+        <translation>
+            <numerusform>Xoá %n ảnh cùng bản đồ của chúng khỏi thư viện? Không thể hoàn tác.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Cannot Delete</source>
+        <translation>Không xoá được</translation>
+    </message>
+    <message>
+        <source>Export</source>
+        <translation>Xuất</translation>
+    </message>
+    <message>
+        <source>Select the pictures to export first.</source>
+        <translation>Hãy chọn ảnh cần xuất trước.</translation>
+    </message>
+    <message>
+        <source>The gallery is empty.</source>
+        <translation>Thư viện đang trống.</translation>
+    </message>
+    <message>
+        <source>Export Gallery</source>
+        <translation>Xuất thư viện</translation>
+    </message>
+    <message>
+        <source>Zip archive (*.zip)</source>
+        <translation>Tệp nén zip (*.zip)</translation>
+    </message>
+    <message>
+        <source>Export Failed</source>
+        <translation>Xuất thất bại</translation>
+    </message>
+    <message>
+        <source>Exported to %1</source>
+        <translation>Đã xuất ra %1</translation>
+    </message>
+    <message>
+        <source>Import Gallery</source>
+        <translation>Nhập thư viện</translation>
+    </message>
+    <message>
+        <source>Import Failed</source>
+        <translation>Nhập thất bại</translation>
+    </message>
+    <message numerus="yes">
+        <source>Imported %n picture(s)</source>
+        <translation>
+            <numerusform>Đã nhập %n ảnh</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>; %n already in the gallery</source>
+        <translation>
+            <numerusform>; %n ảnh đã có sẵn trong thư viện</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>ldm::ui::GenerationSettings</name>
+    <message>
+        <source>DDIM is deterministic at eta 0; DPM++ 2M needs the fewest steps.</source>
+        <translation>DDIM cho kết quả cố định khi eta bằng 0; DPM++ 2M cần ít bước nhất.</translation>
+    </message>
+    <message>
+        <source>How strongly the prompt steers the image; 1 turns guidance off.</source>
+        <translation>Mức độ mô tả chi phối ảnh; 1 là tắt hướng dẫn.</translation>
+    </message>
+    <message>
+        <source>Noise added per DDIM step; 0 gives the same image for the same seed.</source>
+        <translation>Lượng nhiễu thêm vào mỗi bước DDIM; 0 cho cùng một ảnh với cùng hạt giống.</translation>
+    </message>
+    <message>
+        <source>Random</source>
+        <translation>Ngẫu nhiên</translation>
+    </message>
+    <message>
+        <source>Fixed</source>
+        <translation>Cố định</translation>
+    </message>
+    <message>
+        <source>Reuse last</source>
+        <translation>Dùng lại lần trước</translation>
+    </message>
+    <message>
+        <source>New</source>
+        <translation>Mới</translation>
+    </message>
+    <message>
+        <source>Pick a new random seed and keep it fixed</source>
+        <translation>Chọn một hạt giống ngẫu nhiên mới và giữ cố định</translation>
+    </message>
+    <message>
+        <source>Images per click; each gets the next seed.</source>
+        <translation>Số ảnh mỗi lần bấm; mỗi ảnh dùng hạt giống kế tiếp.</translation>
+    </message>
+    <message>
+        <source>Sampler</source>
+        <translation>Bộ lấy mẫu</translation>
+    </message>
+    <message>
+        <source>Steps</source>
+        <translation>Số bước</translation>
+    </message>
+    <message>
+        <source>Guidance scale</source>
+        <translation>Hệ số hướng dẫn</translation>
+    </message>
+    <message>
+        <source>Eta</source>
+        <translation>Eta</translation>
+    </message>
+    <message>
+        <source>Seed</source>
+        <translation>Hạt giống</translation>
+    </message>
+    <message>
+        <source>Size</source>
+        <translation>Kích thước</translation>
+    </message>
+    <message>
+        <source>Batch count</source>
+        <translation>Số ảnh mỗi lượt</translation>
+    </message>
+    <message>
+        <source>none yet</source>
+        <translation>chưa có</translation>
+    </message>
+</context>
+<context>
+    <name>ldm::ui::JobQueueView</name>
+    <message>
+        <source>Paint</source>
+        <translation>Vẽ</translation>
+    </message>
+    <message>
+        <source>Upscale</source>
+        <translation>Phóng to</translation>
+    </message>
+    <message>
+        <source>Prompt</source>
+        <translation>Mô tả</translation>
+    </message>
+    <message>
+        <source>Remove</source>
+        <translation>Bỏ khỏi hàng đợi</translation>
+    </message>
+    <message>
+        <source>Cancel Running</source>
+        <translation>Huỷ việc đang chạy</translation>
+    </message>
+    <message>
+        <source>Remove the selected waiting jobs</source>
+        <translation>Bỏ các việc đang chờ đã chọn</translation>
+    </message>
+    <message>
+        <source>running</source>
+        <translation>đang chạy</translation>
+    </message>
+    <message>
+        <source>waiting</source>
+        <translation>đang chờ</translation>
+    </message>
+    <message>
+        <source>#%1 %2 · %3 · seed %4 · %5</source>
+        <translation>#%1 %2 · %3 · hạt giống %4 · %5</translation>
+    </message>
+    <message>
+        <source>No jobs. Generated pictures go to the Gallery.</source>
+        <translation>Không có việc nào. Ảnh đã tạo được lưu vào Thư viện ảnh.</translation>
+    </message>
+</context>
+<context>
+    <name>ldm::ui::LabelDocument</name>
+    <message>
+        <source>New map</source>
+        <translation>Bản đồ mới</translation>
+    </message>
+</context>
+<context>
+    <name>ldm::ui::MainWindow</name>
+    <message>
+        <source>Jobs</source>
+        <translation>Hàng đợi</translation>
+    </message>
+    <message>
+        <source>Latent Canvas</source>
+        <translation>Latent Canvas</translation>
+    </message>
+    <message>
+        <source>Prompt</source>
+        <translation>Mô tả</translation>
+    </message>
+    <message>
+        <source>Paint</source>
+        <translation>Vẽ</translation>
+    </message>
+    <message>
+        <source>Upscale</source>
+        <translation>Phóng to</translation>
+    </message>
+    <message>
+        <source>Gallery</source>
+        <translation>Thư viện ảnh</translation>
+    </message>
+    <message>
+        <source>&amp;Generate</source>
+        <translation>&amp;Tạo ảnh</translation>
+    </message>
+    <message>
+        <source>Generate (Ctrl+Enter)</source>
+        <translation>Tạo ảnh (Ctrl+Enter)</translation>
+    </message>
+    <message>
+        <source>&amp;Cancel</source>
+        <translation>&amp;Huỷ</translation>
+    </message>
+    <message>
+        <source>Cancel &amp;All Jobs</source>
+        <translation>Huỷ &amp;mọi việc</translation>
+    </message>
+    <message>
+        <source>&amp;Undo</source>
+        <translation>&amp;Hoàn tác</translation>
+    </message>
+    <message>
+        <source>&amp;Redo</source>
+        <translation>&amp;Làm lại</translation>
+    </message>
+    <message>
+        <source>&amp;Copy Result Image</source>
+        <translation>&amp;Chép ảnh kết quả</translation>
+    </message>
+    <message>
+        <source>Open &amp;Checkpoint…</source>
+        <translation>Mở tệp &amp;mô hình…</translation>
+    </message>
+    <message>
+        <source>&amp;Settings…</source>
+        <translation>&amp;Cài đặt…</translation>
+    </message>
+    <message>
+        <source>&amp;Quit</source>
+        <translation>&amp;Thoát</translation>
+    </message>
+    <message>
+        <source>Zoom &amp;In</source>
+        <translation>&amp;Phóng to</translation>
+    </message>
+    <message>
+        <source>Zoom &amp;Out</source>
+        <translation>Thu &amp;nhỏ</translation>
+    </message>
+    <message>
+        <source>&amp;Fit Map</source>
+        <translation>&amp;Vừa khung</translation>
+    </message>
+    <message>
+        <source>&amp;File</source>
+        <translation>&amp;Tệp</translation>
+    </message>
+    <message>
+        <source>&amp;Import Gallery Zip…</source>
+        <translation>&amp;Nhập zip thư viện…</translation>
+    </message>
+    <message>
+        <source>&amp;Export Gallery Zip…</source>
+        <translation>&amp;Xuất zip thư viện…</translation>
+    </message>
+    <message>
+        <source>&amp;Edit</source>
+        <translation>&amp;Sửa</translation>
+    </message>
+    <message>
+        <source>&amp;View</source>
+        <translation>&amp;Xem</translation>
+    </message>
+    <message>
+        <source>&amp;Job Queue</source>
+        <translation>&amp;Hàng đợi</translation>
+    </message>
+    <message>
+        <source>&amp;Help</source>
+        <translation>Trợ &amp;giúp</translation>
+    </message>
+    <message>
+        <source>&amp;About Latent Canvas</source>
+        <translation>&amp;Giới thiệu Latent Canvas</translation>
+    </message>
+    <message>
+        <source>About &amp;Qt</source>
+        <translation>Giới thiệu &amp;Qt</translation>
+    </message>
+    <message>
+        <source>The engine is starting…</source>
+        <translation>Bộ máy tạo ảnh đang khởi động…</translation>
+    </message>
+    <message>
+        <source>No engine available</source>
+        <translation>Chưa có bộ máy tạo ảnh</translation>
+    </message>
+    <message>
+        <source>Language</source>
+        <translation>Ngôn ngữ</translation>
+    </message>
+    <message>
+        <source>The new language applies the next time Latent Canvas starts.</source>
+        <translation>Ngôn ngữ mới sẽ được áp dụng vào lần mở Latent Canvas tới.</translation>
+    </message>
+    <message>
+        <source>Settings restored; sampler “%1” is not available here, kept the current one.</source>
+        <translation>Đã khôi phục thông số; bộ lấy mẫu “%1” không có ở đây nên giữ bộ hiện tại.</translation>
+    </message>
+    <message>
+        <source>Settings restored (seed %1).</source>
+        <translation>Đã khôi phục thông số (hạt giống %1).</translation>
+    </message>
+    <message>
+        <source>No Settings Found</source>
+        <translation>Không tìm thấy thông số</translation>
+    </message>
+    <message>
+        <source>Unsaved Map</source>
+        <translation>Bản đồ chưa lưu</translation>
+    </message>
+    <message>
+        <source>The label map has unsaved changes. Save them first?</source>
+        <translation>Bản đồ nhãn có thay đổi chưa lưu. Lưu trước không?</translation>
+    </message>
+    <message>
+        <source>No engine available.</source>
+        <translation>Chưa có bộ máy tạo ảnh.</translation>
+    </message>
+    <message>
+        <source>This build of Latent Canvas has no image engine attached yet, so it cannot generate pictures. Painting maps, the gallery and imports work without one.</source>
+        <translation>Bản Latent Canvas này chưa được gắn bộ máy tạo ảnh nên chưa thể tạo ảnh. Vẽ bản đồ, thư viện ảnh và nhập ảnh vẫn dùng được.</translation>
+    </message>
+    <message>
+        <source>Write a prompt first.</source>
+        <translation>Hãy viết mô tả trước.</translation>
+    </message>
+    <message>
+        <source>Open or drop a picture to upscale first.</source>
+        <translation>Hãy mở hoặc thả một ảnh cần phóng to trước.</translation>
+    </message>
+    <message numerus="yes">
+        <source>Queued %n job(s).</source>
+        <translation>
+            <numerusform>Đã xếp %n việc vào hàng đợi.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Step %1 of %2</source>
+        <translation>Bước %1 / %2</translation>
+    </message>
+    <message>
+        <source>Seed %1</source>
+        <translation>Hạt giống %1</translation>
+    </message>
+    <message>
+        <source>Cannot Save Result</source>
+        <translation>Không lưu được kết quả</translation>
+    </message>
+    <message>
+        <source>The picture was generated but could not be saved to the gallery: %1</source>
+        <translation>Ảnh đã được tạo nhưng không lưu được vào thư viện: %1</translation>
+    </message>
+    <message>
+        <source>Saved to the gallery, but not to %1.</source>
+        <translation>Đã lưu vào thư viện, nhưng không lưu được vào %1.</translation>
+    </message>
+    <message>
+        <source>Done: seed %1, saved to the gallery.</source>
+        <translation>Xong: hạt giống %1, đã lưu vào thư viện.</translation>
+    </message>
+    <message>
+        <source>Generation Failed</source>
+        <translation>Tạo ảnh thất bại</translation>
+    </message>
+    <message>
+        <source>Cancelled.</source>
+        <translation>Đã huỷ.</translation>
+    </message>
+</context>
+<context>
+    <name>ldm::ui::MapFiles</name>
+    <message>
+        <source>%1 → %2</source>
+        <translation>%1 → %2</translation>
+    </message>
+    <message numerus="yes">
+        <source>… and %n more</source>
+        <translation>
+            <numerusform>… và %n màu khác</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Colours not in the palette</source>
+        <translation>Màu không có trong bảng lớp</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n pixel(s) of this map have colours that are not classes of the palette.</source>
+        <translation>
+            <numerusform>%n điểm ảnh của bản đồ này có màu không thuộc lớp nào trong bảng lớp.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Map each colour to the nearest class?
+
+%1</source>
+        <translation>Gán mỗi màu cho lớp gần nhất?
+
+%1</translation>
+    </message>
+    <message>
+        <source>Map to Nearest Class</source>
+        <translation>Gán cho lớp gần nhất</translation>
+    </message>
+    <message>
+        <source>Open %1</source>
+        <translation>Mở %1</translation>
+    </message>
+</context>
+<context>
+    <name>ldm::ui::ModelPicker</name>
+    <message>
+        <source>Default model</source>
+        <translation>Mô hình mặc định</translation>
+    </message>
+    <message>
+        <source>Open checkpoint…</source>
+        <translation>Mở tệp mô hình…</translation>
+    </message>
+    <message>
+        <source>Open Checkpoint</source>
+        <translation>Mở tệp mô hình</translation>
+    </message>
+    <message>
+        <source>Checkpoints (*.safetensors *.ckpt *.pt *.pth);;All files (*)</source>
+        <translation>Tệp mô hình (*.safetensors *.ckpt *.pt *.pth);;Mọi tệp (*)</translation>
+    </message>
+</context>
+<context>
+    <name>ldm::ui::NewMapDialog</name>
+    <message>
+        <source>New Map</source>
+        <translation>Bản đồ mới</translation>
+    </message>
+    <message>
+        <source>Width</source>
+        <translation>Chiều rộng</translation>
+    </message>
+    <message>
+        <source>Height</source>
+        <translation>Chiều cao</translation>
+    </message>
+    <message>
+        <source>Fill with</source>
+        <translation>Tô bằng lớp</translation>
+    </message>
+</context>
+<context>
+    <name>ldm::ui::PaintPanel</name>
+    <message>
+        <source>&amp;New Map…</source>
+        <translation>Bản đồ &amp;mới…</translation>
+    </message>
+    <message>
+        <source>&amp;Open Map…</source>
+        <translation>&amp;Mở bản đồ…</translation>
+    </message>
+    <message>
+        <source>&amp;Save Map</source>
+        <translation>&amp;Lưu bản đồ</translation>
+    </message>
+    <message>
+        <source>Save Map &amp;As…</source>
+        <translation>Lưu bản đồ &amp;thành…</translation>
+    </message>
+    <message>
+        <source>%1, %2: %3</source>
+        <translation>%1, %2: %3</translation>
+    </message>
+    <message>
+        <source>The picture generated from the map appears here.</source>
+        <translation>Ảnh tạo từ bản đồ sẽ hiện ở đây.</translation>
+    </message>
+    <message>
+        <source>Classes</source>
+        <translation>Các lớp</translation>
+    </message>
+    <message>
+        <source>The class the eraser paints and new maps start with</source>
+        <translation>Lớp mà cục tẩy tô và bản đồ mới bắt đầu bằng</translation>
+    </message>
+    <message>
+        <source>Optional, for text-conditioned models</source>
+        <translation>Không bắt buộc, dành cho mô hình nhận mô tả chữ</translation>
+    </message>
+    <message>
+        <source>Eraser class</source>
+        <translation>Lớp của cục tẩy</translation>
+    </message>
+    <message>
+        <source>Prompt</source>
+        <translation>Mô tả</translation>
+    </message>
+    <message>
+        <source>Untitled map</source>
+        <translation>Bản đồ chưa đặt tên</translation>
+    </message>
+    <message>
+        <source> (modified)</source>
+        <translation> (đã sửa)</translation>
+    </message>
+    <message>
+        <source>%1%2 · %3 × %4 px</source>
+        <translation>%1%2 · %3 × %4 px</translation>
+    </message>
+    <message>
+        <source>Open Map</source>
+        <translation>Mở bản đồ</translation>
+    </message>
+    <message>
+        <source>Images (*.png *.bmp *.gif *.jpg *.jpeg *.webp);;All files (*)</source>
+        <translation>Ảnh (*.png *.bmp *.gif *.jpg *.jpeg *.webp);;Mọi tệp (*)</translation>
+    </message>
+    <message>
+        <source>Opened %1</source>
+        <translation>Đã mở %1</translation>
+    </message>
+    <message>
+        <source>Cannot Open Map</source>
+        <translation>Không mở được bản đồ</translation>
+    </message>
+    <message>
+        <source>Cannot Save Map</source>
+        <translation>Không lưu được bản đồ</translation>
+    </message>
+    <message>
+        <source>Saved %1</source>
+        <translation>Đã lưu %1</translation>
+    </message>
+    <message>
+        <source>Save Map</source>
+        <translation>Lưu bản đồ</translation>
+    </message>
+    <message>
+        <source>Indexed PNG (*.png)</source>
+        <translation>PNG bảng màu (*.png)</translation>
+    </message>
+</context>
+<context>
+    <name>ldm::ui::PaintTools</name>
+    <message>
+        <source>Brush</source>
+        <translation>Cọ</translation>
+    </message>
+    <message>
+        <source>Eraser (paints the default class)</source>
+        <translation>Tẩy (tô lớp mặc định)</translation>
+    </message>
+    <message>
+        <source>Fill</source>
+        <translation>Đổ màu</translation>
+    </message>
+    <message>
+        <source>Line</source>
+        <translation>Đường thẳng</translation>
+    </message>
+    <message>
+        <source>Rectangle</source>
+        <translation>Hình chữ nhật</translation>
+    </message>
+    <message>
+        <source>Pick class</source>
+        <translation>Lấy lớp</translation>
+    </message>
+    <message>
+        <source>Tools</source>
+        <translation>Công cụ</translation>
+    </message>
+    <message>
+        <source>Round</source>
+        <translation>Tròn</translation>
+    </message>
+    <message>
+        <source>Square</source>
+        <translation>Vuông</translation>
+    </message>
+    <message>
+        <source>Brush shape</source>
+        <translation>Hình dạng cọ</translation>
+    </message>
+    <message>
+        <source>Brush size ([ and ] change it)</source>
+        <translation>Cỡ cọ (đổi bằng [ và ])</translation>
+    </message>
+    <message>
+        <source> Size </source>
+        <translation> Cỡ </translation>
+    </message>
+    <message>
+        <source>Smaller Brush</source>
+        <translation>Cọ nhỏ hơn</translation>
+    </message>
+    <message>
+        <source>Larger Brush</source>
+        <translation>Cọ lớn hơn</translation>
+    </message>
+</context>
+<context>
+    <name>ldm::ui::PaletteList</name>
+    <message>
+        <source>Search classes…</source>
+        <translation>Tìm lớp…</translation>
+    </message>
+    <message>
+        <source>Class %1: %2 (%3)</source>
+        <translation>Lớp %1: %2 (%3)</translation>
+    </message>
+</context>
+<context>
+    <name>ldm::ui::PreviewView</name>
+    <message>
+        <source>Generated images appear here.</source>
+        <translation>Ảnh được tạo sẽ hiện ở đây.</translation>
+    </message>
+</context>
+<context>
+    <name>ldm::ui::PromptPanel</name>
+    <message>
+        <source>Describe the picture, e.g. “a lake below snowy mountains at sunrise, oil painting”</source>
+        <translation>Mô tả bức ảnh, ví dụ “hồ nước dưới chân núi tuyết lúc bình minh, tranh sơn dầu”</translation>
+    </message>
+    <message>
+        <source>What to avoid, e.g. “blurry, text, watermark”</source>
+        <translation>Những gì cần tránh, ví dụ “mờ, chữ, hình mờ”</translation>
+    </message>
+    <message>
+        <source>History</source>
+        <translation>Lịch sử</translation>
+    </message>
+    <message>
+        <source>Reuse an earlier prompt</source>
+        <translation>Dùng lại một mô tả trước đây</translation>
+    </message>
+    <message>
+        <source>Prompt</source>
+        <translation>Mô tả</translation>
+    </message>
+    <message>
+        <source>Negative prompt</source>
+        <translation>Mô tả loại trừ</translation>
+    </message>
+    <message>
+        <source>Model</source>
+        <translation>Mô hình</translation>
+    </message>
+    <message>
+        <source>Sampling</source>
+        <translation>Lấy mẫu</translation>
+    </message>
+    <message>
+        <source>No prompts yet</source>
+        <translation>Chưa có mô tả nào</translation>
+    </message>
+    <message>
+        <source>Clear History</source>
+        <translation>Xoá lịch sử</translation>
+    </message>
+</context>
+<context>
+    <name>ldm::ui::RecipeText</name>
+    <message>
+        <source>Paint (semantic map)</source>
+        <translation>Vẽ (bản đồ ngữ nghĩa)</translation>
+    </message>
+    <message>
+        <source>Upscale (4×)</source>
+        <translation>Phóng to (4×)</translation>
+    </message>
+    <message>
+        <source>Text to image</source>
+        <translation>Tạo ảnh từ mô tả</translation>
+    </message>
+    <message>
+        <source>Prompt</source>
+        <translation>Mô tả</translation>
+    </message>
+    <message>
+        <source>Negative prompt</source>
+        <translation>Mô tả loại trừ</translation>
+    </message>
+    <message>
+        <source>Task</source>
+        <translation>Tác vụ</translation>
+    </message>
+    <message>
+        <source>Model</source>
+        <translation>Mô hình</translation>
+    </message>
+    <message>
+        <source>Sampler</source>
+        <translation>Bộ lấy mẫu</translation>
+    </message>
+    <message>
+        <source>Steps</source>
+        <translation>Số bước</translation>
+    </message>
+    <message>
+        <source>Guidance scale</source>
+        <translation>Hệ số hướng dẫn</translation>
+    </message>
+    <message>
+        <source>Eta</source>
+        <translation>Eta</translation>
+    </message>
+    <message>
+        <source>Seed</source>
+        <translation>Hạt giống</translation>
+    </message>
+    <message>
+        <source>Size</source>
+        <translation>Kích thước</translation>
+    </message>
+    <message>
+        <source>Precision</source>
+        <translation>Độ chính xác</translation>
+    </message>
+    <message>
+        <source>Map hash</source>
+        <translation>Mã băm bản đồ</translation>
+    </message>
+    <message>
+        <source>Input hash</source>
+        <translation>Mã băm ảnh gốc</translation>
+    </message>
+    <message>
+        <source>Tile size</source>
+        <translation>Cỡ ô</translation>
+    </message>
+    <message>
+        <source>Engine</source>
+        <translation>Bộ máy</translation>
+    </message>
+    <message>
+        <source>Created</source>
+        <translation>Thời điểm tạo</translation>
+    </message>
+</context>
+<context>
+    <name>ldm::ui::SettingsDialog</name>
+    <message>
+        <source>Settings</source>
+        <translation>Cài đặt</translation>
+    </message>
+    <message>
+        <source>Automatic (%1)</source>
+        <translation>Tự động (%1)</translation>
+    </message>
+    <message>
+        <source>fp32 (exact)</source>
+        <translation>fp32 (chính xác)</translation>
+    </message>
+    <message>
+        <source>bf16 (faster on recent CPUs, slightly different images)</source>
+        <translation>bf16 (nhanh hơn trên CPU đời mới, ảnh hơi khác)</translation>
+    </message>
+    <message>
+        <source>No previews</source>
+        <translation>Không xem trước</translation>
+    </message>
+    <message>
+        <source>every </source>
+        <translation>mỗi </translation>
+    </message>
+    <message>
+        <source> step(s)</source>
+        <translation> bước</translation>
+    </message>
+    <message>
+        <source>Latent projection (fast, approximate colours)</source>
+        <translation>Chiếu không gian tiềm ẩn (nhanh, màu gần đúng)</translation>
+    </message>
+    <message>
+        <source>Full decode (exact, costs a decoder pass)</source>
+        <translation>Giải mã đầy đủ (chính xác, tốn một lượt giải mã)</translation>
+    </message>
+    <message>
+        <source>Gallery only</source>
+        <translation>Chỉ lưu vào thư viện</translation>
+    </message>
+    <message>
+        <source>Browse…</source>
+        <translation>Duyệt…</translation>
+    </message>
+    <message>
+        <source>Output Folder</source>
+        <translation>Thư mục lưu kết quả</translation>
+    </message>
+    <message>
+        <source>System default</source>
+        <translation>Theo hệ thống</translation>
+    </message>
+    <message>
+        <source>Engine</source>
+        <translation>Bộ máy</translation>
+    </message>
+    <message>
+        <source>Threads</source>
+        <translation>Số luồng</translation>
+    </message>
+    <message>
+        <source>Precision</source>
+        <translation>Độ chính xác</translation>
+    </message>
+    <message>
+        <source>Previews</source>
+        <translation>Xem trước</translation>
+    </message>
+    <message>
+        <source>Interval</source>
+        <translation>Tần suất</translation>
+    </message>
+    <message>
+        <source>Mode</source>
+        <translation>Chế độ</translation>
+    </message>
+    <message>
+        <source>General</source>
+        <translation>Chung</translation>
+    </message>
+    <message>
+        <source>Also save results to</source>
+        <translation>Lưu thêm kết quả vào</translation>
+    </message>
+    <message>
+        <source>Language</source>
+        <translation>Ngôn ngữ</translation>
+    </message>
+    <message>
+        <source>A new language applies after a restart.</source>
+        <translation>Ngôn ngữ mới có hiệu lực sau khi khởi động lại.</translation>
+    </message>
+</context>
+<context>
+    <name>ldm::ui::UpscalePanel</name>
+    <message>
+        <source>No image</source>
+        <translation>Chưa có ảnh</translation>
+    </message>
+    <message>
+        <source>Open Image…</source>
+        <translation>Mở ảnh…</translation>
+    </message>
+    <message>
+        <source>Whole image</source>
+        <translation>Cả ảnh</translation>
+    </message>
+    <message>
+        <source>%1 px</source>
+        <translation>%1 px</translation>
+    </message>
+    <message>
+        <source>or drop a picture anywhere on this page</source>
+        <translation>hoặc thả một ảnh vào bất kỳ đâu trên trang này</translation>
+    </message>
+    <message>
+        <source>Input</source>
+        <translation>Ảnh gốc</translation>
+    </message>
+    <message>
+        <source>Output (%1×)</source>
+        <translation>Kết quả (%1×)</translation>
+    </message>
+    <message>
+        <source>Steps</source>
+        <translation>Số bước</translation>
+    </message>
+    <message>
+        <source>Seed</source>
+        <translation>Hạt giống</translation>
+    </message>
+    <message>
+        <source>Tile size</source>
+        <translation>Cỡ ô</translation>
+    </message>
+    <message>
+        <source>Open Image</source>
+        <translation>Mở ảnh</translation>
+    </message>
+    <message>
+        <source>Images (*.png *.jpg *.jpeg *.bmp *.webp *.gif);;All files (*)</source>
+        <translation>Ảnh (*.png *.jpg *.jpeg *.bmp *.webp *.gif);;Mọi tệp (*)</translation>
+    </message>
+    <message>
+        <source>Cannot Open Image</source>
+        <translation>Không mở được ảnh</translation>
+    </message>
+    <message>
+        <source>Image Too Large</source>
+        <translation>Ảnh quá lớn</translation>
+    </message>
+    <message>
+        <source>%1 is %2 × %3 pixels. The upscaler accepts up to %4 pixels per side (the result would be %5× larger); crop or shrink it first.</source>
+        <translation>%1 có kích thước %2 × %3 điểm ảnh. Bộ phóng to nhận tối đa %4 điểm ảnh mỗi cạnh (kết quả sẽ lớn gấp %5 lần); hãy cắt hoặc thu nhỏ ảnh trước.</translation>
+    </message>
+    <message>
+        <source>%1 × %2 px</source>
+        <translation>%1 × %2 px</translation>
+    </message>
+    <message>
+        <source>Opened %1</source>
+        <translation>Đã mở %1</translation>
+    </message>
+    <message>
+        <source>Edge of the input tiles the upscaler works on. Smaller tiles need less memory.</source>
+        <translation>Cạnh của các ô ảnh gốc mà bộ phóng to xử lý. Ô nhỏ hơn tốn ít bộ nhớ hơn.</translation>
+    </message>
+</context>
+<context>
+    <name>main</name>
+    <message>
+        <source>Gallery Unavailable</source>
+        <translation>Không dùng được thư viện ảnh</translation>
+    </message>
+</context>
+</TS>

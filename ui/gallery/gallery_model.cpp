@@ -1,0 +1,76 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "gallery_model.h"
+
+#include "bridge/gallery_store.h"
+
+#include <QImageReader>
+
+namespace ldm::ui {
+
+GalleryModel::GalleryModel(bridge::GalleryStore* store, QObject* parent)
+    : QAbstractListModel(parent)
+    , m_store(store)
+{
+    connect(store, &bridge::GalleryStore::changed, this, [this] {
+        beginResetModel();
+        endResetModel();
+    });
+}
+
+int GalleryModel::rowCount(const QModelIndex& parent) const
+{
+    return parent.isValid() ? 0 : static_cast<int>(m_store->items().size());
+}
+
+const bridge::GalleryItem* GalleryModel::itemAt(int row) const
+{
+    const auto& items = m_store->items();
+    if (row < 0 || row >= items.size())
+        return nullptr;
+    return &items[items.size() - 1 - row]; // newest first
+}
+
+QModelIndex GalleryModel::indexOfId(const QString& id) const
+{
+    const int i = m_store->indexOf(id);
+    return i < 0 ? QModelIndex() : index(static_cast<int>(m_store->items().size()) - 1 - i);
+}
+
+QPixmap GalleryModel::thumbnail(const bridge::GalleryItem& item) const
+{
+    if (const QPixmap* cached = m_thumbnails.object(item.id))
+        return *cached;
+    QImageReader reader(m_store->absolutePath(item.thumbFile));
+    auto* pixmap = new QPixmap(QPixmap::fromImage(reader.read()));
+    const QPixmap copy = *pixmap;
+    m_thumbnails.insert(item.id, pixmap);
+    return copy;
+}
+
+QVariant GalleryModel::data(const QModelIndex& index, int role) const
+{
+    const bridge::GalleryItem* item = itemAt(index.row());
+    if (!item)
+        return {};
+    switch (role) {
+    case Qt::DisplayRole: {
+        const QString prompt = QString::fromStdString(item->recipe.prompt).simplified();
+        return prompt.isEmpty() ? QString::fromStdString(item->recipe.task) : prompt;
+    }
+    case Qt::DecorationRole:
+        return thumbnail(*item);
+    case Qt::ToolTipRole:
+        return tr("%1\nSeed %2 · %3 × %4 · %5")
+            .arg(QString::fromStdString(item->recipe.prompt))
+            .arg(item->recipe.seed)
+            .arg(item->recipe.width)
+            .arg(item->recipe.height)
+            .arg(QLocale().toString(item->created.toLocalTime(), QLocale::ShortFormat));
+    case IdRole:
+        return item->id;
+    default:
+        return {};
+    }
+}
+
+} // namespace ldm::ui

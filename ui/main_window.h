@@ -1,0 +1,110 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "app_settings.h"
+#include "bridge/image_engine.h"
+
+#include <QHash>
+#include <QMainWindow>
+
+class QAction;
+class QDockWidget;
+class QTabWidget;
+
+namespace ldm::bridge {
+class EngineController;
+class GalleryStore;
+} // namespace ldm::bridge
+
+namespace ldm::ui {
+
+class EngineStatus;
+class GalleryView;
+class PaintPanel;
+class PromptPanel;
+class UpscalePanel;
+
+/// The main window: four activities (Prompt, Paint, Upscale, Gallery) in tabs, menus and
+/// shortcuts, the job queue dock and the status bar. It turns panel settings into requests
+/// for the EngineController and files finished pictures into the gallery.
+class MainWindow final : public QMainWindow
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(MainWindow)
+
+public:
+    enum class Activity { Prompt, Paint, Upscale, Gallery };
+
+    MainWindow(bridge::EngineController* controller, bridge::GalleryStore* gallery,
+               QWidget* parent = nullptr);
+    ~MainWindow() override;
+
+    void showActivity(Activity activity);
+    /// Untranslated names used for screenshot files ("prompt", "paint", ...).
+    static QString activityKey(Activity activity);
+    static QList<Activity> activities();
+
+    PromptPanel* promptPanel() const { return m_prompt; }
+    PaintPanel* paintPanel() const { return m_paint; }
+    UpscalePanel* upscalePanel() const { return m_upscale; }
+
+public Q_SLOTS:
+    void generate();
+    void openSettings();
+    /// Handles a file dropped or passed on the command line, by current activity.
+    void openFile(const QString& path);
+
+protected:
+    void closeEvent(QCloseEvent* event) override;
+    void dragEnterEvent(QDragEnterEvent* event) override;
+    void dropEvent(QDropEvent* event) override;
+
+private:
+    void createActions();
+    void createMenus();
+    void connectController();
+    void restoreWindowState();
+    void saveWindowState() const;
+    void updateActions();
+    void showStatus(const QString& text);
+    void restoreRecipe(const Recipe& recipe, const QString& mapPath);
+    bool ensureEngine();
+
+    // main_window_jobs.cpp
+    QList<bridge::GenerateRequest> buildRequests(Activity activity);
+    void submitRequests(Activity activity, const QList<bridge::GenerateRequest>& requests);
+    void onPreview(bridge::JobId id, const QImage& image, int step, int total);
+    void onFinished(bridge::JobId id, const QImage& image, const Recipe& recipe);
+    void onFailed(bridge::JobId id, const QString& message);
+    void onCancelled(bridge::JobId id);
+    void showResult(Activity activity, const QImage& image, const QString& caption);
+
+    bridge::EngineController* m_controller;
+    bridge::GalleryStore* m_gallery;
+    AppSettings m_settings;
+    QTabWidget* m_tabs;
+    PromptPanel* m_prompt;
+    PaintPanel* m_paint;
+    UpscalePanel* m_upscale;
+    GalleryView* m_galleryView;
+    QDockWidget* m_jobsDock;
+    EngineStatus* m_status;
+    QHash<bridge::JobId, Activity> m_jobActivity;
+    QHash<bridge::JobId, QImage> m_jobMaps; ///< label map each paint job was made from
+
+    QAction* m_generate = nullptr;
+    QAction* m_cancel = nullptr;
+    QAction* m_cancelAll = nullptr;
+    QAction* m_undo = nullptr;
+    QAction* m_redo = nullptr;
+    QAction* m_copyResult = nullptr;
+    QAction* m_settingsAction = nullptr;
+    QAction* m_quit = nullptr;
+    QAction* m_openCheckpoint = nullptr;
+    QAction* m_zoomIn = nullptr;
+    QAction* m_zoomOut = nullptr;
+    QAction* m_zoomFit = nullptr;
+    QList<QAction*> m_activityActions;
+};
+
+} // namespace ldm::ui

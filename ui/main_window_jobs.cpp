@@ -1,0 +1,224 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// MainWindow, part two: panel settings -> requests, and what happens to previews and results.
+#include "main_window.h"
+
+#include "bridge/engine_controller.h"
+#include "bridge/gallery_store.h"
+#include "bridge/image_io.h"
+#include "canvas/label_document.h"
+#include "panels/generation_settings.h"
+#include "panels/model_picker.h"
+#include "panels/paint_panel.h"
+#include "panels/preview_view.h"
+#include "panels/prompt_panel.h"
+#include "panels/upscale_panel.h"
+#include "widgets/compare_view.h"
+#include "widgets/engine_status.h"
+
+#include <QApplication>
+#include <QDateTime>
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+#include <QMessageBox>
+#include <QStatusBar>
+#include <QTabWidget>
+
+namespace ldm::ui {
+
+namespace {
+
+constexpr int HashDigits = 10;
+
+QByteArray pixelBytes(const QImage& image)
+{
+    QByteArray bytes;
+    bytes.reserve(static_cast<qsizetype>(image.width()) * image.height() * 3);
+    for (int y = 0; y < image.height(); ++y)
+        bytes.append(reinterpret_cast<const char*>(image.constScanLine(y)),
+                     static_cast<qsizetype>(image.width()) * (image.depth() / 8));
+    return bytes;
+}
+
+} // namespace
+
+bool MainWindow::ensureEngine()
+{
+    if (m_controller->hasEngine())
+        return true;
+    QMessageBox box(QMessageBox::Information, tr("No engine available"), tr("No engine available."),
+                    QMessageBox::Ok, this);
+    box.setInformativeText(
+        m_controller->engineError().isEmpty()
+            ? tr("This build of Latent Canvas has no image engine attached yet, so it cannot "
+                 "generate pictures. Painting maps, the gallery and imports work without one.")
+            : m_controller->engineError());
+    box.exec();
+    return false;
+}
+
+void MainWindow::generate()
+{
+    const auto current = static_cast<Activity>(m_tabs->currentIndex());
+    if (current == Activity::Gallery)
+        return;
+    if (current == Activity::Prompt && m_prompt->prompt().isEmpty()) {
+        showStatus(tr("Write a prompt first."));
+        return;
+    }
+    if (current == Activity::Upscale && m_upscale->input().isNull()) {
+        showStatus(tr("Open or drop a picture to upscale first."));
+        return;
+    }
+    if (!ensureEngine())
+        return;
+    submitRequests(current, buildRequests(current));
+}
+
+QList<bridge::GenerateRequest> MainWindow::buildRequests(Activity activity)
+{
+    bridge::GenerateRequest base;
+    base.previewMode = m_settings.previewMode;
+    base.previewInterval = m_settings.previewInterval;
+    Recipe& r = base.recipe;
+    r.precision = m_settings.precision.toStdString();
+    r.engineVersion =
+        QStringLiteral("latent-canvas %1").arg(QApplication::applicationVersion()).toStdString();
+    GenerationSettings* settings = nullptr;
+    switch (activity) {
+    case Activity::Prompt:
+        settings = m_prompt->settings();
+        r.task = "txt2img";
+        r.prompt = m_prompt->prompt().toStdString();
+        r.negativePrompt = m_prompt->negativePrompt().toStdString();
+        base.checkpointPath = m_prompt->modelPicker()->checkpointPath();
+        m_prompt->rememberPrompt();
+        break;
+    case Activity::Paint: {
+        settings = m_paint->settings();
+        r.task = "paint";
+        r.prompt = m_paint->prompt().toStdString();
+        base.labelMap = m_paint->document()->ids();
+        r.width = base.labelMap.width();
+        r.height = base.labelMap.height();
+        r.mapHash = bridge::sha256Hex(pixelBytes(base.labelMap), HashDigits).toStdString();
+        break;
+    }
+    case Activity::Upscale: {
+        r.task = "upscale";
+        base.inputImage = m_upscale->input();
+        r.width = base.inputImage.width() * UpscalePanel::Factor;
+        r.height = base.inputImage.height() * UpscalePanel::Factor;
+        r.steps = m_upscale->steps();
+        r.seed = m_upscale->seed();
+        r.tileSize = m_upscale->tileSize();
+        r.inputImageHash = bridge::sha256Hex(pixelBytes(base.inputImage), HashDigits).toStdString();
+        return {base};
+    }
+    case Activity::Gallery:
+        return {};
+    }
+    settings->fillRecipe(r);
+    if (!base.checkpointPath.isEmpty())
+        r.modelName = QFileInfo(base.checkpointPath).fileName().toStdString();
+    // A batch walks consecutive seeds, so any single picture can be replayed from its recipe.
+    const quint64 firstSeed = settings->nextSeed();
+    QList<bridge::GenerateRequest> requests;
+    for (int i = 0; i < settings->batchCount(); ++i) {
+        bridge::GenerateRequest request = base;
+        request.recipe.seed = firstSeed + static_cast<quint64>(i);
+        requests.append(request);
+    }
+    return requests;
+}
+
+void MainWindow::submitRequests(Activity activity, const QList<bridge::GenerateRequest>& requests)
+{
+    for (const auto& request : requests) {
+        const bridge::JobId id = m_controller->submit(request);
+        if (id == 0) {
+            ensureEngine();
+            return;
+        }
+        m_jobActivity.insert(id, activity);
+        if (activity == Activity::Paint)
+            m_jobMaps.insert(id, request.labelMap);
+    }
+    showStatus(tr("Queued %n job(s).", nullptr, static_cast<int>(requests.size())));
+}
+
+void MainWindow::showResult(Activity activity, const QImage& image, const QString& caption)
+{
+    switch (activity) {
+    case Activity::Prompt:
+        m_prompt->preview()->setImage(image, caption);
+        break;
+    case Activity::Paint:
+        m_paint->preview()->setImage(image, caption);
+        break;
+    case Activity::Upscale:
+        m_upscale->compare()->setAfter(image, caption);
+        break;
+    case Activity::Gallery:
+        break;
+    }
+}
+
+void MainWindow::onPreview(bridge::JobId id, const QImage& image, int step, int total)
+{
+    const auto it = m_jobActivity.constFind(id);
+    if (it != m_jobActivity.constEnd())
+        showResult(it.value(), image, tr("Step %1 of %2").arg(step).arg(total));
+}
+
+void MainWindow::onFinished(bridge::JobId id, const QImage& image, const Recipe& recipe)
+{
+    const Activity activity = m_jobActivity.take(id);
+    const QImage map = m_jobMaps.take(id);
+    showResult(activity, image, tr("Seed %1").arg(recipe.seed));
+    if (activity == Activity::Prompt)
+        m_prompt->settings()->setLastSeed(recipe.seed);
+    else if (activity == Activity::Paint)
+        m_paint->settings()->setLastSeed(recipe.seed);
+    m_status->clearProgress();
+
+    const auto added = m_gallery->add(image, recipe, map);
+    if (!added.ok()) {
+        QMessageBox::warning(this, tr("Cannot Save Result"),
+                             tr("The picture was generated but could not be saved to the "
+                                "gallery: %1")
+                                 .arg(bridge::errorText(added.error())));
+        return;
+    }
+    if (!m_settings.outputFolder.isEmpty()) {
+        const auto* item = m_gallery->item(added.value());
+        const QString target =
+            QDir(m_settings.outputFolder).filePath(item->id + QStringLiteral(".png"));
+        QFile source(m_gallery->absolutePath(item->imageFile));
+        const bool copied = QDir().mkpath(m_settings.outputFolder) &&
+                            source.open(QIODevice::ReadOnly) &&
+                            bridge::writeFileAtomically(target, source.readAll()).ok();
+        if (!copied)
+            showStatus(tr("Saved to the gallery, but not to %1.").arg(m_settings.outputFolder));
+        return;
+    }
+    showStatus(tr("Done: seed %1, saved to the gallery.").arg(recipe.seed));
+}
+
+void MainWindow::onFailed(bridge::JobId id, const QString& message)
+{
+    m_jobActivity.remove(id);
+    m_jobMaps.remove(id);
+    m_status->clearProgress();
+    QMessageBox::warning(this, tr("Generation Failed"), message);
+}
+
+void MainWindow::onCancelled(bridge::JobId id)
+{
+    m_jobActivity.remove(id);
+    m_jobMaps.remove(id);
+    m_status->clearProgress();
+    showStatus(tr("Cancelled."));
+}
+
+} // namespace ldm::ui

@@ -1,0 +1,213 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "generation_settings.h"
+
+#include <QComboBox>
+#include <QDoubleSpinBox>
+#include <QFormLayout>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QLineEdit>
+#include <QRandomGenerator>
+#include <QRegularExpressionValidator>
+#include <QSettings>
+#include <QSpinBox>
+#include <QToolButton>
+
+#include <algorithm>
+
+namespace ldm::ui {
+
+namespace {
+
+constexpr int MinSide = 64;
+constexpr int MaxSide = 2048;
+
+QSpinBox* sideBox(QWidget* parent)
+{
+    auto* box = new QSpinBox(parent);
+    box->setRange(MinSide, MaxSide);
+    box->setSingleStep(GenerationSettings::LatentFactor);
+    box->setValue(512);
+    box->setSuffix(QStringLiteral(" px"));
+    // Typed values are snapped when editing ends, arrows step by the latent factor.
+    QObject::connect(box, &QSpinBox::editingFinished, box,
+                     [box] { box->setValue(GenerationSettings::snapSide(box->value())); });
+    return box;
+}
+
+} // namespace
+
+int GenerationSettings::snapSide(int side)
+{
+    const int snapped = (side + LatentFactor / 2) / LatentFactor * LatentFactor;
+    return std::clamp(snapped, MinSide, MaxSide);
+}
+
+GenerationSettings::GenerationSettings(bool showSize, QWidget* parent)
+    : QWidget(parent)
+    , m_sampler(new QComboBox(this))
+    , m_steps(new QSpinBox(this))
+    , m_guidance(new QDoubleSpinBox(this))
+    , m_eta(new QDoubleSpinBox(this))
+    , m_seedMode(new QComboBox(this))
+    , m_seed(new QLineEdit(this))
+    , m_batch(new QSpinBox(this))
+{
+    for (const char* id : {"ddim", "plms", "ddpm", "dpmpp2m"})
+        m_sampler->addItem(QString::fromStdString(samplerDisplayName(id)), QString::fromLatin1(id));
+    m_sampler->setToolTip(tr("DDIM is deterministic at eta 0; DPM++ 2M needs the fewest steps."));
+    m_steps->setRange(1, 1000);
+    m_steps->setValue(50);
+    m_guidance->setRange(1.0, 30.0);
+    m_guidance->setSingleStep(0.5);
+    m_guidance->setValue(7.5);
+    m_guidance->setToolTip(tr("How strongly the prompt steers the image; 1 turns guidance off."));
+    m_eta->setRange(0.0, 1.0);
+    m_eta->setSingleStep(0.1);
+    m_eta->setValue(0.0);
+    m_eta->setToolTip(tr("Noise added per DDIM step; 0 gives the same image for the same seed."));
+
+    m_seedMode->addItem(tr("Random"), int(SeedMode::Random));
+    m_seedMode->addItem(tr("Fixed"), int(SeedMode::Fixed));
+    m_seedMode->addItem(tr("Reuse last"), int(SeedMode::ReuseLast));
+    m_seed->setValidator(
+        new QRegularExpressionValidator(QRegularExpression(QStringLiteral("\\d{1,20}")), m_seed));
+    m_seed->setText(QStringLiteral("0"));
+    auto* dice = new QToolButton(this);
+    dice->setText(tr("New"));
+    dice->setToolTip(tr("Pick a new random seed and keep it fixed"));
+    m_batch->setRange(1, 64);
+    m_batch->setToolTip(tr("Images per click; each gets the next seed."));
+
+    auto* seedRow = new QHBoxLayout;
+    seedRow->addWidget(m_seedMode);
+    seedRow->addWidget(m_seed, 1);
+    seedRow->addWidget(dice);
+
+    auto* form = new QFormLayout(this);
+    form->setContentsMargins(0, 0, 0, 0);
+    form->addRow(tr("Sampler"), m_sampler);
+    form->addRow(tr("Steps"), m_steps);
+    form->addRow(tr("Guidance scale"), m_guidance);
+    form->addRow(tr("Eta"), m_eta);
+    form->addRow(tr("Seed"), seedRow);
+    if (showSize) {
+        m_width = sideBox(this);
+        m_height = sideBox(this);
+        auto* sizeRow = new QHBoxLayout;
+        sizeRow->addWidget(m_width, 1);
+        sizeRow->addWidget(new QLabel(QStringLiteral("×"), this));
+        sizeRow->addWidget(m_height, 1);
+        form->addRow(tr("Size"), sizeRow);
+    }
+    form->addRow(tr("Batch count"), m_batch);
+
+    connect(m_seedMode, &QComboBox::currentIndexChanged, this,
+            &GenerationSettings::updateSeedField);
+    connect(dice, &QToolButton::clicked, this, [this] {
+        m_seed->setText(QString::number(QRandomGenerator::global()->generate64()));
+        m_seedMode->setCurrentIndex(m_seedMode->findData(int(SeedMode::Fixed)));
+    });
+    updateSeedField();
+}
+
+void GenerationSettings::updateSeedField()
+{
+    const auto mode = SeedMode(m_seedMode->currentData().toInt());
+    m_seed->setEnabled(mode == SeedMode::Fixed);
+    if (mode == SeedMode::ReuseLast)
+        m_seed->setText(m_hasLastSeed ? QString::number(m_lastSeed) : tr("none yet"));
+}
+
+void GenerationSettings::fillRecipe(Recipe& recipe) const
+{
+    recipe.sampler = m_sampler->currentData().toString().toStdString();
+    recipe.steps = m_steps->value();
+    recipe.guidanceScale = m_guidance->value();
+    recipe.eta = m_eta->value();
+    if (m_width) {
+        recipe.width = snapSide(m_width->value());
+        recipe.height = snapSide(m_height->value());
+    }
+}
+
+void GenerationSettings::applyRecipe(const Recipe& recipe)
+{
+    const int sampler = m_sampler->findData(QString::fromStdString(recipe.sampler));
+    if (sampler >= 0)
+        m_sampler->setCurrentIndex(sampler);
+    m_steps->setValue(recipe.steps);
+    m_guidance->setValue(recipe.guidanceScale);
+    m_eta->setValue(recipe.eta);
+    if (m_width) {
+        m_width->setValue(snapSide(recipe.width));
+        m_height->setValue(snapSide(recipe.height));
+    }
+    m_seedMode->setCurrentIndex(m_seedMode->findData(int(SeedMode::Fixed)));
+    m_seed->setText(QString::number(recipe.seed));
+}
+
+quint64 GenerationSettings::nextSeed() const
+{
+    switch (SeedMode(m_seedMode->currentData().toInt())) {
+    case SeedMode::Fixed:
+        return m_seed->text().toULongLong();
+    case SeedMode::ReuseLast:
+        if (m_hasLastSeed)
+            return m_lastSeed;
+        break;
+    case SeedMode::Random:
+        break;
+    }
+    return QRandomGenerator::global()->generate64();
+}
+
+void GenerationSettings::setLastSeed(quint64 seed)
+{
+    m_lastSeed = seed;
+    m_hasLastSeed = true;
+    updateSeedField();
+}
+
+int GenerationSettings::batchCount() const
+{
+    return m_batch->value();
+}
+
+void GenerationSettings::saveState(QSettings& settings) const
+{
+    settings.setValue(QStringLiteral("sampler"), m_sampler->currentData());
+    settings.setValue(QStringLiteral("steps"), m_steps->value());
+    settings.setValue(QStringLiteral("guidance"), m_guidance->value());
+    settings.setValue(QStringLiteral("eta"), m_eta->value());
+    settings.setValue(QStringLiteral("seedMode"), m_seedMode->currentData());
+    settings.setValue(QStringLiteral("seed"), m_seed->text());
+    settings.setValue(QStringLiteral("batch"), m_batch->value());
+    if (m_width) {
+        settings.setValue(QStringLiteral("width"), m_width->value());
+        settings.setValue(QStringLiteral("height"), m_height->value());
+    }
+}
+
+void GenerationSettings::restoreState(QSettings& settings)
+{
+    const int sampler = m_sampler->findData(settings.value(QStringLiteral("sampler")));
+    if (sampler >= 0)
+        m_sampler->setCurrentIndex(sampler);
+    m_steps->setValue(settings.value(QStringLiteral("steps"), m_steps->value()).toInt());
+    m_guidance->setValue(
+        settings.value(QStringLiteral("guidance"), m_guidance->value()).toDouble());
+    m_eta->setValue(settings.value(QStringLiteral("eta"), m_eta->value()).toDouble());
+    const int mode = m_seedMode->findData(settings.value(QStringLiteral("seedMode")));
+    if (mode >= 0)
+        m_seedMode->setCurrentIndex(mode);
+    if (SeedMode(m_seedMode->currentData().toInt()) == SeedMode::Fixed)
+        m_seed->setText(settings.value(QStringLiteral("seed"), m_seed->text()).toString());
+    m_batch->setValue(settings.value(QStringLiteral("batch"), 1).toInt());
+    if (m_width) {
+        m_width->setValue(snapSide(settings.value(QStringLiteral("width"), 512).toInt()));
+        m_height->setValue(snapSide(settings.value(QStringLiteral("height"), 512).toInt()));
+    }
+}
+
+} // namespace ldm::ui

@@ -1,0 +1,64 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "ldm/recipe.h"
+
+#include <QWidget>
+
+class QComboBox;
+class QDoubleSpinBox;
+class QLineEdit;
+class QSettings;
+class QSpinBox;
+
+namespace ldm::ui {
+
+/// How the seed of the next job is chosen.
+enum class SeedMode { Random, Fixed, ReuseLast };
+
+/// Sampler, steps, guidance, eta, seed, size and batch: shared by the Prompt and Paint
+/// activities (Paint hides the size, which the map decides).
+class GenerationSettings final : public QWidget
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(GenerationSettings)
+
+public:
+    /// Sides snap to multiples of this: the autoencoder downsamples by 8.
+    static constexpr int LatentFactor = 8;
+
+    explicit GenerationSettings(bool showSize, QWidget* parent = nullptr);
+
+    /// Writes sampler, steps, guidance, eta and (when shown) size into `recipe`.
+    void fillRecipe(Recipe& recipe) const;
+    /// Shows a recipe's settings; its seed becomes the fixed seed.
+    void applyRecipe(const Recipe& recipe);
+
+    /// Seed for the next job: random, the fixed one, or the last finished job's.
+    quint64 nextSeed() const;
+    void setLastSeed(quint64 seed);
+    int batchCount() const;
+
+    void saveState(QSettings& settings) const;
+    void restoreState(QSettings& settings);
+
+    /// Rounds `side` to the nearest multiple of LatentFactor within the allowed range.
+    static int snapSide(int side);
+
+private:
+    void updateSeedField();
+
+    QComboBox* m_sampler;
+    QSpinBox* m_steps;
+    QDoubleSpinBox* m_guidance;
+    QDoubleSpinBox* m_eta;
+    QComboBox* m_seedMode;
+    QLineEdit* m_seed;
+    QSpinBox* m_width = nullptr;
+    QSpinBox* m_height = nullptr;
+    QSpinBox* m_batch;
+    quint64 m_lastSeed = 0;
+    bool m_hasLastSeed = false;
+};
+
+} // namespace ldm::ui

@@ -1,0 +1,239 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "paint_panel.h"
+
+#include "canvas/label_document.h"
+#include "canvas/map_files.h"
+#include "canvas/new_map_dialog.h"
+#include "canvas/paint_tools.h"
+#include "canvas/palette_list.h"
+#include "canvas/semantic_canvas.h"
+#include "generation_settings.h"
+#include "preview_view.h"
+
+#include <QAction>
+#include <QComboBox>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QFormLayout>
+#include <QLabel>
+#include <QLineEdit>
+#include <QMessageBox>
+#include <QSettings>
+#include <QSplitter>
+#include <QToolBar>
+#include <QToolButton>
+#include <QVBoxLayout>
+
+namespace ldm::ui {
+
+PaintPanel::PaintPanel(QWidget* parent)
+    : QWidget(parent)
+    , m_document(new LabelDocument(bridge::ClassPalette::builtin(), this))
+    , m_tools(new PaintTools(this))
+    , m_canvas(new SemanticCanvas(m_document, this))
+    , m_palette(new PaletteList(m_document->palette(), this))
+    , m_defaultClass(new QComboBox(this))
+    , m_prompt(new QLineEdit(this))
+    , m_settings(new GenerationSettings(false, this))
+    , m_generate(new QToolButton(this))
+    , m_preview(new PreviewView(this))
+    , m_mapInfo(new QLabel(this))
+{
+    m_newMap = new QAction(tr("&New Map…"), this);
+    m_newMap->setShortcut(QKeySequence::New);
+    m_openMap = new QAction(tr("&Open Map…"), this);
+    m_openMap->setShortcut(QKeySequence::Open);
+    m_saveMap = new QAction(tr("&Save Map"), this);
+    m_saveMap->setShortcut(QKeySequence::Save);
+    m_saveMapAs = new QAction(tr("Save Map &As…"), this);
+    m_saveMapAs->setShortcut(QKeySequence::SaveAs);
+    connect(m_newMap, &QAction::triggered, this, &PaintPanel::newMap);
+    connect(m_openMap, &QAction::triggered, this, &PaintPanel::chooseMapToOpen);
+    connect(m_saveMap, &QAction::triggered, this, &PaintPanel::saveMap);
+    connect(m_saveMapAs, &QAction::triggered, this, &PaintPanel::saveMapAs);
+
+    m_canvas->setTool(m_tools->currentTool());
+    m_canvas->setBrushSettings(m_tools->brush());
+    connect(m_tools, &PaintTools::toolChanged, m_canvas, &SemanticCanvas::setTool);
+    connect(m_tools, &PaintTools::classPicked, m_palette, &PaletteList::setCurrentClass);
+    connect(m_palette, &PaletteList::classSelected, m_canvas, &SemanticCanvas::setCurrentClass);
+    connect(m_canvas, &SemanticCanvas::hovered, this, [this](QPoint pos, int id) {
+        const auto* c = m_document->palette().byId(id);
+        if (c)
+            Q_EMIT statusMessage(tr("%1, %2: %3").arg(pos.x()).arg(pos.y()).arg(displayName(*c)));
+    });
+    connect(m_document, &LabelDocument::reset, this, &PaintPanel::updateMapInfo);
+    connect(m_document->undoStack(), &QUndoStack::cleanChanged, this, &PaintPanel::updateMapInfo);
+
+    auto* canvasColumn = new QWidget(this);
+    auto* canvasLayout = new QVBoxLayout(canvasColumn);
+    canvasLayout->setContentsMargins(0, 0, 0, 0);
+    canvasLayout->addWidget(m_tools->createToolBar(this));
+    canvasLayout->addWidget(m_canvas, 1);
+    canvasLayout->addWidget(m_mapInfo);
+
+    m_preview->setPlaceholder(tr("The picture generated from the map appears here."));
+    auto* splitter = new QSplitter(Qt::Horizontal, this);
+    splitter->addWidget(buildSidePanel());
+    splitter->addWidget(canvasColumn);
+    splitter->addWidget(m_preview);
+    splitter->setStretchFactor(0, 0);
+    splitter->setStretchFactor(1, 3);
+    splitter->setStretchFactor(2, 2);
+    splitter->setChildrenCollapsible(false);
+    auto* layout = new QVBoxLayout(this);
+    layout->addWidget(splitter);
+
+    m_palette->setCurrentClass(m_document->palette().idOfName(QStringLiteral("grass")));
+    updateMapInfo();
+}
+
+QWidget* PaintPanel::buildSidePanel()
+{
+    auto* side = new QWidget(this);
+    auto* column = new QVBoxLayout(side);
+    column->setContentsMargins(0, 0, 0, 0);
+    column->addWidget(new QLabel(tr("Classes"), side));
+    column->addWidget(m_palette, 1);
+
+    for (const auto& c : m_document->palette().classes())
+        m_defaultClass->addItem(swatchIcon(c.color), displayName(c), c.id);
+    m_defaultClass->setCurrentIndex(m_defaultClass->findData(m_document->defaultClass()));
+    m_defaultClass->setToolTip(tr("The class the eraser paints and new maps start with"));
+    connect(m_defaultClass, &QComboBox::currentIndexChanged, this,
+            [this] { m_document->setDefaultClass(m_defaultClass->currentData().toInt()); });
+    m_prompt->setPlaceholderText(tr("Optional, for text-conditioned models"));
+
+    auto* form = new QFormLayout;
+    form->addRow(tr("Eraser class"), m_defaultClass);
+    form->addRow(tr("Prompt"), m_prompt);
+    column->addLayout(form);
+    column->addWidget(m_settings);
+    m_generate->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
+    m_generate->setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Fixed);
+    m_generate->setIconSize(QSize(22, 22));
+    m_generate->setMinimumHeight(40);
+    column->addWidget(m_generate);
+    side->setMinimumWidth(260);
+    return side;
+}
+
+void PaintPanel::setGenerateAction(QAction* action)
+{
+    m_generate->setDefaultAction(action);
+}
+
+QString PaintPanel::prompt() const
+{
+    return m_prompt->text().trimmed();
+}
+
+void PaintPanel::updateMapInfo()
+{
+    const QString name = m_mapPath.isEmpty() ? tr("Untitled map") : QFileInfo(m_mapPath).fileName();
+    const QString modified = m_document->undoStack()->isClean() ? QString() : tr(" (modified)");
+    m_mapInfo->setText(tr("%1%2 · %3 × %4 px")
+                           .arg(name, modified)
+                           .arg(m_document->size().width())
+                           .arg(m_document->size().height()));
+}
+
+void PaintPanel::newMap()
+{
+    NewMapDialog dialog(m_document->palette(), m_document->size(), m_document->defaultClass(),
+                        this);
+    if (dialog.exec() != QDialog::Accepted)
+        return;
+    m_document->newMap(dialog.mapSize(), dialog.fillClass());
+    m_mapPath.clear();
+    updateMapInfo();
+}
+
+void PaintPanel::chooseMapToOpen()
+{
+    const QString path = QFileDialog::getOpenFileName(
+        this, tr("Open Map"), QFileInfo(m_mapPath).absolutePath(),
+        tr("Images (*.png *.bmp *.gif *.jpg *.jpeg *.webp);;All files (*)"));
+    if (!path.isEmpty())
+        openMap(path);
+}
+
+bool PaintPanel::openMap(const QString& path)
+{
+    const auto result = loadMapIntoDocument(*m_document, path,
+                                            unknownColorsMessageBox(this, m_document->palette()));
+    switch (result.status) {
+    case MapLoadStatus::Loaded:
+        m_mapPath = path;
+        m_document->undoStack()->setClean();
+        updateMapInfo();
+        Q_EMIT statusMessage(tr("Opened %1").arg(QFileInfo(path).fileName()));
+        return true;
+    case MapLoadStatus::Declined:
+        return false;
+    case MapLoadStatus::Failed:
+        QMessageBox::warning(this, tr("Cannot Open Map"), result.message);
+        return false;
+    }
+    return false;
+}
+
+bool PaintPanel::saveMap()
+{
+    if (m_mapPath.isEmpty())
+        return saveMapAs();
+    const QString error = saveDocumentMap(*m_document, m_mapPath);
+    if (!error.isEmpty()) {
+        QMessageBox::warning(this, tr("Cannot Save Map"), error);
+        return false;
+    }
+    m_document->undoStack()->setClean();
+    Q_EMIT statusMessage(tr("Saved %1").arg(QFileInfo(m_mapPath).fileName()));
+    return true;
+}
+
+bool PaintPanel::saveMapAs()
+{
+    QString path =
+        QFileDialog::getSaveFileName(this, tr("Save Map"), m_mapPath, tr("Indexed PNG (*.png)"));
+    if (path.isEmpty())
+        return false;
+    if (!path.endsWith(QStringLiteral(".png"), Qt::CaseInsensitive))
+        path += QStringLiteral(".png");
+    m_mapPath = path;
+    return saveMap();
+}
+
+void PaintPanel::applyRecipe(const Recipe& recipe)
+{
+    m_prompt->setText(QString::fromStdString(recipe.prompt));
+    m_settings->applyRecipe(recipe);
+}
+
+void PaintPanel::saveState(QSettings& settings) const
+{
+    settings.setValue(QStringLiteral("prompt"), m_prompt->text());
+    settings.setValue(QStringLiteral("defaultClass"), m_document->defaultClass());
+    settings.setValue(QStringLiteral("brushSize"), m_tools->brushSize());
+    settings.setValue(QStringLiteral("class"), m_palette->currentClass());
+    settings.beginGroup(QStringLiteral("sampling"));
+    m_settings->saveState(settings);
+    settings.endGroup();
+}
+
+void PaintPanel::restoreState(QSettings& settings)
+{
+    m_prompt->setText(settings.value(QStringLiteral("prompt")).toString());
+    const int defaultClass = m_defaultClass->findData(
+        settings.value(QStringLiteral("defaultClass"), m_document->defaultClass()));
+    if (defaultClass >= 0)
+        m_defaultClass->setCurrentIndex(defaultClass);
+    m_tools->setBrushSize(settings.value(QStringLiteral("brushSize"), 16).toInt());
+    if (settings.contains(QStringLiteral("class")))
+        m_palette->setCurrentClass(settings.value(QStringLiteral("class")).toInt());
+    settings.beginGroup(QStringLiteral("sampling"));
+    m_settings->restoreState(settings);
+    settings.endGroup();
+}
+
+} // namespace ldm::ui

@@ -1,0 +1,83 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "ldm/recipe.h"
+
+#include <QWidget>
+
+class QAction;
+class QComboBox;
+class QLabel;
+class QLineEdit;
+class QSettings;
+class QToolButton;
+
+namespace ldm::ui {
+
+class GenerationSettings;
+class LabelDocument;
+class PaintTools;
+class PaletteList;
+class PreviewView;
+class SemanticCanvas;
+
+/// The Paint activity: a semantic label map painted with exact class ids, the class palette,
+/// an optional prompt and the sampler settings; the generated picture beside the map.
+class PaintPanel final : public QWidget
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(PaintPanel)
+
+public:
+    explicit PaintPanel(QWidget* parent = nullptr);
+
+    void setGenerateAction(QAction* action);
+    LabelDocument* document() const { return m_document; }
+    SemanticCanvas* canvas() const { return m_canvas; }
+    GenerationSettings* settings() const { return m_settings; }
+    PreviewView* preview() const { return m_preview; }
+    QString prompt() const;
+
+    /// Map file actions, also placed in the main window's menus.
+    QAction* newMapAction() const { return m_newMap; }
+    QAction* openMapAction() const { return m_openMap; }
+    QAction* saveMapAction() const { return m_saveMap; }
+    QAction* saveMapAsAction() const { return m_saveMapAs; }
+
+    /// Loads a map file, asking before unknown colours are mapped. False when not loaded.
+    bool openMap(const QString& path);
+    /// Restores prompt and sampler settings; the map itself comes from openMap().
+    void applyRecipe(const Recipe& recipe);
+
+    void saveState(QSettings& settings) const;
+    void restoreState(QSettings& settings);
+
+Q_SIGNALS:
+    void statusMessage(const QString& text);
+
+private:
+    void newMap();
+    void chooseMapToOpen();
+    bool saveMap();
+    bool saveMapAs();
+    QWidget* buildSidePanel();
+    void updateMapInfo();
+
+    LabelDocument* m_document;
+    PaintTools* m_tools;
+    SemanticCanvas* m_canvas;
+    PaletteList* m_palette;
+    QComboBox* m_defaultClass;
+    QLineEdit* m_prompt;
+    GenerationSettings* m_settings;
+    QToolButton* m_generate;
+    PreviewView* m_preview;
+    QLabel* m_mapInfo;
+    QAction* m_newMap;
+    QAction* m_openMap;
+    QAction* m_saveMap;
+    QAction* m_saveMapAs;
+    QString m_mapPath;
+};
+
+} // namespace ldm::ui
