@@ -106,46 +106,29 @@ TEST(UNetConfig, ParsesAndRoundTrips)
 
 TEST(UNetConfig, RejectsWithClearMessages)
 {
-    const Json base = Json::parse(XattnConfig);
-    const auto expectError = [&](Json j, const std::string& fragment) {
+    // (JSON merge patch on the unet_xattn config, expected message fragment); null removes.
+    const std::vector<std::pair<const char*, const char*>> cases{
+        {R"({"channel_mult": [2, 4]})", "channel_mult[0]"},
+        {R"({"model_channels": 48})", "multiple of 32"},
+        {R"({"context_dim": null})", "context_dim"},
+        {R"({"use_spatial_transformer": false})", "use_spatial_transformer is false"},
+        {R"({"use_linear_in_transformer": true})", "use_linear_in_transformer"},
+        {R"({"num_heads": -1})", "num_head_channels"},
+        {R"({"use_spatial_transformer": false, "context_dim": null, "num_heads": 3})",
+         "does not divide"},
+        {R"({"dims": 3})", "dims"},
+        {R"({"model_channels": "32"})", "model_channels"},
+        {R"({"in_channels": null})", "in_channels"},
+    };
+    for (const auto& [patch, fragment] : cases) {
+        Json j = Json::parse(XattnConfig);
+        j.merge_patch(Json::parse(patch));
         auto c = UNetConfig::fromJson(j);
-        ASSERT_FALSE(c.ok()) << j.dump();
+        ASSERT_FALSE(c.ok()) << patch;
         EXPECT_EQ(c.error().code, ErrorCode::InvalidRequest);
         EXPECT_NE(c.error().message.find(fragment), std::string::npos) << c.error().message;
-    };
-    Json j = base;
-    j["channel_mult"] = {2, 4};
-    expectError(j, "channel_mult[0]");
-    j = base;
-    j["model_channels"] = 48;
-    expectError(j, "multiple of 32");
-    j = base;
-    j.erase("context_dim");
-    expectError(j, "context_dim");
-    j = base;
-    j["use_spatial_transformer"] = false;
-    expectError(j, "use_spatial_transformer is false");
-    j = base;
-    j["use_linear_in_transformer"] = true;
-    expectError(j, "use_linear_in_transformer");
-    j = base;
-    j["num_heads"] = -1;
-    expectError(j, "num_head_channels");
-    j = base;
-    j["use_spatial_transformer"] = false;
-    j["context_dim"] = nullptr;
-    j["num_heads"] = 3; // 32 channels in 3 heads
-    expectError(j, "does not divide");
-    j = base;
-    j["dims"] = 3;
-    expectError(j, "dims");
-    j = base;
-    j["model_channels"] = "32";
-    expectError(j, "model_channels");
-    j = base;
-    j.erase("in_channels");
-    expectError(j, "in_channels");
-    expectError(Json::array(), "JSON object");
+    }
+    EXPECT_FALSE(UNetConfig::fromJson(Json::array()).ok());
     EXPECT_FALSE(makeUNetModel(UNetConfig{}).ok()); // no heads given
 }
 
@@ -201,7 +184,13 @@ TEST(UNetLayout, Txt2ImgLayoutAtTinyWidth)
         EXPECT_FALSE(hasPrefix(s, "input_blocks." + std::to_string(i) + ".1.")) << i;
     for (int i : {3, 6, 9})
         expectShape(s, "input_blocks." + std::to_string(i) + ".0.op.weight",
-                    {i == 3 ? 32 : i == 6 ? 64 : 128, i == 3 ? 32 : i == 6 ? 64 : 128, 3, 3});
+                    {i == 3   ? 32
+                     : i == 6 ? 64
+                              : 128,
+                     i == 3   ? 32
+                     : i == 6 ? 64
+                              : 128,
+                     3, 3});
     expectShape(s, "output_blocks.2.1.conv.weight", {128, 128, 3, 3});
     expectShape(s, "output_blocks.5.2.conv.weight", {128, 128, 3, 3});
     expectShape(s, "output_blocks.8.2.conv.weight", {64, 64, 3, 3});
@@ -331,7 +320,8 @@ TEST(UNetLayout, HeadRules)
     EXPECT_EQ(c.attentionHeads(96, true)->headDim, 24);
     UNetModel model = makeUNetModel(parse(R"({"in_channels": 4, "out_channels": 4,
         "model_channels": 64, "attention_resolutions": [1], "num_res_blocks": 1,
-        "channel_mult": [1], "num_heads": 4, "num_heads_upsample": 2})")).value();
+        "channel_mult": [1], "num_heads": 4, "num_heads_upsample": 2})"))
+                          .value();
     EXPECT_EQ(std::get<AttentionBlock>(model->inputBlocks()[1]->at(1))->heads(), 4);
     EXPECT_EQ(std::get<AttentionBlock>(model->outputBlocks()[0]->at(1))->heads(), 2);
 }
@@ -448,4 +438,25 @@ TEST(UNetModelTrace, ReportsEveryBlock)
     EXPECT_EQ(names[8], "middle_block");
     EXPECT_EQ(names[14], "output_blocks.5");
     EXPECT_GT(parameterCount(*model), 0);
+}
+
+TEST(UNetModelDtype, BFloat16FollowsFloat32)
+{
+    // bf16 weights: norms and softmax run in float32 inside, the output comes back in x's dtype.
+    UNetModel model = build(R"({"in_channels": 4, "out_channels": 4, "model_channels": 32,
+        "attention_resolutions": [1, 2], "num_res_blocks": 1, "channel_mult": [1, 2],
+        "num_heads": 2, "use_spatial_transformer": true, "context_dim": 16,
+        "use_scale_shift_norm": true, "resblock_updown": true, "num_classes": 3})");
+    torch::InferenceMode guard;
+    model->eval();
+    const torch::Tensor x = torch::randn({2, 4, 8, 8});
+    const torch::Tensor t = torch::tensor({10, 900});
+    const torch::Tensor context = torch::randn({2, 3, 16});
+    const torch::Tensor y = torch::tensor({0, 2});
+    const torch::Tensor ref = model->forward(x, t, context, y);
+    model->to(torch::kBFloat16);
+    const torch::Tensor low = model->forward(x, t, context, y);
+    EXPECT_EQ(low.scalar_type(), torch::kFloat);
+    const double rel = ((low - ref).norm() / ref.norm()).item<double>();
+    EXPECT_LT(rel, 0.05) << "bf16 relative error " << rel;
 }

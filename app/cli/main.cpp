@@ -20,7 +20,11 @@ struct Command {
 const std::vector<Command>& commands()
 {
     static const std::vector<Command> list = {
+        {"txt2img", "generate an image from a text prompt", ldm::cli::runTxt2Img},
+        {"paint", "turn a semantic label map into an image", ldm::cli::runPaint},
+        {"upscale", "upscale an image 4x (tiled, seam-free)", ldm::cli::runUpscale},
         {"inspect", "describe a checkpoint and check that it loads", ldm::cli::runInspect},
+        {"bench", "measure UNet and decoder speed against the machine's peak", ldm::cli::runBench},
         {"train-ae", "train the KL autoencoder (first stage)", ldm::cli::runTrainAe},
         {"train-ldm", "train a latent diffusion UNet on a frozen autoencoder", ldm::cli::runTrainLdm},
         {"eval-ae", "held-out PSNR/SSIM of an autoencoder vs bicubic", ldm::cli::runEvalAe},

@@ -20,7 +20,8 @@ constexpr const char* UnetPrefix = "model.diffusion_model.";
 constexpr const char* CondPrefix = "cond_stage_model.";
 
 // Parses a JSON config from the fixture's own metadata or, failing that, its weight files'.
-nlohmann::json configJson(const Fixture& fixture, const std::map<std::string, std::string>& weightsMeta,
+nlohmann::json configJson(const Fixture& fixture,
+                          const std::map<std::string, std::string>& weightsMeta,
                           const std::string& key)
 {
     if (fixture.hasMeta(key))
@@ -38,8 +39,8 @@ bool loadClean(const Fixture& fixture, torch::nn::Module& module, const io::Tens
 {
     auto report = io::loadStateDict(module, weights, prefix);
     if (!report.ok()) {
-        ADD_FAILURE() << fixture.fileName() << ": loading " << prefix << "*: "
-                      << report.error().message;
+        ADD_FAILURE() << fixture.fileName() << ": loading " << prefix
+                      << "*: " << report.error().message;
         return false;
     }
     EXPECT_TRUE(report->clean()) << fixture.fileName() << ": " << report->describe();
@@ -131,13 +132,17 @@ void runUnetFixture(const Fixture& fixture)
         context = fixture.get("context");
     if (fixture.has("y"))
         labels = fixture.get("y");
+    torch::Tensor cond;
     if (fixture.has("seg")) {
-        const torch::Tensor cond = rescaleMap(fixture, meta, weights);
+        cond = rescaleMap(fixture, meta, weights);
         ASSERT_TRUE(cond.defined());
-        x = torch::cat({x, cond}, 1);
     } else if (fixture.has("cond")) {
-        x = torch::cat({x, fixture.get("cond")}, 1); // concat with an identity cond stage
+        cond = fixture.get("cond"); // concat with an identity cond stage
     }
+    // Concat conditioning: UNet input = cat([latent, cond]) (latent first), unless the file
+    // already stores the full-width input.
+    if (cond.defined() && x.size(1) < config->inChannels)
+        x = torch::cat({x, cond}, 1);
     ASSERT_FALSE(fixture.has("class_label") && !context.defined());
 
     std::map<std::string, torch::Tensor> traced;

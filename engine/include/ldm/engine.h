@@ -99,6 +99,7 @@ struct GenerateResult {
     RgbImage image;
     Recipe recipe;
     double seconds = 0;
+    std::vector<std::string> warnings; ///< e.g. a prompt truncated to the token limit
 };
 
 /// A semantic class a model understands.

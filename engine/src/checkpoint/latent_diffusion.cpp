@@ -35,7 +35,9 @@ bool isScheduleBuffer(const std::string& name)
         "sqrt_alphas_cumprod", "sqrt_one_minus_alphas_cumprod", "log_one_minus_alphas_cumprod",
         "sqrt_recip_alphas_cumprod", "sqrt_recipm1_alphas_cumprod", "posterior_variance",
         "posterior_log_variance_clipped", "posterior_mean_coef1", "posterior_mean_coef2",
-        "scale_factor", "logvar", "lvlb_weights"};
+        "scale_factor", "logvar", "lvlb_weights",
+        // ours: the fitted latent → RGB preview matrix (pipeline/latent_projection.h)
+        "latent_rgb_projection"};
     return names.count(name) != 0;
 }
 

@@ -52,11 +52,12 @@ public:
     /// True when the file has `model_ema.*` weights.
     bool hasEma() const { return m_hasEma; }
 
-    const UNetModel& unet() const { return m_unet; }          ///< null when absent
+    // Holders are returned by value: copies share the network, and forward() is non-const.
+    UNetModel unet() const { return m_unet; }                   ///< null when absent
     const std::optional<FirstStage>& firstStage() const { return m_firstStage; }
-    const BertEmbedder& textEncoder() const { return m_text; }  ///< null when absent
-    const ClassEmbedder& classEmbedder() const { return m_class; }
-    const SpatialRescaler& rescaler() const { return m_rescaler; }
+    BertEmbedder textEncoder() const { return m_text; }         ///< null when absent
+    ClassEmbedder classEmbedder() const { return m_class; }     ///< null when absent
+    SpatialRescaler rescaler() const { return m_rescaler; }     ///< null when absent
 
     /// Number of parameters over all parts.
     int64_t parameterCount() const;

@@ -73,7 +73,8 @@ torch::Tensor sobelGradients(const torch::Tensor& images)
     const auto ky = kx.transpose(2, 3);
     const auto weight = torch::cat({kx, ky}).repeat({channels, 1, 1, 1}); // [2C, 1, 3, 3]
     const auto padded = torch::replication_pad2d(images, {1, 1, 1, 1});
-    return torch::conv2d(padded, weight, torch::Tensor(), {1, 1}, {0, 0}, {1, 1}, channels);
+    namespace F = torch::nn::functional;
+    return F::conv2d(padded, weight, F::Conv2dFuncOptions().groups(channels));
 }
 
 AeLossParts aeLoss(const torch::Tensor& input, const torch::Tensor& recon,

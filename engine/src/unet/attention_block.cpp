@@ -7,10 +7,12 @@ namespace ldm::unet {
 
 namespace nn = torch::nn;
 
-AttentionBlockImpl::AttentionBlockImpl(const AttentionBlockConfig& config) : m_config(config)
+AttentionBlockImpl::AttentionBlockImpl(const AttentionBlockConfig& config)
+    : m_config(config)
 {
-    TORCH_CHECK(config.heads >= 1 && config.channels % config.heads == 0, "AttentionBlock: ",
-                config.heads, " heads do not divide ", config.channels, " channels");
+    TORCH_CHECK(config.heads >= 1 && config.channels % config.heads == 0,
+                "AttentionBlock: ", config.heads, " heads do not divide ", config.channels,
+                " channels");
     const int64_t c = config.channels;
     m_norm = register_module("norm", GroupNormF32(GroupNormConfig{c, 1e-5}));
     m_qkv = register_module("qkv", nn::Conv1d(nn::Conv1dOptions(c, 3 * c, 1)));

@@ -12,7 +12,8 @@
 namespace ldm::unet {
 
 /// Options of one AttentionBlock (heads already resolved, see UNetConfig::attentionHeads).
-struct AttentionBlockConfig {
+struct AttentionBlockConfig
+{
     int64_t channels = 0;              ///< channels
     int64_t heads = 1;                 ///< num_heads after the num_head_channels rule
     bool useNewAttentionOrder = false; ///< use_new_attention_order (QKVAttention vs Legacy)
@@ -20,7 +21,8 @@ struct AttentionBlockConfig {
 
 /// out = x + proj_out(attention(qkv(GN(x)))) over the H*W positions. Keys: `norm`,
 /// `qkv` (Conv1d [3C, C, 1]), `proj_out` (Conv1d [C, C, 1]).
-class AttentionBlockImpl : public torch::nn::Module {
+class AttentionBlockImpl : public torch::nn::Module
+{
 public:
     explicit AttentionBlockImpl(const AttentionBlockConfig& config);
 

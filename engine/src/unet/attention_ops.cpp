@@ -19,9 +19,10 @@ torch::Tensor attendBlock(const torch::Tensor& q, const torch::Tensor& kT, const
     torch::Tensor scores = torch::bmm(q, kT);
     if (scale != 1.0)
         scores.mul_(scale);
-    const torch::Tensor weights = isReducedPrecision(scores)
-                                      ? torch::softmax(scores.to(torch::kFloat), -1).to(v.scalar_type())
-                                      : torch::softmax(scores, -1);
+    const torch::Tensor weights =
+        isReducedPrecision(scores)
+            ? torch::softmax(scores.to(torch::kFloat), -1).to(v.scalar_type())
+            : torch::softmax(scores, -1);
     return torch::bmm(weights, v);
 }
 
@@ -30,8 +31,7 @@ torch::Tensor attendChannelsFirst(const torch::Tensor& q, const torch::Tensor& k
                                   const torch::Tensor& v, double scale)
 {
     // weight[t, s] = sum_c q[c, t] k[c, s]; a[c, t] = sum_s weight[t, s] v[c, s].
-    return scaledDotProductAttention(q.transpose(1, 2), k.transpose(1, 2), v.transpose(1, 2),
-                                     scale)
+    return scaledDotProductAttention(q.transpose(1, 2), k.transpose(1, 2), v.transpose(1, 2), scale)
         .transpose(1, 2);
 }
 
@@ -47,18 +47,19 @@ torch::Tensor scaledDotProductAttention(const torch::Tensor& q, const torch::Ten
     const int64_t keys = k.size(1);
     if (groups * queries * keys <= MaxScoreElements)
         return attendBlock(q, kT, v, scale);
-    const int64_t rows = std::max<int64_t>(1, MaxScoreElements / std::max<int64_t>(1, groups * keys));
+    const int64_t rows =
+        std::max<int64_t>(1, MaxScoreElements / std::max<int64_t>(1, groups * keys));
     std::vector<torch::Tensor> parts;
     for (int64_t start = 0; start < queries; start += rows)
-        parts.push_back(attendBlock(q.narrow(1, start, std::min(rows, queries - start)), kT, v, scale));
+        parts.push_back(
+            attendBlock(q.narrow(1, start, std::min(rows, queries - start)), kT, v, scale));
     return torch::cat(parts, 1);
 }
 
 torch::Tensor qkvAttentionLegacy(const torch::Tensor& qkv, int64_t heads)
 {
-    TORCH_CHECK(qkv.dim() == 3 && qkv.size(1) % (3 * heads) == 0,
-                "QKVAttentionLegacy: width ", qkv.size(1), " does not split into 3 x ", heads,
-                " heads");
+    TORCH_CHECK(qkv.dim() == 3 && qkv.size(1) % (3 * heads) == 0, "QKVAttentionLegacy: width ",
+                qkv.size(1), " does not split into 3 x ", heads, " heads");
     const int64_t batch = qkv.size(0);
     const int64_t length = qkv.size(2);
     const int64_t ch = qkv.size(1) / (3 * heads);

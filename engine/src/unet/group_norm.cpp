@@ -3,10 +3,12 @@
 
 namespace ldm::unet {
 
-GroupNormF32Impl::GroupNormF32Impl(const GroupNormConfig& config) : m_config(config)
+GroupNormF32Impl::GroupNormF32Impl(const GroupNormConfig& config)
+    : m_config(config)
 {
-    TORCH_CHECK(config.groups > 0 && config.channels % config.groups == 0, "GroupNorm: ",
-                config.channels, " channels do not split into ", config.groups, " groups");
+    TORCH_CHECK(config.groups > 0 && config.channels % config.groups == 0,
+                "GroupNorm: ", config.channels, " channels do not split into ", config.groups,
+                " groups");
     weight = register_parameter("weight", torch::ones({config.channels}));
     bias = register_parameter("bias", torch::zeros({config.channels}));
 }

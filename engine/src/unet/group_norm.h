@@ -10,14 +10,16 @@
 namespace ldm::unet {
 
 /// Options of one GroupNorm layer (`normalization(ch)` in the UNet, `Normalize` in attention.py).
-struct GroupNormConfig {
+struct GroupNormConfig
+{
     int64_t channels = 32; ///< num_channels
     double eps = 1e-5;     ///< 1e-5 in ResBlock/AttentionBlock/out, 1e-6 in SpatialTransformer
     int64_t groups = 32;   ///< num_groups; always 32 in CompVis
 };
 
 /// Affine GroupNorm with parameters `weight` and `bias` [channels].
-class GroupNormF32Impl : public torch::nn::Module {
+class GroupNormF32Impl : public torch::nn::Module
+{
 public:
     explicit GroupNormF32Impl(const GroupNormConfig& config);
 

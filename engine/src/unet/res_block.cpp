@@ -8,8 +8,8 @@ namespace ldm::unet {
 namespace nn = torch::nn;
 
 ResBlockImpl::ResBlockImpl(const ResBlockConfig& config)
-    : m_config(config),
-      m_outChannels(config.outChannels < 0 ? config.channels : config.outChannels)
+    : m_config(config)
+    , m_outChannels(config.outChannels < 0 ? config.channels : config.outChannels)
 {
     const int64_t in = config.channels;
     const int64_t out = m_outChannels;
@@ -52,8 +52,8 @@ torch::Tensor ResBlockImpl::forward(const torch::Tensor& x, const torch::Tensor&
     } else {
         // The reference resamples after the norm/SiLU and before the conv, and the skip path
         // sees the resampled input.
-        const auto resample = m_config.resample == ResBlockResample::Up ? upsampleNearest2x
-                                                                        : averagePool2x;
+        const auto resample =
+            m_config.resample == ResBlockResample::Up ? upsampleNearest2x : averagePool2x;
         h = resample(torch::silu(m_inNorm->forward(x)));
         input = resample(x);
         h = m_inConv->forward(h);

@@ -14,7 +14,8 @@ namespace ldm::unet {
 enum class ResBlockResample { None, Up, Down };
 
 /// Options of one ResBlock.
-struct ResBlockConfig {
+struct ResBlockConfig
+{
     int64_t channels = 0;           ///< channels (input width)
     int64_t embChannels = 0;        ///< emb_channels (time embedding width, 4 * model_channels)
     int64_t outChannels = -1;       ///< out_channels (-1: channels)
@@ -26,7 +27,8 @@ struct ResBlockConfig {
 /// State-dict layout: `in_layers.{0 norm, 1 SiLU, 2 conv}`, `emb_layers.{0 SiLU, 1 linear}`,
 /// `out_layers.{0 norm, 1 SiLU, 2 dropout, 3 conv}`, `skip_connection` (1x1 conv when the width
 /// changes, identity otherwise). Resampling variants have no extra parameters.
-class ResBlockImpl : public torch::nn::Module {
+class ResBlockImpl : public torch::nn::Module
+{
 public:
     explicit ResBlockImpl(const ResBlockConfig& config);
 

@@ -14,7 +14,8 @@
 namespace ldm::unet {
 
 /// Options of one SpatialTransformer (heads already resolved, see UNetConfig::attentionHeads).
-struct SpatialTransformerConfig {
+struct SpatialTransformerConfig
+{
     int64_t channels = 0;    ///< in_channels
     int64_t heads = 8;       ///< n_heads
     int64_t dimHead = 64;    ///< d_head (inner width = heads * d_head)
@@ -24,7 +25,8 @@ struct SpatialTransformerConfig {
 
 /// out = x + proj_out(blocks(proj_in(GN(x)) as tokens)). Keys: `norm` (GroupNorm eps 1e-6),
 /// `proj_in` / `proj_out` (1x1 convs), `transformer_blocks.k`.
-class SpatialTransformerImpl : public torch::nn::Module {
+class SpatialTransformerImpl : public torch::nn::Module
+{
 public:
     explicit SpatialTransformerImpl(const SpatialTransformerConfig& config);
 

@@ -6,12 +6,11 @@
 namespace ldm::unet {
 namespace {
 
-template <typename... Fs>
-struct Overloaded : Fs... {
+template <typename... Fs> struct Overloaded : Fs...
+{
     using Fs::operator()...;
 };
-template <typename... Fs>
-Overloaded(Fs...) -> Overloaded<Fs...>;
+template <typename... Fs> Overloaded(Fs...) -> Overloaded<Fs...>;
 
 } // namespace
 
@@ -22,8 +21,7 @@ void TimestepEmbedSequentialImpl::append(const Layer& layer)
     m_layers.push_back(layer);
 }
 
-torch::Tensor TimestepEmbedSequentialImpl::forward(const torch::Tensor& x,
-                                                   const torch::Tensor& emb,
+torch::Tensor TimestepEmbedSequentialImpl::forward(const torch::Tensor& x, const torch::Tensor& emb,
                                                    const torch::Tensor& context)
 {
     torch::Tensor h = x;

@@ -16,11 +16,12 @@
 namespace ldm::unet {
 
 /// A sequence where ResBlocks get (h, emb), SpatialTransformers (h, context), others (h).
-class TimestepEmbedSequentialImpl : public torch::nn::Module {
+class TimestepEmbedSequentialImpl : public torch::nn::Module
+{
 public:
     /// Every layer kind a UNet block may hold (the first conv of input_blocks.0 included).
-    using Layer = std::variant<ResBlock, AttentionBlock, SpatialTransformer, Downsample,
-                               Upsample, torch::nn::Conv2d>;
+    using Layer = std::variant<ResBlock, AttentionBlock, SpatialTransformer, Downsample, Upsample,
+                               torch::nn::Conv2d>;
 
     /// Appends a layer under the next index name.
     void append(const Layer& layer);

@@ -9,11 +9,13 @@ namespace ldm::unet {
 
 namespace nn = torch::nn;
 
-CrossAttentionImpl::CrossAttentionImpl(const CrossAttentionConfig& config) : m_config(config)
+CrossAttentionImpl::CrossAttentionImpl(const CrossAttentionConfig& config)
+    : m_config(config)
 {
     const int64_t inner = config.heads * config.dimHead;
     const int64_t contextDim = config.contextDim < 0 ? config.queryDim : config.contextDim;
-    m_toQ = register_module("to_q", nn::Linear(nn::LinearOptions(config.queryDim, inner).bias(false)));
+    m_toQ =
+        register_module("to_q", nn::Linear(nn::LinearOptions(config.queryDim, inner).bias(false)));
     m_toK = register_module("to_k", nn::Linear(nn::LinearOptions(contextDim, inner).bias(false)));
     m_toV = register_module("to_v", nn::Linear(nn::LinearOptions(contextDim, inner).bias(false)));
     m_toOut = nn::Linear(inner, config.queryDim);
@@ -76,12 +78,12 @@ torch::Tensor FeedForwardImpl::forward(const torch::Tensor& x)
 
 BasicTransformerBlockImpl::BasicTransformerBlockImpl(const TransformerBlockConfig& config)
 {
-    m_attn1 = register_module(
-        "attn1", CrossAttention(CrossAttentionConfig{config.dim, -1, config.heads, config.dimHead}));
+    m_attn1 = register_module("attn1", CrossAttention(CrossAttentionConfig{
+                                           config.dim, -1, config.heads, config.dimHead}));
     m_ff = register_module("ff", FeedForward(config.dim));
-    m_attn2 = register_module("attn2", CrossAttention(CrossAttentionConfig{
-                                           config.dim, config.contextDim, config.heads,
-                                           config.dimHead}));
+    m_attn2 =
+        register_module("attn2", CrossAttention(CrossAttentionConfig{
+                                     config.dim, config.contextDim, config.heads, config.dimHead}));
     const auto layerNorm = [&] {
         return nn::LayerNorm(nn::LayerNormOptions({config.dim}).eps(1e-5));
     };

@@ -10,7 +10,8 @@
 namespace ldm::unet {
 
 /// Options of one CrossAttention layer.
-struct CrossAttentionConfig {
+struct CrossAttentionConfig
+{
     int64_t queryDim = 0;    ///< query_dim
     int64_t contextDim = -1; ///< context_dim (-1: query_dim, i.e. self-attention)
     int64_t heads = 8;       ///< heads
@@ -20,7 +21,8 @@ struct CrossAttentionConfig {
 /// Multi-head attention of x over a context (or itself). Keys: `to_q`, `to_k`, `to_v` (no
 /// bias; to_k/to_v take context_dim inputs), `to_out.0` (Linear with bias; `.1` is dropout).
 /// Heads are split head-major from the inner width; scores scale by dim_head^(-1/2).
-class CrossAttentionImpl : public torch::nn::Module {
+class CrossAttentionImpl : public torch::nn::Module
+{
 public:
     explicit CrossAttentionImpl(const CrossAttentionConfig& config);
 
@@ -38,7 +40,8 @@ TORCH_MODULE(CrossAttention);
 
 /// Gated GELU projection: `proj` = Linear(dim -> 2 * inner); value first, gate second,
 /// out = value * GELU(gate) with the exact (erf) GELU.
-class GEGLUImpl : public torch::nn::Module {
+class GEGLUImpl : public torch::nn::Module
+{
 public:
     GEGLUImpl(int64_t dimIn, int64_t dimOut);
     /// x [..., dim_in] -> [..., dim_out].
@@ -51,7 +54,8 @@ TORCH_MODULE(GEGLU);
 
 /// FeedForward(dim, mult 4, glu true): `net.0` GEGLU(dim -> 4 dim), `net.1` dropout,
 /// `net.2` Linear(4 dim -> dim).
-class FeedForwardImpl : public torch::nn::Module {
+class FeedForwardImpl : public torch::nn::Module
+{
 public:
     explicit FeedForwardImpl(int64_t dim, int64_t mult = 4);
     /// x [..., dim] -> [..., dim].
@@ -64,7 +68,8 @@ private:
 TORCH_MODULE(FeedForward);
 
 /// Options of one BasicTransformerBlock.
-struct TransformerBlockConfig {
+struct TransformerBlockConfig
+{
     int64_t dim = 0;         ///< dim (the SpatialTransformer's inner width)
     int64_t heads = 8;       ///< n_heads
     int64_t dimHead = 64;    ///< d_head
@@ -73,7 +78,8 @@ struct TransformerBlockConfig {
 
 /// Pre-norm block: x += attn1(LN1 x); x += attn2(LN2 x, context); x += ff(LN3 x).
 /// Keys `attn1`, `ff`, `attn2`, `norm1..3` (LayerNorm eps 1e-5).
-class BasicTransformerBlockImpl : public torch::nn::Module {
+class BasicTransformerBlockImpl : public torch::nn::Module
+{
 public:
     explicit BasicTransformerBlockImpl(const TransformerBlockConfig& config);
     /// x [B, N, dim], context [B, M, context_dim] (undefined: self-attention) -> [B, N, dim].

@@ -81,8 +81,7 @@ bool readOptional(const Json& json, const char* key, T& field, Reader reader, Er
 }
 
 // Nullable integer keys (`context_dim`, `num_classes`): null means "not set".
-bool readNullableInt(const Json& json, const char* key, std::optional<int64_t>& field,
-                     Error& error)
+bool readNullableInt(const Json& json, const char* key, std::optional<int64_t>& field, Error& error)
 {
     if (!json.contains(key) || json.at(key).is_null()) {
         field.reset();
@@ -99,12 +98,30 @@ bool readNullableInt(const Json& json, const char* key, std::optional<int64_t>& 
 
 const std::set<std::string>& knownKeys()
 {
-    static const std::set<std::string> keys{
-        "image_size", "in_channels", "out_channels", "model_channels", "attention_resolutions",
-        "num_res_blocks", "channel_mult", "num_heads", "num_head_channels", "num_heads_upsample",
-        "use_spatial_transformer", "transformer_depth", "context_dim", "legacy",
-        "use_scale_shift_norm", "resblock_updown", "use_new_attention_order", "num_classes",
-        "dropout", "conv_resample", "dims", "use_checkpoint", "use_fp16", "n_embed"};
+    static const std::set<std::string> keys{"image_size",
+                                            "in_channels",
+                                            "out_channels",
+                                            "model_channels",
+                                            "attention_resolutions",
+                                            "num_res_blocks",
+                                            "channel_mult",
+                                            "num_heads",
+                                            "num_head_channels",
+                                            "num_heads_upsample",
+                                            "use_spatial_transformer",
+                                            "transformer_depth",
+                                            "context_dim",
+                                            "legacy",
+                                            "use_scale_shift_norm",
+                                            "resblock_updown",
+                                            "use_new_attention_order",
+                                            "num_classes",
+                                            "dropout",
+                                            "conv_resample",
+                                            "dims",
+                                            "use_checkpoint",
+                                            "use_fp16",
+                                            "n_embed"};
     return keys;
 }
 
@@ -175,9 +192,9 @@ Result<void> UNetConfig::validate() const
             return configError("channel_mult entries must be positive");
         // Every normalisation is GroupNorm with 32 groups.
         if ((m * modelChannels) % 32 != 0)
-            return configError("model_channels x channel_mult = " +
-                               std::to_string(m * modelChannels) +
-                               " is not a multiple of 32 (GroupNorm uses 32 groups)");
+            return configError(
+                "model_channels x channel_mult = " + std::to_string(m * modelChannels) +
+                " is not a multiple of 32 (GroupNorm uses 32 groups)");
     }
     // The output head is GN(ch) + Conv(model_channels -> out): it only fits when the last
     // decoder level is model_channels wide.
@@ -258,22 +275,19 @@ Result<UNetConfig> parseConfig(const nlohmann::json& json)
         readOptional(json, "in_channels", c.inChannels, readInt, error) &&
         readOptional(json, "out_channels", c.outChannels, readInt, error) &&
         readOptional(json, "model_channels", c.modelChannels, readInt, error) &&
-        readOptional(json, "attention_resolutions", c.attentionResolutions, readIntList,
-                     error) &&
+        readOptional(json, "attention_resolutions", c.attentionResolutions, readIntList, error) &&
         readOptional(json, "num_res_blocks", c.numResBlocks, readInt, error) &&
         readOptional(json, "channel_mult", c.channelMult, readIntList, error) &&
         readOptional(json, "num_heads", c.numHeads, readInt, error) &&
         readOptional(json, "num_head_channels", c.numHeadChannels, readInt, error) &&
         readOptional(json, "num_heads_upsample", c.numHeadsUpsample, readInt, error) &&
-        readOptional(json, "use_spatial_transformer", c.useSpatialTransformer, readBool,
-                     error) &&
+        readOptional(json, "use_spatial_transformer", c.useSpatialTransformer, readBool, error) &&
         readOptional(json, "transformer_depth", c.transformerDepth, readInt, error) &&
         readNullableInt(json, "context_dim", c.contextDim, error) &&
         readOptional(json, "legacy", c.legacy, readBool, error) &&
         readOptional(json, "use_scale_shift_norm", c.useScaleShiftNorm, readBool, error) &&
         readOptional(json, "resblock_updown", c.resblockUpdown, readBool, error) &&
-        readOptional(json, "use_new_attention_order", c.useNewAttentionOrder, readBool,
-                     error) &&
+        readOptional(json, "use_new_attention_order", c.useNewAttentionOrder, readBool, error) &&
         readNullableInt(json, "num_classes", c.numClasses, error) &&
         readOptional(json, "conv_resample", c.convResample, readBool, error) &&
         readOptional(json, "dims", c.dims, readInt, error) &&

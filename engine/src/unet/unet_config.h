@@ -14,13 +14,15 @@
 namespace ldm {
 
 /// Head layout of one attention layer: `heads` heads of `headDim` channels each.
-struct AttentionHeads {
+struct AttentionHeads
+{
     int64_t heads = 1;
     int64_t headDim = 1;
 };
 
 /// The UNetModel constructor arguments. Defaults are the reference defaults.
-struct UNetConfig {
+struct UNetConfig
+{
     /// `image_size`: latent size the model was trained at; informative only.
     int64_t imageSize = 0;
     /// `in_channels`: latent channels plus any concatenated conditioning channels.

@@ -10,7 +10,8 @@ namespace ldm {
 namespace nn = torch::nn;
 using namespace unet; // the building blocks live in ldm::unet
 
-UNetModelImpl::UNetModelImpl(const UNetConfig& config) : m_config(config)
+UNetModelImpl::UNetModelImpl(const UNetConfig& config)
+    : m_config(config)
 {
     const auto valid = config.validate();
     TORCH_CHECK(valid.ok(), valid.ok() ? std::string() : valid.error().message);
@@ -108,7 +109,8 @@ UNetModelImpl::UNetModelImpl(const UNetConfig& config) : m_config(config)
     register_module("out", out);
 }
 
-unet::TimestepEmbedSequentialImpl::Layer UNetModelImpl::makeAttention(int64_t channels, bool decoder) const
+unet::TimestepEmbedSequentialImpl::Layer UNetModelImpl::makeAttention(int64_t channels,
+                                                                      bool decoder) const
 {
     const AttentionHeads heads = m_config.attentionHeads(channels, decoder).value();
     if (m_config.useSpatialTransformer)
@@ -131,8 +133,8 @@ torch::Tensor UNetModelImpl::forward(const torch::Tensor& x, const torch::Tensor
     TORCH_CHECK(x.dim() == 4 && x.size(1) == m_config.inChannels, "UNet: expected x [B, ",
                 m_config.inChannels, ", H, W], got ", x.sizes());
     const int64_t factor = int64_t{1} << (m_config.levels() - 1);
-    TORCH_CHECK(x.size(2) % factor == 0 && x.size(3) % factor == 0, "UNet: latent size ",
-                x.size(2), "x", x.size(3), " must be a multiple of ", factor,
+    TORCH_CHECK(x.size(2) % factor == 0 && x.size(3) % factor == 0, "UNet: latent size ", x.size(2),
+                "x", x.size(3), " must be a multiple of ", factor,
                 " (2^(levels-1)) so the decoder meets the skip tensors");
     TORCH_CHECK(y.defined() == m_config.numClasses.has_value(),
                 m_config.numClasses ? "UNet: class-conditional model needs labels y"
@@ -141,21 +143,23 @@ torch::Tensor UNetModelImpl::forward(const torch::Tensor& x, const torch::Tensor
                 "UNet: cross-attention model needs a context [B, M, ", *m_config.contextDim, "]");
     const int64_t batch = x.size(0);
     torch::Tensor t = timesteps.dim() == 0 ? timesteps.reshape({1}).expand({batch}) : timesteps;
-    TORCH_CHECK(t.dim() == 1 && t.size(0) == batch, "UNet: expected ", batch,
-                " timesteps, got ", timesteps.sizes());
+    TORCH_CHECK(t.dim() == 1 && t.size(0) == batch, "UNet: expected ", batch, " timesteps, got ",
+                timesteps.sizes());
 
+    // Inputs follow the weights' device and dtype; the output goes back to x's.
     const auto dtype = m_timeLinear1->weight.scalar_type();
-    const torch::Tensor tEmb = timestepEmbedding(t.to(x.device()), m_config.modelChannels);
+    const auto device = m_timeLinear1->weight.device();
+    const torch::Tensor tEmb = timestepEmbedding(t.to(device), m_config.modelChannels);
     trace("t_emb", tEmb);
     torch::Tensor emb = m_timeLinear2->forward(torch::silu(m_timeLinear1->forward(tEmb.to(dtype))));
     trace("emb", emb);
     if (m_labelEmb) {
         TORCH_CHECK(y.dim() == 1 && y.size(0) == batch, "UNet: expected ", batch, " labels");
-        emb = emb + m_labelEmb->forward(y.to(torch::kLong));
+        emb = emb + m_labelEmb->forward(y.to(device, torch::kLong));
     }
-    const torch::Tensor ctx = context.defined() ? context.to(dtype) : context;
+    const torch::Tensor ctx = context.defined() ? context.to(device, dtype) : context;
 
-    torch::Tensor h = x.to(dtype);
+    torch::Tensor h = x.to(device, dtype);
     std::vector<torch::Tensor> skips;
     skips.reserve(m_inputBlocks.size());
     for (size_t i = 0; i < m_inputBlocks.size(); ++i) {
@@ -172,7 +176,7 @@ torch::Tensor UNetModelImpl::forward(const torch::Tensor& x, const torch::Tensor
         trace("output_blocks." + std::to_string(i), h);
     }
     h = m_outConv->forward(torch::silu(m_outNorm->forward(h)));
-    return h.to(x.scalar_type());
+    return h.to(x.device(), x.scalar_type());
 }
 
 Result<UNetModel> makeUNetModel(const UNetConfig& config)
@@ -184,8 +188,8 @@ Result<UNetModel> makeUNetModel(const UNetConfig& config)
     } catch (const std::bad_alloc&) {
         return makeError(ErrorCode::OutOfMemory, "UNet: not enough memory for the weights");
     } catch (const std::exception& e) {
-        return makeError(ErrorCode::Internal, std::string("UNet: construction failed: ") +
-                                                  e.what());
+        return makeError(ErrorCode::Internal,
+                         std::string("UNet: construction failed: ") + e.what());
     }
 }
 

@@ -27,9 +27,10 @@
 
 namespace ldm {
 
-/// The UNet. Inputs may be of any floating dtype; they are cast to the module's dtype and the
-/// output is returned in x's dtype.
-class UNetModelImpl : public torch::nn::Module {
+/// The UNet. Inputs may be of any floating dtype and device; they are moved to the weights'
+/// device and dtype, and the output is returned on x's device in x's dtype.
+class UNetModelImpl : public torch::nn::Module
+{
 public:
     /// Receives a name ("t_emb", "emb", "input_blocks.3", "middle_block", "output_blocks.0")
     /// and the tensor produced there, for parity tests and debugging.
@@ -52,7 +53,10 @@ public:
     /// input_blocks in order (skip tensors are their outputs).
     const std::vector<unet::TimestepEmbedSequential>& inputBlocks() const { return m_inputBlocks; }
     /// output_blocks in order.
-    const std::vector<unet::TimestepEmbedSequential>& outputBlocks() const { return m_outputBlocks; }
+    const std::vector<unet::TimestepEmbedSequential>& outputBlocks() const
+    {
+        return m_outputBlocks;
+    }
     /// middle_block.
     const unet::TimestepEmbedSequential& middleBlock() const { return m_middleBlock; }
 

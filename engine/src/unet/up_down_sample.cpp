@@ -40,7 +40,8 @@ UpsampleImpl::UpsampleImpl(const ResampleConfig& config)
     const int64_t out = config.outChannels < 0 ? config.channels : config.outChannels;
     if (config.useConv)
         m_conv = register_module(
-            "conv", torch::nn::Conv2d(torch::nn::Conv2dOptions(config.channels, out, 3).padding(1)));
+            "conv",
+            torch::nn::Conv2d(torch::nn::Conv2dOptions(config.channels, out, 3).padding(1)));
     else
         TORCH_CHECK(out == config.channels, "Upsample: without conv channels cannot change");
 }

@@ -10,14 +10,16 @@
 namespace ldm::unet {
 
 /// Options of Downsample / Upsample.
-struct ResampleConfig {
+struct ResampleConfig
+{
     int64_t channels = 0;     ///< channels
     bool useConv = true;      ///< use_conv (the UNet's `conv_resample`)
     int64_t outChannels = -1; ///< out_channels (-1: channels); only with useConv
 };
 
 /// Halves H and W: `op` = Conv2d 3x3 stride 2 padding 1 (or a 2x2 average pool without conv).
-class DownsampleImpl : public torch::nn::Module {
+class DownsampleImpl : public torch::nn::Module
+{
 public:
     explicit DownsampleImpl(const ResampleConfig& config);
     /// x [B, C, H, W] -> [B, C', ceil(H/2), ceil(W/2)] (conv) or [B, C, H/2, W/2] (pool).
@@ -29,7 +31,8 @@ private:
 TORCH_MODULE(Downsample);
 
 /// Doubles H and W by nearest-neighbour repetition, then `conv` (3x3, padding 1) if enabled.
-class UpsampleImpl : public torch::nn::Module {
+class UpsampleImpl : public torch::nn::Module
+{
 public:
     explicit UpsampleImpl(const ResampleConfig& config);
     /// x [B, C, H, W] -> [B, C', 2H, 2W].

@@ -1,0 +1,170 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// `txt2img`, `paint` and `upscale`: one request through the engine, written as a PNG that
+// carries its recipe (A1111 `parameters` chunk + our JSON chunk).
+#include "cli_options.h"
+#include "commands.h"
+#include "ldm/engine.h"
+#include "pipeline/image_files.h"
+
+#include <nlohmann/json.hpp>
+
+#include <chrono>
+#include <cstdio>
+#include <random>
+#include <unistd.h>
+
+namespace ldm::cli {
+namespace {
+
+std::vector<OptionSpec> optionsFor(const std::string& task)
+{
+    std::vector<OptionSpec> specs = {
+        {"model", "NAME|PATH", "shipped model name or checkpoint file", "the task's default"},
+        {"config", "FILE", "CompVis config.yaml for a foreign checkpoint", ""},
+        {"sampler", "NAME", "ddim, plms, ddpm or dpmpp2m", "dpmpp2m"},
+        {"steps", "N", "sampler steps", "25"},
+        {"eta", "X", "DDIM eta (0 = deterministic)", "0"},
+        {"seed", "N", "noise seed", "random"},
+        {"threads", "N", "CPU threads", "all cores"},
+        {"precision", "fp32|bf16", "arithmetic precision", "fp32"},
+        {"device", "auto|cpu|cuda", "where to run", "auto"},
+        {"out", "FILE.png", "output image", task + ".png"},
+        {"quiet", "", "no progress output", ""},
+    };
+    if (task != "upscale") {
+        specs.push_back({"prompt", "TEXT", "what to draw", ""});
+        specs.push_back({"negative", "TEXT", "what to avoid (unconditional half of guidance)", ""});
+        specs.push_back({"scale", "X", "classifier-free guidance scale", "5"});
+        specs.push_back({"width", "PX", "image width (multiple of the latent factor)", "256"});
+        specs.push_back({"height", "PX", "image height", "256"});
+    }
+    if (task == "paint")
+        specs.push_back({"map", "FILE.png", "label map: indexed PNG of class ids, or palette colours", ""});
+    if (task == "upscale") {
+        specs.push_back({"in", "FILE", "image to upscale 4x", ""});
+        specs.push_back({"tile", "PX", "output tile size (memory bound)", "256"});
+    }
+    return specs;
+}
+
+void printProgress(const ProgressInfo& info, bool terminal)
+{
+    if (!terminal)
+        return;
+    const int width = 30;
+    const int filled = info.total ? width * info.step / info.total : 0;
+    std::fprintf(stderr, "\r%-9s [%s%s] %d/%d  %.1fs elapsed, ETA %.1fs   ", info.stage.c_str(),
+                 std::string(size_t(filled), '#').c_str(), std::string(size_t(width - filled), '.').c_str(),
+                 info.step, info.total, info.elapsedSeconds, info.etaSeconds);
+}
+
+int runTask(const std::string& task, const std::vector<std::string>& args)
+{
+    const auto specs = optionsFor(task);
+    Options options = Options::parse(args, specs);
+    if (options.helpRequested()) {
+        const char* summary = task == "txt2img" ? "Generates an image from a text prompt."
+                              : task == "paint" ? "Turns a painted semantic map into an image."
+                                                : "Upscales an image 4x with the super-resolution model.";
+        printHelp(task, "[options]", summary, specs);
+        return ExitOk;
+    }
+    GenerateRequest request;
+    Recipe& recipe = request.recipe;
+    recipe.task = task;
+    recipe.sampler = options.text("sampler", "dpmpp2m");
+    recipe.steps = int(options.integer("steps", 25, 1, 1000));
+    recipe.eta = options.number("eta", 0.0, 0.0, 10.0);
+    recipe.guidanceScale = options.number("scale", 5.0, 0.0, 50.0);
+    recipe.width = int(options.integer("width", 256, 8, 4096));
+    recipe.height = int(options.integer("height", 256, 8, 4096));
+    recipe.precision = options.text("precision", "fp32");
+    recipe.prompt = options.text("prompt");
+    recipe.negativePrompt = options.text("negative");
+    const auto seed = options.unsignedValue("seed");
+    recipe.seed = seed ? *seed : std::random_device{}() * 4294967296ull + std::random_device{}();
+    const int threads = int(options.integer("threads", 0, 0, 256));
+    if (!options.error().empty() || !options.positional().empty()) {
+        std::fprintf(stderr, "%s: %s\n", task.c_str(),
+                     options.error().empty() ? ("unexpected argument '" + options.positional()[0] + "'").c_str()
+                                             : options.error().c_str());
+        return ExitUsage;
+    }
+    if (task == "paint" && !options.has("map")) {
+        std::fprintf(stderr, "paint: give the label map with --map FILE.png\n");
+        return ExitUsage;
+    }
+    if (task == "upscale" && !options.has("in")) {
+        std::fprintf(stderr, "upscale: give the image with --in FILE\n");
+        return ExitUsage;
+    }
+    EngineOptions engineOptions;
+    engineOptions.threads = threads;
+    engineOptions.device = options.text("device", "auto");
+    auto engine = Engine::create(engineOptions);
+    if (!engine) {
+        std::fprintf(stderr, "%s: %s\n", task.c_str(), engine.error().message.c_str());
+        return ExitFailure;
+    }
+    const std::string modelName = options.text("model", (*engine)->defaultModelFor(task));
+    auto info = (*engine)->loadModel(modelName, options.text("config"));
+    if (!info) {
+        std::fprintf(stderr, "%s: %s\n", task.c_str(), info.error().message.c_str());
+        return ExitFailure;
+    }
+    if (task == "paint") {
+        auto map = readLabelMap(options.text("map"), info->classes);
+        if (!map) {
+            std::fprintf(stderr, "paint: %s\n", map.error().message.c_str());
+            return ExitFailure;
+        }
+        request.map = std::move(map.value());
+        if (!options.has("width"))
+            recipe.width = request.map.width;
+        if (!options.has("height"))
+            recipe.height = request.map.height;
+    }
+    if (task == "upscale") {
+        auto image = readImage(options.text("in"));
+        if (!image) {
+            std::fprintf(stderr, "upscale: %s\n", image.error().message.c_str());
+            return ExitFailure;
+        }
+        request.input = std::move(image.value());
+        recipe.tileSize = int(options.integer("tile", 256, 32, 4096));
+        recipe.guidanceScale = 1.0;
+    }
+    const bool terminal = !options.has("quiet") && isatty(STDERR_FILENO);
+    request.previewMode = PreviewMode::None;
+    request.onProgress = [terminal](const ProgressInfo& p) { printProgress(p, terminal); };
+    auto result = (*engine)->generate(request);
+    if (terminal)
+        std::fprintf(stderr, "\n");
+    if (!result) {
+        std::fprintf(stderr, "%s: %s\n", task.c_str(), result.error().message.c_str());
+        return ExitFailure;
+    }
+    for (const auto& warning : result->warnings)
+        std::fprintf(stderr, "%s: warning: %s\n", task.c_str(), warning.c_str());
+    const std::string out = options.text("out", task + ".png");
+    auto written = writePng(out, result->image,
+                            {{"parameters", toA1111Parameters(result->recipe)},
+                             {"latent-canvas", toJson(result->recipe).dump()}});
+    if (!written) {
+        std::fprintf(stderr, "%s: %s\n", task.c_str(), written.error().message.c_str());
+        return ExitFailure;
+    }
+    if (!options.has("quiet"))
+        std::printf("%s: %dx%d, seed %llu, %.2f s -> %s\n", task.c_str(), result->image.width,
+                    result->image.height, static_cast<unsigned long long>(result->recipe.seed),
+                    result->seconds, out.c_str());
+    return ExitOk;
+}
+
+} // namespace
+
+int runTxt2Img(const std::vector<std::string>& args) { return runTask("txt2img", args); }
+int runPaint(const std::vector<std::string>& args) { return runTask("paint", args); }
+int runUpscale(const std::vector<std::string>& args) { return runTask("upscale", args); }
+
+} // namespace ldm::cli

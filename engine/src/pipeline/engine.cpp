@@ -1,0 +1,205 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "ldm/engine.h"
+
+#include "checkpoint/config_summary.h"
+#include "core/safetensors.h"
+#include "data/landscape_generator.h"
+#include "pipeline/engine_state.h"
+#include "pipeline/image_convert.h"
+#include "pipeline/model_registry.h"
+
+#include <filesystem>
+#include <thread>
+
+namespace ldm {
+
+struct Engine::Impl {
+    torch::Device device{torch::kCPU};
+    int threads = 1;
+    std::string modelDir;
+    std::optional<LoadedModel> model;
+};
+
+namespace {
+
+/// Fits the preview projection on a few procedural landscapes when the file has none.
+LatentProjection projectionFor(const std::string& path, const LatentDiffusion& diffusion)
+{
+    if (auto file = io::SafetensorsFile::open(path); file && file->contains("latent_rgb_projection"))
+        return LatentProjection::fromMatrix(file->tensor("latent_rgb_projection"));
+    const int64_t size = 16 * diffusion.firstStage()->downFactor();
+    data::LandscapeGenerator generator{data::LandscapeOptions{}};
+    std::vector<torch::Tensor> images;
+    for (uint64_t seed = 1; seed <= 6; ++seed) {
+        const auto sample = generator.generate(seed, int(size), int(size));
+        RgbImage rgb;
+        rgb.width = sample.image.cols;
+        rgb.height = sample.image.rows;
+        rgb.pixels.assign(sample.image.data, sample.image.data + sample.image.total() * 3);
+        images.push_back(imageToTensor(rgb));
+    }
+    return LatentProjection::fit(*diffusion.firstStage(), diffusion.scaleFactor(),
+                                 torch::cat(images).to(diffusion.firstStage()->module().parameters()[0].device()));
+}
+
+ModelInfo describe(const std::string& name, const std::string& path, const LatentDiffusion& model)
+{
+    const LdmConfig& config = model.config();
+    ModelInfo info;
+    info.name = name;
+    info.path = path;
+    info.hash = sha256OfFile(path);
+    info.description = describeConfig(config);
+    info.latentFactor = int(model.firstStage()->downFactor());
+    info.trainedSize = int(config.unet->imageSize > 0 ? config.unet->imageSize * info.latentFactor : 256);
+    info.takesText = !model.textEncoder().is_empty();
+    info.takesMap = !model.rescaler().is_empty();
+    if (config.concatImage)
+        info.tasks.push_back("upscale");
+    if (info.takesMap)
+        info.tasks.push_back("paint");
+    if (!config.concatImage && !info.takesMap)
+        info.tasks.push_back("txt2img");
+    else if (info.takesText)
+        info.tasks.push_back("txt2img");
+    for (const auto& c : config.classes)
+        info.classes.push_back({c.id, c.name, c.color});
+    return info;
+}
+
+} // namespace
+
+Engine::Engine()
+    : m_impl(std::make_unique<Impl>())
+{
+}
+
+Engine::~Engine() = default;
+
+Result<std::unique_ptr<Engine>> Engine::create(const EngineOptions& options)
+{
+    std::unique_ptr<Engine> engine(new Engine());
+    if (options.device == "cuda" && !torch::cuda::is_available())
+        return makeError(ErrorCode::DeviceUnavailable,
+                         "CUDA was requested but no CUDA device is available to LibTorch");
+    if (options.device != "cpu" && options.device != "cuda" && options.device != "auto")
+        return makeError(ErrorCode::InvalidRequest,
+                         "device must be auto, cpu or cuda, got '" + options.device + "'");
+    if (options.device != "cpu" && torch::cuda::is_available())
+        engine->m_impl->device = torch::Device(torch::kCUDA, 0);
+    engine->m_impl->modelDir = findModelDir(options.modelDir);
+    engine->setThreads(options.threads);
+    return engine;
+}
+
+std::string Engine::deviceName() const
+{
+    if (m_impl->device.is_cuda())
+        return "CUDA device " + std::to_string(m_impl->device.index());
+    return "CPU (" + std::to_string(m_impl->threads) + " threads)";
+}
+
+void Engine::setThreads(int threads)
+{
+    const int cores = int(std::max(1u, std::thread::hardware_concurrency()));
+    m_impl->threads = threads > 0 ? std::min(threads, 256) : cores;
+    torch::set_num_threads(m_impl->threads);
+}
+
+std::vector<std::string> Engine::shippedModels() const
+{
+    return listShippedModels(m_impl->modelDir);
+}
+
+std::string Engine::defaultModelFor(const std::string& task) const
+{
+    return defaultModelName(task);
+}
+
+Result<ModelInfo> Engine::loadModel(const std::string& nameOrPath, const std::string& configYaml)
+{
+    const std::string path = resolveModelPath(m_impl->modelDir, nameOrPath);
+    if (path.empty())
+        return makeError(ErrorCode::InvalidRequest,
+                         "no model '" + nameOrPath + "': not a file, and not a shipped model in " +
+                             (m_impl->modelDir.empty() ? std::string("(no model folder found)")
+                                                       : m_impl->modelDir));
+    LoadOptions options;
+    options.configYaml = configYaml;
+    auto diffusion = LatentDiffusion::load(path, options);
+    if (!diffusion)
+        return diffusion.error();
+    const LdmConfig& config = diffusion->config();
+    if (!config.unet || !diffusion->firstStage())
+        return makeError(ErrorCode::InvalidRequest,
+                         path + " holds " + describeKind(config) +
+                             ": generating needs a UNet and a first stage in one checkpoint");
+    try {
+        LoadedModel loaded{std::move(diffusion.value()), {}, std::nullopt, {}};
+        const std::string name =
+            path == nameOrPath ? std::filesystem::path(path).filename().string() : nameOrPath;
+        loaded.info = describe(name, path, loaded.diffusion);
+        if (!config.tokenizer.empty()) {
+            const auto tokenizerPath = std::filesystem::path(path).parent_path() / config.tokenizer;
+            auto tokenizer = Tokenizer::load(tokenizerPath.string());
+            if (!tokenizer)
+                return makeError(tokenizer.error().code,
+                                 "tokenizer of " + path + ": " + tokenizer.error().message);
+            loaded.tokenizer = std::move(tokenizer.value());
+        }
+        loaded.projection = projectionFor(path, loaded.diffusion);
+        loaded.diffusion.to(m_impl->device);
+        m_impl->model = std::move(loaded);
+    } catch (const std::bad_alloc&) {
+        return makeError(ErrorCode::OutOfMemory, "not enough memory to load " + path);
+    } catch (const std::exception& error) {
+        return makeError(ErrorCode::Internal, "loading " + path + ": " + error.what());
+    }
+    return m_impl->model->info;
+}
+
+Result<ModelInfo> Engine::modelInfo() const
+{
+    if (!m_impl->model)
+        return makeError(ErrorCode::InvalidRequest, "no model is loaded");
+    return m_impl->model->info;
+}
+
+Result<GenerateResult> Engine::generate(const GenerateRequest& request)
+{
+    if (!m_impl->model)
+        return makeError(ErrorCode::InvalidRequest, "no model is loaded");
+    const LoadedModel& model = *m_impl->model;
+    const auto& tasks = model.info.tasks;
+    if (std::find(tasks.begin(), tasks.end(), request.recipe.task) == tasks.end())
+        return makeError(ErrorCode::InvalidRequest,
+                         "model '" + model.info.name + "' cannot do task '" + request.recipe.task +
+                             "'");
+    try {
+        Result<GenerateResult> result = request.recipe.task == "upscale"
+                                            ? generateUpscale(model, request, m_impl->device)
+                                            : generateFromNoise(model, request, m_impl->device);
+        if (result) {
+            result->recipe.modelName = model.info.name;
+            result->recipe.modelHash = model.info.hash;
+            result->recipe.engineVersion = engineVersion();
+        }
+        return result;
+    } catch (const std::bad_alloc&) {
+        return makeError(ErrorCode::OutOfMemory, "out of memory; try a smaller size");
+    } catch (const c10::Error& error) {
+        const std::string what = error.what_without_backtrace();
+        if (what.find("alloc") != std::string::npos || what.find("memory") != std::string::npos)
+            return makeError(ErrorCode::OutOfMemory, "out of memory; try a smaller size");
+        return makeError(ErrorCode::Internal, what);
+    } catch (const std::exception& error) {
+        return makeError(ErrorCode::Internal, error.what());
+    }
+}
+
+std::string engineVersion()
+{
+    return "latent-canvas 0.1.0";
+}
+
+} // namespace ldm

@@ -1,0 +1,58 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// The engine's private state and the pieces the pipelines share.
+#pragma once
+
+#include "checkpoint/latent_diffusion.h"
+#include "ldm/engine.h"
+#include "pipeline/latent_projection.h"
+#include "tokenizer/tokenizer.h"
+
+#include <torch/torch.h>
+
+#include <chrono>
+#include <optional>
+
+namespace ldm {
+
+/// A loaded model with everything generation needs.
+struct LoadedModel {
+    LatentDiffusion diffusion;
+    ModelInfo info;
+    std::optional<Tokenizer> tokenizer;
+    LatentProjection projection;
+};
+
+/// Reports progress, previews and honours cancellation for one request.
+class RequestMonitor {
+public:
+    RequestMonitor(const GenerateRequest& request, const LoadedModel& model, int totalSteps);
+
+    bool cancelled() const { return m_request.cancel && m_request.cancel->cancelled(); }
+    /// After sampler step `done` of `total` (1-based) of the current stage; false = stop.
+    bool step(const std::string& stage, const torch::Tensor& x, const torch::Tensor& predX0,
+              const std::function<RgbImage(const torch::Tensor&)>& decode);
+    /// A stage without steps ("decoding").
+    void stage(const std::string& stage);
+    double elapsedSeconds() const;
+
+private:
+    const GenerateRequest& m_request;
+    const LoadedModel& m_model;
+    int m_total;
+    int m_done = 0;
+    std::chrono::steady_clock::time_point m_start;
+};
+
+/// Text → context through the model's tokenizer and text encoder; `truncated` reports a
+/// prompt longer than the model's token limit.
+Result<torch::Tensor> encodePrompt(const LoadedModel& model, const std::string& prompt,
+                                   torch::Device device, bool* truncated);
+
+/// Runs task "txt2img" or "paint".
+Result<GenerateResult> generateFromNoise(const LoadedModel& model, const GenerateRequest& request,
+                                         torch::Device device);
+/// Runs task "upscale" (tiled).
+Result<GenerateResult> generateUpscale(const LoadedModel& model, const GenerateRequest& request,
+                                       torch::Device device);
+
+} // namespace ldm

@@ -1,0 +1,226 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// txt2img and paint: noise → sampler (guided) → decoder.
+#include "pipeline/engine_state.h"
+#include "pipeline/guided_denoiser.h"
+#include "pipeline/image_convert.h"
+#include "pipeline/noise_generator.h"
+
+#include <ATen/autocast_mode.h>
+
+namespace ldm {
+namespace {
+
+constexpr int MaxSide = 4096;
+
+/// Enables bf16 autocast for the current thread while alive (norms stay float32 there).
+class AutocastScope {
+public:
+    explicit AutocastScope(bool enabled)
+        : m_enabled(enabled)
+    {
+        if (!m_enabled)
+            return;
+        at::autocast::set_cpu_enabled(true);
+        at::autocast::set_autocast_cpu_dtype(at::kBFloat16);
+    }
+    ~AutocastScope()
+    {
+        if (!m_enabled)
+            return;
+        at::autocast::clear_cache();
+        at::autocast::set_cpu_enabled(false);
+    }
+
+private:
+    bool m_enabled;
+};
+
+Result<void> validate(const LoadedModel& model, const GenerateRequest& request)
+{
+    const Recipe& r = request.recipe;
+    const int factor = model.info.latentFactor;
+    if (r.width < factor || r.height < factor || r.width > MaxSide || r.height > MaxSide)
+        return makeError(ErrorCode::InvalidRequest, "size " + std::to_string(r.width) + "x" +
+                                                        std::to_string(r.height) +
+                                                        " is outside " + std::to_string(factor) +
+                                                        ".." + std::to_string(MaxSide));
+    if (r.width % factor || r.height % factor)
+        return makeError(ErrorCode::InvalidRequest,
+                         "width and height must be multiples of " + std::to_string(factor) +
+                             " for this model, got " + std::to_string(r.width) + "x" +
+                             std::to_string(r.height));
+    if (r.steps < 1 || r.steps > 1000)
+        return makeError(ErrorCode::InvalidRequest, "steps must be between 1 and 1000");
+    if (!(r.guidanceScale >= 0.0 && r.guidanceScale <= 50.0))
+        return makeError(ErrorCode::InvalidRequest, "guidance scale must be between 0 and 50");
+    if (r.precision != "fp32" && r.precision != "bf16")
+        return makeError(ErrorCode::InvalidRequest, "precision must be fp32 or bf16");
+    if (r.task == "paint") {
+        const LabelMap& map = request.map;
+        if (map.width != r.width || map.height != r.height ||
+            map.ids.size() != size_t(map.width) * size_t(map.height))
+            return makeError(ErrorCode::InvalidRequest,
+                             "the map is " + std::to_string(map.width) + "x" +
+                                 std::to_string(map.height) + " but the image is " +
+                                 std::to_string(r.width) + "x" + std::to_string(r.height));
+        const int classes = int(model.diffusion.config().rescaler->inChannels);
+        for (uint8_t id : map.ids)
+            if (id >= classes)
+                return makeError(ErrorCode::InvalidRequest,
+                                 "the map uses class id " + std::to_string(id) +
+                                     " but the model knows " + std::to_string(classes) +
+                                     " classes (0.." + std::to_string(classes - 1) + ")");
+    }
+    return {};
+}
+
+} // namespace
+
+RequestMonitor::RequestMonitor(const GenerateRequest& request, const LoadedModel& model,
+                               int totalSteps)
+    : m_request(request)
+    , m_model(model)
+    , m_total(totalSteps)
+    , m_start(std::chrono::steady_clock::now())
+{
+}
+
+double RequestMonitor::elapsedSeconds() const
+{
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - m_start).count();
+}
+
+bool RequestMonitor::step(const std::string& stage, const torch::Tensor& x,
+                          const torch::Tensor& predX0,
+                          const std::function<RgbImage(const torch::Tensor&)>& decode)
+{
+    ++m_done;
+    if (m_request.onProgress) {
+        ProgressInfo info;
+        info.stage = stage;
+        info.step = m_done;
+        info.total = m_total;
+        info.elapsedSeconds = elapsedSeconds();
+        info.etaSeconds = info.elapsedSeconds / m_done * (m_total - m_done);
+        m_request.onProgress(info);
+    }
+    const int interval = std::max(1, m_request.previewInterval);
+    if (m_request.onPreview && m_request.previewMode != PreviewMode::None &&
+        (m_done % interval == 0 || m_done == m_total) && !cancelled()) {
+        const torch::Tensor& latent = m_request.previewPredictedX0 ? predX0 : x;
+        PreviewFrame frame;
+        frame.step = m_done;
+        frame.total = m_total;
+        frame.predictedX0 = m_request.previewPredictedX0;
+        frame.image = m_request.previewMode == PreviewMode::FullDecode || !m_model.projection.valid()
+                          ? decode(latent)
+                          : m_model.projection.apply(latent);
+        m_request.onPreview(frame);
+    }
+    return !cancelled();
+}
+
+void RequestMonitor::stage(const std::string& stage)
+{
+    if (!m_request.onProgress)
+        return;
+    ProgressInfo info;
+    info.stage = stage;
+    info.step = m_done;
+    info.total = m_total;
+    info.elapsedSeconds = elapsedSeconds();
+    m_request.onProgress(info);
+}
+
+Result<torch::Tensor> encodePrompt(const LoadedModel& model, const std::string& prompt,
+                                   torch::Device device, bool* truncated)
+{
+    if (!model.tokenizer)
+        return makeError(ErrorCode::InvalidRequest,
+                         "this model has a text encoder but no tokenizer file beside it");
+    const int64_t maxLen = model.diffusion.config().text->maxSeqLen;
+    const std::vector<int64_t> ids = model.tokenizer->encode(prompt, maxLen, truncated);
+    const torch::Tensor tokens = torch::tensor(ids, torch::kLong).unsqueeze(0).to(device);
+    return model.diffusion.textEncoder()->forward(tokens);
+}
+
+Result<GenerateResult> generateFromNoise(const LoadedModel& model, const GenerateRequest& request,
+                                         torch::Device device)
+{
+    if (auto ok = validate(model, request); !ok)
+        return ok.error();
+    const Recipe& recipe = request.recipe;
+    const LatentDiffusion& diffusion = model.diffusion;
+    auto kind = parseSamplerKind(recipe.sampler);
+    if (!kind)
+        return kind.error();
+    auto sampler = makeSampler(*kind, diffusion.schedule(), recipe.steps, recipe.eta);
+    if (!sampler)
+        return sampler.error();
+
+    c10::InferenceMode guard;
+    AutocastScope autocast(recipe.precision == "bf16");
+    Conditions conditions;
+    bool truncated = false;
+    if (!diffusion.textEncoder().is_empty()) {
+        auto context = encodePrompt(model, recipe.prompt, device, &truncated);
+        if (!context)
+            return context.error();
+        bool negativeTruncated = false;
+        auto uncond = encodePrompt(model, recipe.negativePrompt, device, &negativeTruncated);
+        if (!uncond)
+            return uncond.error();
+        conditions.context = *context;
+        conditions.uncondContext = *uncond;
+        truncated = truncated || negativeTruncated;
+    }
+    const int factor = model.info.latentFactor;
+    const int64_t h = recipe.height / factor;
+    const int64_t w = recipe.width / factor;
+    if (!diffusion.rescaler().is_empty()) {
+        const int64_t classes = diffusion.config().rescaler->inChannels;
+        // A map the user did not paint is the dropped condition the model was trained with.
+        const torch::Tensor empty = torch::zeros({1, classes, recipe.height, recipe.width});
+        const torch::Tensor oneHot =
+            recipe.task == "paint" ? labelsToOneHot(request.map, classes) : empty;
+        conditions.concat = diffusion.rescaler()->forward(oneHot.to(device));
+        conditions.uncondConcat = diffusion.rescaler()->forward(empty.to(device));
+        if (conditions.concat.size(2) != h || conditions.concat.size(3) != w)
+            return makeError(ErrorCode::WeightsMismatch,
+                             "the map rescaler gives " + std::to_string(conditions.concat.size(2)) +
+                                 "x" + std::to_string(conditions.concat.size(3)) +
+                                 " but the latent is " + std::to_string(h) + "x" +
+                                 std::to_string(w));
+    }
+
+    NoiseGenerator noise(recipe.seed);
+    const int64_t channels = diffusion.firstStage()->latentChannels();
+    const torch::Tensor xT = noise.normal({1, channels, h, w}).to(device);
+    const int total = int((*sampler)->timesteps().size());
+    RequestMonitor monitor(request, model, total);
+    const double scale = diffusion.scaleFactor();
+    auto decode = [&](const torch::Tensor& z) {
+        return tensorToImage(diffusion.firstStage()->decodeLatent(z.to(torch::kFloat32) / scale));
+    };
+    const EpsModel eps = makeGuidedEpsModel(diffusion, conditions, recipe.guidanceScale);
+    auto latent = (*sampler)->sample(
+        xT, eps, [&](int, at::IntArrayRef shape) { return noise.normal(shape).to(device); },
+        [&](const SamplerStep& step) { return monitor.step("sampling", step.x, step.predX0, decode); });
+    if (!latent || monitor.cancelled())
+        return makeError(ErrorCode::Cancelled, "cancelled");
+    monitor.stage("decoding");
+    GenerateResult result;
+    result.image = decode(*latent);
+    if (monitor.cancelled())
+        return makeError(ErrorCode::Cancelled, "cancelled");
+    result.recipe = recipe;
+    if (recipe.task == "paint")
+        result.recipe.mapHash = sha256Hex(request.map.ids.data(), request.map.ids.size());
+    result.seconds = monitor.elapsedSeconds();
+    if (truncated)
+        result.warnings.push_back("the prompt was longer than the model's token limit and was "
+                                  "truncated");
+    return result;
+}
+
+} // namespace ldm

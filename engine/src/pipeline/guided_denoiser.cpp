@@ -1,0 +1,51 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "pipeline/guided_denoiser.h"
+
+namespace ldm {
+namespace {
+
+torch::Tensor withConcat(const torch::Tensor& x, const torch::Tensor& concat)
+{
+    if (!concat.defined())
+        return x;
+    return torch::cat({x, concat.expand({x.size(0), -1, -1, -1}).to(x.scalar_type())}, 1);
+}
+
+} // namespace
+
+torch::Tensor guidedEps(const LatentDiffusion& model, const Conditions& c, double scale,
+                        const torch::Tensor& x, int64_t t, const torch::Tensor& concat,
+                        const torch::Tensor& uncondConcat)
+{
+    UNetModel unet = model.unet();
+    const bool hasUncond = c.uncondContext.defined() || uncondConcat.defined();
+    if (scale == 1.0 || !hasUncond) {
+        const torch::Tensor tIn = torch::full({x.size(0)}, t, x.options().dtype(torch::kLong));
+        return unet->forward(withConcat(x, concat), tIn, c.context, c.classLabels);
+    }
+    const int64_t batch = x.size(0);
+    const torch::Tensor xIn = torch::cat({withConcat(x, uncondConcat.defined() ? uncondConcat : concat),
+                                          withConcat(x, concat)});
+    const torch::Tensor tIn = torch::full({2 * batch}, t, x.options().dtype(torch::kLong));
+    torch::Tensor context;
+    if (c.context.defined()) {
+        const torch::Tensor uc = c.uncondContext.defined() ? c.uncondContext : c.context;
+        context = torch::cat({uc.expand({batch, -1, -1}), c.context.expand({batch, -1, -1})});
+    }
+    torch::Tensor labels;
+    if (c.classLabels.defined())
+        labels = torch::cat({c.classLabels.expand({batch}), c.classLabels.expand({batch})});
+    const auto halves = unet->forward(xIn, tIn, context, labels).chunk(2);
+    return halves[0] + (halves[1] - halves[0]) * scale;
+}
+
+EpsModel makeGuidedEpsModel(const LatentDiffusion& model, const Conditions& conditions,
+                            double scale)
+{
+    return [&model, conditions, scale](const torch::Tensor& x, int64_t t) {
+        return guidedEps(model, conditions, scale, x, t, conditions.concat,
+                         conditions.uncondConcat);
+    };
+}
+
+} // namespace ldm

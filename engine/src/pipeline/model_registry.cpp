@@ -1,0 +1,61 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "pipeline/model_registry.h"
+
+#include <algorithm>
+#include <cstdlib>
+#include <filesystem>
+#include <system_error>
+
+namespace ldm {
+namespace fs = std::filesystem;
+
+std::string findModelDir(const std::string& explicitDir)
+{
+    if (!explicitDir.empty())
+        return explicitDir;
+    if (const char* env = std::getenv("LDM_MODEL_DIR"); env && *env)
+        return env;
+    std::error_code ec;
+    const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+    if (ec)
+        return {};
+    for (const fs::path& candidate :
+         {exe.parent_path() / ".." / "share" / "latent-canvas" / "models",
+          exe.parent_path() / ".." / ".." / "resources" / "models"})
+        if (fs::is_directory(candidate, ec))
+            return fs::weakly_canonical(candidate, ec).string();
+    return {};
+}
+
+std::vector<std::string> listShippedModels(const std::string& modelDir)
+{
+    std::vector<std::string> names;
+    std::error_code ec;
+    if (modelDir.empty() || !fs::is_directory(modelDir, ec))
+        return names;
+    for (const auto& entry : fs::directory_iterator(modelDir, ec))
+        if (entry.is_directory() && fs::exists(entry.path() / "model.safetensors", ec))
+            names.push_back(entry.path().filename().string());
+    std::sort(names.begin(), names.end());
+    return names;
+}
+
+std::string defaultModelName(const std::string& task)
+{
+    return task == "upscale" ? "superres" : "landscape";
+}
+
+std::string resolveModelPath(const std::string& modelDir, const std::string& nameOrPath)
+{
+    std::error_code ec;
+    if (fs::is_regular_file(nameOrPath, ec))
+        return nameOrPath;
+    if (!modelDir.empty() && nameOrPath.find('/') == std::string::npos) {
+        const fs::path shipped = fs::path(modelDir) / nameOrPath / "model.safetensors";
+        if (fs::is_regular_file(shipped, ec))
+            return shipped.string();
+    }
+    return {};
+}
+
+} // namespace ldm
