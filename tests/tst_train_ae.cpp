@@ -46,7 +46,8 @@ AeTrainConfig tinyConfig(int64_t steps = 30, int64_t refreshEvery = 0)
     return config.value();
 }
 
-class TempDir {
+class TempDir
+{
 public:
     TempDir()
     {
@@ -145,8 +146,8 @@ TEST(TrainAe, ExportLoadsThroughLatentDiffusion)
     std::atomic<bool> stop{false};
     ASSERT_TRUE(trainer->run(stop, {}).ok());
     const std::string exported = dir / "ae-f16.safetensors";
-    auto ok = convertAutoencoderFile(dir / "run/checkpoint/ema.safetensors", exported,
-                                     torch::kFloat16);
+    auto ok =
+        convertAutoencoderFile(dir / "run/checkpoint/ema.safetensors", exported, torch::kFloat16);
     ASSERT_TRUE(ok.ok()) << ok.error().message;
     auto model = LatentDiffusion::load(exported);
     ASSERT_TRUE(model.ok()) << model.error().message;

@@ -8,6 +8,7 @@
 #include "canvas/label_document.h"
 #include "canvas/semantic_canvas.h"
 #include "gallery/gallery_view.h"
+#include "gallery/result_saver.h"
 #include "i18n.h"
 #include "panels/model_picker.h"
 #include "panels/paint_panel.h"
@@ -17,6 +18,7 @@
 #include "settings_dialog.h"
 #include "widgets/engine_status.h"
 #include "widgets/job_queue_view.h"
+#include "widgets/themed_icon.h"
 
 #include <QAction>
 #include <QApplication>
@@ -46,6 +48,7 @@ MainWindow::MainWindow(bridge::EngineController* controller, bridge::GalleryStor
     , m_galleryView(new GalleryView(gallery, this))
     , m_jobsDock(new QDockWidget(tr("Jobs"), this))
     , m_status(new EngineStatus(this))
+    , m_saver(new ResultSaver(gallery, this))
 {
     initResources();
     setWindowTitle(tr("Latent Canvas"));
@@ -53,10 +56,10 @@ MainWindow::MainWindow(bridge::EngineController* controller, bridge::GalleryStor
     setAcceptDrops(true);
     m_tabs->setDocumentMode(true);
     m_tabs->setIconSize(QSize(20, 20));
-    m_tabs->addTab(m_prompt, QIcon(QStringLiteral(":/icons/prompt.svg")), tr("Prompt"));
-    m_tabs->addTab(m_paint, QIcon(QStringLiteral(":/icons/paint.svg")), tr("Paint"));
-    m_tabs->addTab(m_upscale, QIcon(QStringLiteral(":/icons/upscale.svg")), tr("Upscale"));
-    m_tabs->addTab(m_galleryView, QIcon(QStringLiteral(":/icons/gallery.svg")), tr("Gallery"));
+    m_tabs->addTab(m_prompt, themedIcon(QStringLiteral("prompt")), tr("Prompt"));
+    m_tabs->addTab(m_paint, themedIcon(QStringLiteral("paint")), tr("Paint"));
+    m_tabs->addTab(m_upscale, themedIcon(QStringLiteral("upscale")), tr("Upscale"));
+    m_tabs->addTab(m_galleryView, themedIcon(QStringLiteral("gallery")), tr("Gallery"));
     setCentralWidget(m_tabs);
 
     m_jobsDock->setObjectName(QStringLiteral("jobsDock"));
@@ -73,6 +76,8 @@ MainWindow::MainWindow(bridge::EngineController* controller, bridge::GalleryStor
     connect(m_upscale, &UpscalePanel::statusMessage, this, &MainWindow::showStatus);
     connect(m_galleryView, &GalleryView::statusMessage, this, &MainWindow::showStatus);
     connect(m_galleryView, &GalleryView::restoreRequested, this, &MainWindow::restoreRecipe);
+    connect(m_saver, &ResultSaver::saved, this, &MainWindow::onSaved);
+    connect(m_saver, &ResultSaver::failed, this, &MainWindow::onSaveFailed);
     connect(m_tabs, &QTabWidget::currentChanged, this, &MainWindow::updateActions);
     restoreWindowState();
     updateActions();
@@ -107,12 +112,12 @@ void MainWindow::showActivity(Activity activity)
 
 void MainWindow::createActions()
 {
-    m_generate = new QAction(QIcon(QStringLiteral(":/icons/generate.svg")), tr("&Generate"), this);
+    m_generate = new QAction(themedIcon(QStringLiteral("generate")), tr("&Generate"), this);
     m_generate->setShortcuts(
         {QKeySequence(Qt::CTRL | Qt::Key_Return), QKeySequence(Qt::CTRL | Qt::Key_Enter)});
     m_generate->setToolTip(tr("Generate (Ctrl+Enter)"));
     connect(m_generate, &QAction::triggered, this, &MainWindow::generate);
-    m_cancel = new QAction(QIcon(QStringLiteral(":/icons/cancel.svg")), tr("&Cancel"), this);
+    m_cancel = new QAction(themedIcon(QStringLiteral("cancel")), tr("&Cancel"), this);
     m_cancel->setShortcut(QKeySequence(Qt::Key_Escape));
     connect(m_cancel, &QAction::triggered, m_controller, &bridge::EngineController::cancelCurrent);
     m_cancelAll = new QAction(tr("Cancel &All Jobs"), this);
@@ -140,8 +145,8 @@ void MainWindow::createActions()
     });
     m_openCheckpoint = new QAction(tr("Open &Checkpoint…"), this);
     m_openCheckpoint->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_O));
-    connect(m_openCheckpoint, &QAction::triggered, m_prompt->modelPicker(),
-            &ModelPicker::openCheckpoint);
+    connect(m_openCheckpoint, &QAction::triggered, this,
+            [this] { currentPicker()->openCheckpoint(); });
     m_settingsAction = new QAction(tr("&Settings…"), this);
     m_settingsAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Comma));
     m_settingsAction->setMenuRole(QAction::PreferencesRole);
@@ -223,6 +228,7 @@ void MainWindow::connectController()
 {
     using bridge::EngineController;
     connect(m_controller, &EngineController::engineReady, m_status, &EngineStatus::setDevice);
+    connect(m_controller, &EngineController::deviceChanged, m_status, &EngineStatus::setDevice);
     connect(m_controller, &EngineController::engineFailed, this, [this](const QString& message) {
         m_status->setNoEngine(message);
         showStatus(message);
@@ -241,6 +247,7 @@ void MainWindow::connectController()
     connect(m_controller, &EngineController::jobFailed, this, &MainWindow::onFailed);
     connect(m_controller, &EngineController::jobCancelled, this, &MainWindow::onCancelled);
     connect(m_controller, &EngineController::queueChanged, this, &MainWindow::updateActions);
+    connectModels();
 }
 
 void MainWindow::updateActions()
@@ -382,6 +389,7 @@ void MainWindow::closeEvent(QCloseEvent* event)
     }
     saveWindowState();
     m_controller->cancelAll();
+    m_saver->flush(); // pictures still being encoded reach the gallery before we quit
     event->accept();
 }
 

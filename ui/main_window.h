@@ -20,8 +20,10 @@ namespace ldm::ui {
 
 class EngineStatus;
 class GalleryView;
+class ModelPicker;
 class PaintPanel;
 class PromptPanel;
+class ResultSaver;
 class UpscalePanel;
 
 /// The main window: four activities (Prompt, Paint, Upscale, Gallery) in tabs, menus and
@@ -70,11 +72,26 @@ private:
     void restoreRecipe(const Recipe& recipe, const QString& mapPath);
     bool ensureEngine();
 
+    // main_window_models.cpp
+    void connectModels();
+    /// The picker of the current activity (the Prompt one on the Gallery page).
+    ModelPicker* currentPicker() const;
+    QList<ModelPicker*> pickers() const;
+    /// Fills the pickers once the engine has listed its models.
+    void listModels();
+    /// Shows what the picker's model can do, loading it first when that is not known yet.
+    void requestModelInfo(ModelPicker* picker);
+    void applyModel(ModelPicker* picker, const bridge::ModelDescription& model);
+    void onModelLoaded(const bridge::ModelDescription& model);
+    void onModelLoadFailed(const QString& key, const QString& message);
+
     // main_window_jobs.cpp
     QList<bridge::GenerateRequest> buildRequests(Activity activity);
     void submitRequests(Activity activity, const QList<bridge::GenerateRequest>& requests);
     void onPreview(bridge::JobId id, const QImage& image, int step, int total);
     void onFinished(bridge::JobId id, const QImage& image, const Recipe& recipe);
+    void onSaved(const QString& id);
+    void onSaveFailed(const QString& message);
     void onFailed(bridge::JobId id, const QString& message);
     void onCancelled(bridge::JobId id);
     void showResult(Activity activity, const QImage& image, const QString& caption);
@@ -89,6 +106,7 @@ private:
     GalleryView* m_galleryView;
     QDockWidget* m_jobsDock;
     EngineStatus* m_status;
+    ResultSaver* m_saver;
     QHash<bridge::JobId, Activity> m_jobActivity;
     QHash<bridge::JobId, QImage> m_jobMaps; ///< label map each paint job was made from
 

@@ -6,6 +6,7 @@
 #include "bridge/gallery_store.h"
 #include "bridge/image_io.h"
 #include "canvas/label_document.h"
+#include "gallery/result_saver.h"
 #include "panels/generation_settings.h"
 #include "panels/model_picker.h"
 #include "panels/paint_panel.h"
@@ -91,12 +92,13 @@ QList<bridge::GenerateRequest> MainWindow::buildRequests(Activity activity)
         r.task = "txt2img";
         r.prompt = m_prompt->prompt().toStdString();
         r.negativePrompt = m_prompt->negativePrompt().toStdString();
-        base.checkpointPath = m_prompt->modelPicker()->checkpointPath();
+        base.model = m_prompt->modelPicker()->modelKey();
         m_prompt->rememberPrompt();
         break;
     case Activity::Paint: {
         settings = m_paint->settings();
         r.task = "paint";
+        base.model = m_paint->modelPicker()->modelKey();
         r.prompt = m_paint->prompt().toStdString();
         base.labelMap = m_paint->document()->ids();
         r.width = base.labelMap.width();
@@ -106,6 +108,7 @@ QList<bridge::GenerateRequest> MainWindow::buildRequests(Activity activity)
     }
     case Activity::Upscale: {
         r.task = "upscale";
+        base.model = m_upscale->modelPicker()->modelKey();
         base.inputImage = m_upscale->input();
         r.width = base.inputImage.width() * UpscalePanel::Factor;
         r.height = base.inputImage.height() * UpscalePanel::Factor;
@@ -119,8 +122,9 @@ QList<bridge::GenerateRequest> MainWindow::buildRequests(Activity activity)
         return {};
     }
     settings->fillRecipe(r);
-    if (!base.checkpointPath.isEmpty())
-        r.modelName = QFileInfo(base.checkpointPath).fileName().toStdString();
+    // The engine fills in the model's name and hash; this is what the job list shows meanwhile.
+    if (!base.model.isEmpty())
+        r.modelName = QFileInfo(base.model).fileName().toStdString();
     // A batch walks consecutive seeds, so any single picture can be replayed from its recipe.
     const quint64 firstSeed = settings->nextSeed();
     QList<bridge::GenerateRequest> requests;
@@ -181,28 +185,37 @@ void MainWindow::onFinished(bridge::JobId id, const QImage& image, const Recipe&
     else if (activity == Activity::Paint)
         m_paint->settings()->setLastSeed(recipe.seed);
     m_status->clearProgress();
+    m_saver->save(image, recipe, map);
+}
 
-    const auto added = m_gallery->add(image, recipe, map);
-    if (!added.ok()) {
-        QMessageBox::warning(this, tr("Cannot Save Result"),
-                             tr("The picture was generated but could not be saved to the "
-                                "gallery: %1")
-                                 .arg(bridge::errorText(added.error())));
+void MainWindow::onSaved(const QString& id)
+{
+    const auto* item = m_gallery->item(id);
+    if (!item)
         return;
-    }
     if (!m_settings.outputFolder.isEmpty()) {
-        const auto* item = m_gallery->item(added.value());
         const QString target =
             QDir(m_settings.outputFolder).filePath(item->id + QStringLiteral(".png"));
         QFile source(m_gallery->absolutePath(item->imageFile));
         const bool copied = QDir().mkpath(m_settings.outputFolder) &&
                             source.open(QIODevice::ReadOnly) &&
                             bridge::writeFileAtomically(target, source.readAll()).ok();
-        if (!copied)
+        if (!copied) {
             showStatus(tr("Saved to the gallery, but not to %1.").arg(m_settings.outputFolder));
-        return;
+            return;
+        }
     }
-    showStatus(tr("Done: seed %1, saved to the gallery.").arg(recipe.seed));
+    showStatus(tr("Done: seed %1, saved to the gallery.").arg(item->recipe.seed));
+}
+
+void MainWindow::onSaveFailed(const QString& message)
+{
+    auto* box = new QMessageBox(
+        QMessageBox::Warning, tr("Cannot Save Result"),
+        tr("The picture was generated but could not be saved to the gallery: %1").arg(message),
+        QMessageBox::Ok, this);
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    box->open();
 }
 
 void MainWindow::onFailed(bridge::JobId id, const QString& message)
@@ -210,7 +223,12 @@ void MainWindow::onFailed(bridge::JobId id, const QString& message)
     m_jobActivity.remove(id);
     m_jobMaps.remove(id);
     m_status->clearProgress();
-    QMessageBox::warning(this, tr("Generation Failed"), message);
+    // Window-modal but not blocking: the queue goes on, and a second failure does not stack a
+    // nested event loop on the first.
+    auto* box = new QMessageBox(QMessageBox::Warning, tr("Generation Failed"), message,
+                                QMessageBox::Ok, this);
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    box->open();
 }
 
 void MainWindow::onCancelled(bridge::JobId id)

@@ -65,6 +65,21 @@ Result<ClassPalette> ClassPalette::fromJson(const QByteArray& json)
     return palette;
 }
 
+Result<ClassPalette> ClassPalette::fromClasses(const QString& name,
+                                              const QList<SemanticClass>& classes)
+{
+    // One set of validation rules for files and models: go through the JSON form.
+    QJsonArray list;
+    for (const auto& c : classes) {
+        list.append(QJsonObject{{QStringLiteral("id"), c.id},
+                                {QStringLiteral("name"), c.name},
+                                {QStringLiteral("color"), c.color.isValid() ? c.color.name()
+                                                                            : QString()}});
+    }
+    const QJsonObject root{{QStringLiteral("name"), name}, {QStringLiteral("classes"), list}};
+    return fromJson(QJsonDocument(root).toJson(QJsonDocument::Compact));
+}
+
 Result<ClassPalette> ClassPalette::fromFile(const QString& path)
 {
     QFile file(path);

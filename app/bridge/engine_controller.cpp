@@ -36,6 +36,7 @@ EngineController::EngineController(QObject* parent)
     qRegisterMetaType<JobOutcome>();
     qRegisterMetaType<ProgressInfo>();
     qRegisterMetaType<Recipe>();
+    qRegisterMetaType<ModelDescription>();
 
     m_thread->setObjectName(QStringLiteral("ldm-engine"));
     m_worker = new EngineWorker(&m_mailbox);
@@ -49,6 +50,28 @@ EngineController::EngineController(QObject* parent)
         Q_EMIT engineReady(device);
         startNext();
     });
+    connect(m_worker, &EngineWorker::modelsListed, this,
+            [this](const QStringList& shipped, const QVariantMap& defaults) {
+                m_shippedModels = shipped;
+                m_defaultModels = defaults;
+            });
+    connect(m_worker, &EngineWorker::deviceChanged, this, [this](const QString& device) {
+        m_device = device;
+        Q_EMIT deviceChanged(device);
+    });
+    connect(m_worker, &EngineWorker::modelLoaded, this, [this](const ModelDescription& model) {
+        m_currentModel = model;
+        m_knownModels.insert(model.key, model);
+        if (model.key == m_loadingModel)
+            m_loadingModel.clear();
+        Q_EMIT modelLoaded(model);
+    });
+    connect(m_worker, &EngineWorker::modelLoadFailed, this,
+            [this](const QString& key, const QString& message) {
+                if (key == m_loadingModel)
+                    m_loadingModel.clear();
+                Q_EMIT modelLoadFailed(key, message);
+            });
     connect(m_worker, &EngineWorker::engineFailed, this, [this](const QString& message) {
         m_device.clear();
         m_engineError = message;
@@ -87,6 +110,25 @@ void EngineController::setEngineOptions(const EngineOptions& options)
     QMetaObject::invokeMethod(
         m_worker, [worker = m_worker, options] { worker->configure(options); },
         Qt::QueuedConnection);
+}
+
+void EngineController::loadModel(const QString& nameOrPath)
+{
+    if (!m_hasFactory || !m_engineError.isEmpty()) {
+        Q_EMIT modelLoadFailed(nameOrPath, m_engineError.isEmpty() ? tr("No engine available.")
+                                                                    : m_engineError);
+        return;
+    }
+    m_loadingModel = nameOrPath;
+    Q_EMIT modelLoadStarted(nameOrPath);
+    QMetaObject::invokeMethod(
+        m_worker, [worker = m_worker, nameOrPath] { worker->loadModel(nameOrPath); },
+        Qt::QueuedConnection);
+}
+
+ModelDescription EngineController::knownModel(const QString& nameOrPath) const
+{
+    return m_knownModels.value(nameOrPath);
 }
 
 JobId EngineController::submit(GenerateRequest request)

@@ -5,9 +5,11 @@
 #include "frame_mailbox.h"
 #include "image_engine.h"
 
+#include <QHash>
 #include <QList>
 #include <QObject>
 #include <QThread>
+#include <QVariantMap>
 
 #include <memory>
 
@@ -51,6 +53,23 @@ public:
     QString engineError() const { return m_engineError; }
     void setEngineOptions(const EngineOptions& options);
 
+    /// Names of the shipped models the engine found (known once the engine is ready).
+    QStringList shippedModels() const { return m_shippedModels; }
+    /// The shipped model meant for a task, or "" (known once the engine is ready).
+    QString defaultModelFor(const QString& task) const
+    {
+        return m_defaultModels.value(task).toString();
+    }
+    /// Asks the engine to load a model (after the running job, if any). Ends with modelLoaded
+    /// or modelLoadFailed; modelLoadStarted is emitted now.
+    void loadModel(const QString& nameOrPath);
+    /// The key of a model being loaded on request, or "".
+    QString loadingModel() const { return m_loadingModel; }
+    /// What is known about a model loaded earlier in this session (invalid when nothing is).
+    ModelDescription knownModel(const QString& nameOrPath) const;
+    /// The engine's current model (invalid until one is loaded).
+    ModelDescription currentModel() const { return m_currentModel; }
+
     /// Queues a job; returns its id, or 0 (nothing queued) when there is no engine.
     JobId submit(GenerateRequest request);
     /// Removes a job that has not started. Returns false for unknown or running jobs.
@@ -67,6 +86,11 @@ public:
 Q_SIGNALS:
     void engineReady(const QString& device);
     void engineFailed(const QString& message);
+    /// The device text changed (e.g. after the thread count changed).
+    void deviceChanged(const QString& device);
+    void modelLoadStarted(const QString& nameOrPath);
+    void modelLoaded(const ldm::bridge::ModelDescription& model);
+    void modelLoadFailed(const QString& nameOrPath, const QString& message);
     void queueChanged();
     void jobStarted(ldm::bridge::JobId id);
     void previewReady(ldm::bridge::JobId id, const QImage& image, int step, int total);
@@ -103,6 +127,11 @@ private:
     bool m_hasFactory = false;
     QString m_device;
     QString m_engineError;
+    QStringList m_shippedModels;
+    QVariantMap m_defaultModels;
+    QString m_loadingModel;
+    ModelDescription m_currentModel;
+    QHash<QString, ModelDescription> m_knownModels;
 };
 
 } // namespace ldm::bridge

@@ -35,6 +35,12 @@ public:
             Q_EMIT m_worker->framePosted();
     }
 
+    void reportProgress(const ProgressInfo& progress) override
+    {
+        if (m_mailbox->postProgress(m_id, progress))
+            Q_EMIT m_worker->framePosted();
+    }
+
     void reportPreview(const QImage& image, int step, int total) override
     {
         if (m_mailbox->postPreview(m_id, image, step, total))
@@ -79,14 +85,61 @@ void EngineWorker::createEngine(const EngineFactory& factory)
         return;
     }
     m_engine->configure(m_options);
-    Q_EMIT engineReady(m_engine->deviceName());
+    m_announcedModel.clear();
+    m_announcedDevice = m_engine->deviceName();
+    QVariantMap defaults;
+    for (const QString task : {QStringLiteral("txt2img"), QStringLiteral("paint"),
+                               QStringLiteral("upscale")})
+        defaults.insert(task, m_engine->defaultModelFor(task));
+    Q_EMIT modelsListed(m_engine->shippedModels(), defaults);
+    Q_EMIT engineReady(m_announcedDevice);
 }
 
 void EngineWorker::configure(const EngineOptions& options)
 {
     m_options = options;
-    if (m_engine)
-        m_engine->configure(options);
+    if (!m_engine)
+        return;
+    m_engine->configure(options);
+    const QString device = m_engine->deviceName();
+    if (device != m_announcedDevice) {
+        m_announcedDevice = device;
+        Q_EMIT deviceChanged(device);
+    }
+}
+
+void EngineWorker::loadModel(const QString& nameOrPath)
+{
+    if (!m_engine) {
+        Q_EMIT modelLoadFailed(nameOrPath, tr("No engine available."));
+        return;
+    }
+    Result<ModelDescription> loaded = makeError(ErrorCode::Internal, std::string());
+    try {
+        loaded = m_engine->loadModel(nameOrPath);
+    } catch (const std::bad_alloc&) {
+        loaded = makeError(ErrorCode::OutOfMemory, tr("Out of memory.").toStdString());
+    } catch (const std::exception& e) {
+        loaded = makeError(ErrorCode::Internal, e.what());
+    } catch (...) {
+        loaded = makeError(ErrorCode::Internal, tr("Unknown error.").toStdString());
+    }
+    if (!loaded.ok()) {
+        Q_EMIT modelLoadFailed(nameOrPath, QString::fromStdString(loaded.error().message));
+        return;
+    }
+    // Always report a requested load, even of the model already loaded: the UI waits for it.
+    m_announcedModel = loaded->key;
+    Q_EMIT modelLoaded(loaded.value());
+}
+
+void EngineWorker::announceModel()
+{
+    const ModelDescription model = m_engine->currentModel();
+    if (model.isValid() && model.key != m_announcedModel) {
+        m_announcedModel = model.key;
+        Q_EMIT modelLoaded(model);
+    }
 }
 
 void EngineWorker::runJob(JobId id, const GenerateRequest& request, const CancelFlag& cancel)
@@ -112,6 +165,8 @@ void EngineWorker::runJob(JobId id, const GenerateRequest& request, const Cancel
     } catch (...) {
         outcome = JobOutcome::failed(tr("The engine failed with an unknown error."));
     }
+    // The job may have switched models; the UI learns before it sees the result.
+    announceModel();
     Q_EMIT jobEnded(id, outcome);
 }
 

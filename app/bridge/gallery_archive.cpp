@@ -76,13 +76,18 @@ Result<QByteArray> readVerified(QuaZip& zip, const QString& name, const QString&
     return bytes;
 }
 
-Result<QByteArray> readStoreFile(const GalleryStore& store, const QString& relative)
+Result<QByteArray> readStoreFile(const QString& root, const QString& relative)
 {
-    QFile file(store.absolutePath(relative));
+    QFile file(root + QLatin1Char('/') + relative);
     if (!file.open(QIODevice::ReadOnly))
         return archiveError(
             Text::tr("Cannot read %1: %2").arg(file.fileName(), file.errorString()));
     return file.readAll();
+}
+
+Error cancelledError()
+{
+    return makeError(ErrorCode::Cancelled, Text::tr("Cancelled.").toStdString());
 }
 
 } // namespace
@@ -95,6 +100,12 @@ Result<void> exportGalleryArchive(const GalleryStore& store, const QStringList& 
         if (ids.isEmpty() || ids.contains(item.id))
             items.append(item);
     }
+    return exportGalleryItems(store.root(), items, zipPath);
+}
+
+Result<void> exportGalleryItems(const QString& root, const QList<GalleryItem>& items,
+                                const QString& zipPath, const ArchiveProgress& progress)
+{
     if (items.isEmpty())
         return archiveError(Text::tr("There is nothing to export."));
 
@@ -108,22 +119,25 @@ Result<void> exportGalleryArchive(const GalleryStore& store, const QStringList& 
     if (!zip.open(QuaZip::mdCreate))
         return archiveError(Text::tr("Cannot create the archive %1.").arg(zipPath));
     QList<GalleryItem> manifest;
+    const int total = static_cast<int>(items.size());
     for (const auto& item : std::as_const(items)) {
         GalleryItem entry = item;
         entry.thumbFile.clear(); // thumbnails are rebuilt on import
-        auto png = readStoreFile(store, item.imageFile);
+        auto png = readStoreFile(root, item.imageFile);
         if (!png.ok())
             return png.error();
         if (!writeEntry(zip, item.imageFile, png.value(), item.created))
             return archiveError(Text::tr("Cannot write the archive %1.").arg(zipPath));
         if (!item.mapFile.isEmpty()) {
-            auto map = readStoreFile(store, item.mapFile);
+            auto map = readStoreFile(root, item.mapFile);
             if (!map.ok())
                 return map.error();
             if (!writeEntry(zip, item.mapFile, map.value(), item.created))
                 return archiveError(Text::tr("Cannot write the archive %1.").arg(zipPath));
         }
         manifest.append(entry);
+        if (progress && !progress(static_cast<int>(manifest.size()), total))
+            return cancelledError(); // the temporary file goes with `temp`
     }
     if (!writeEntry(zip, ManifestName, galleryItemsToJson(manifest),
                     QDateTime::currentDateTimeUtc()))
@@ -138,42 +152,86 @@ Result<void> exportGalleryArchive(const GalleryStore& store, const QStringList& 
     return {};
 }
 
-Result<ImportReport> importGalleryArchive(GalleryStore& store, const QString& zipPath)
+ArchiveContents readGalleryArchive(const QString& zipPath, const QSet<QString>& knownHashes,
+                                   const ArchiveProgress& progress)
 {
+    ArchiveContents contents;
     QuaZip zip(zipPath);
-    if (!zip.open(QuaZip::mdUnzip))
-        return archiveError(Text::tr("%1 is not a zip archive or cannot be read.")
-                                .arg(QFileInfo(zipPath).fileName()));
+    if (!zip.open(QuaZip::mdUnzip)) {
+        contents.error = archiveError(Text::tr("%1 is not a zip archive or cannot be read.")
+                                          .arg(QFileInfo(zipPath).fileName()));
+        return contents;
+    }
     auto manifestBytes = readEntry(zip, ManifestName, MaxManifestBytes);
-    if (!manifestBytes.ok())
-        return archiveError(Text::tr("%1 is not a Latent Canvas gallery archive (no gallery.json).")
-                                .arg(QFileInfo(zipPath).fileName()));
+    if (!manifestBytes.ok()) {
+        contents.error =
+            archiveError(Text::tr("%1 is not a Latent Canvas gallery archive (no gallery.json).")
+                             .arg(QFileInfo(zipPath).fileName()));
+        return contents;
+    }
     auto manifest = galleryItemsFromJson(manifestBytes.value());
-    if (!manifest.ok())
-        return archiveError(Text::tr("The gallery.json in %1 is damaged: %2")
-                                .arg(QFileInfo(zipPath).fileName(), errorText(manifest.error())));
-
-    ImportReport report;
+    if (!manifest.ok()) {
+        contents.error =
+            archiveError(Text::tr("The gallery.json in %1 is damaged: %2")
+                             .arg(QFileInfo(zipPath).fileName(), errorText(manifest.error())));
+        return contents;
+    }
+    QSet<QString> seen = knownHashes; // an archive listing one picture twice imports it once
+    const int total = static_cast<int>(manifest->size());
+    int done = 0;
     for (const auto& item : std::as_const(manifest.value())) {
-        if (store.containsImageHash(item.imageSha256)) {
-            ++report.duplicates;
+        if (progress && !progress(done++, total)) {
+            contents.error = cancelledError();
+            return contents;
+        }
+        if (seen.contains(item.imageSha256)) {
+            ++contents.duplicates;
             continue;
         }
         auto png = readVerified(zip, item.imageFile, item.imageSha256);
-        if (!png.ok())
-            return png.error();
+        if (!png.ok()) {
+            contents.error = png.error();
+            return contents;
+        }
         QByteArray mapPng;
         if (!item.mapFile.isEmpty()) {
             auto map = readVerified(zip, item.mapFile, item.mapSha256);
-            if (!map.ok())
-                return map.error();
+            if (!map.ok()) {
+                contents.error = map.error();
+                return contents;
+            }
             mapPng = map.value();
         }
-        auto added = store.addEncoded(png.value(), mapPng, item.recipe, item.created, item.id);
+        auto encoded = GalleryStore::encodeItemFromPng(png.value(), mapPng, item.recipe,
+                                                       item.created, item.id);
+        if (!encoded.ok()) {
+            contents.error = encoded.error();
+            return contents;
+        }
+        seen.insert(item.imageSha256);
+        contents.items.append(encoded.value());
+    }
+    if (progress)
+        progress(total, total);
+    return contents;
+}
+
+Result<ImportReport> importGalleryArchive(GalleryStore& store, const QString& zipPath)
+{
+    QSet<QString> known;
+    for (const auto& item : store.items())
+        known.insert(item.imageSha256);
+    const ArchiveContents contents = readGalleryArchive(zipPath, known);
+    ImportReport report;
+    report.duplicates = contents.duplicates;
+    for (const auto& item : contents.items) {
+        auto added = store.addItem(item);
         if (!added.ok())
             return added.error();
         ++report.imported;
     }
+    if (contents.error)
+        return *contents.error;
     return report;
 }
 

@@ -92,64 +92,107 @@ bool GalleryStore::containsImageHash(const QString& sha256) const
                        [&](const GalleryItem& item) { return item.imageSha256 == sha256; });
 }
 
-Result<QString> GalleryStore::add(const QImage& image, const Recipe& recipe, const QImage& labelMap)
+Result<EncodedItem> GalleryStore::encodeItem(const QImage& image, const Recipe& recipe,
+                                             const QImage& labelMap)
 {
     if (image.isNull())
-        return makeError(ErrorCode::InvalidRequest, "no image to save");
-    const QDateTime now = QDateTime::currentDateTimeUtc();
-    Recipe stamped = recipe;
-    if (stamped.createdAt.empty())
-        stamped.createdAt = now.toString(Qt::ISODate).toStdString();
-    auto png = encodePngWithRecipe(image, stamped);
+        return makeError(ErrorCode::InvalidRequest,
+                         tr("There is no picture to save.").toStdString());
+    EncodedItem item;
+    item.created = QDateTime::currentDateTimeUtc();
+    item.recipe = recipe;
+    if (item.recipe.createdAt.empty())
+        item.recipe.createdAt = item.created.toString(Qt::ISODate).toStdString();
+    auto png = encodePngWithRecipe(image, item.recipe);
     if (!png.ok())
         return png.error();
-    QByteArray mapPng;
+    item.imagePng = png.value();
     if (!labelMap.isNull()) {
         auto encoded = encodePng(labelMap);
         if (!encoded.ok())
             return encoded.error();
-        mapPng = encoded.value();
+        item.mapPng = encoded.value();
     }
-    return addEncoded(png.value(), mapPng, stamped, now);
+    auto thumb = encodePng(
+        image.scaled(ThumbnailSide, ThumbnailSide, Qt::KeepAspectRatio, Qt::SmoothTransformation));
+    if (!thumb.ok())
+        return thumb.error();
+    item.thumbPng = thumb.value();
+    return item;
+}
+
+Result<EncodedItem> GalleryStore::encodeItemFromPng(const QByteArray& imagePng,
+                                                    const QByteArray& mapPng,
+                                                    const Recipe& recipe,
+                                                    const QDateTime& created,
+                                                    const QString& preferredId)
+{
+    auto decoded = decodeImageChecked(imagePng);
+    if (!decoded.ok())
+        return decoded.error();
+    auto thumb = encodePng(decoded.value().scaled(ThumbnailSide, ThumbnailSide,
+                                                  Qt::KeepAspectRatio, Qt::SmoothTransformation));
+    if (!thumb.ok())
+        return thumb.error();
+    EncodedItem item;
+    item.imagePng = imagePng;
+    item.mapPng = mapPng;
+    item.thumbPng = thumb.value();
+    item.recipe = recipe;
+    item.created = created.isValid() ? created.toUTC() : QDateTime::currentDateTimeUtc();
+    item.preferredId = preferredId;
+    return item;
+}
+
+Result<QString> GalleryStore::add(const QImage& image, const Recipe& recipe, const QImage& labelMap)
+{
+    auto encoded = encodeItem(image, recipe, labelMap);
+    if (!encoded.ok())
+        return encoded.error();
+    return addItem(encoded.value());
 }
 
 Result<QString> GalleryStore::addEncoded(const QByteArray& imagePng, const QByteArray& mapPng,
                                          const Recipe& recipe, const QDateTime& created,
                                          const QString& preferredId)
 {
+    auto encoded = encodeItemFromPng(imagePng, mapPng, recipe, created, preferredId);
+    if (!encoded.ok())
+        return encoded.error();
+    return addItem(encoded.value());
+}
+
+Result<QString> GalleryStore::addItem(const EncodedItem& encoded)
+{
     if (m_loadFailed)
         return storeError(tr("The gallery index could not be read, so nothing is saved into it "
                              "until it is repaired or removed."));
-    auto decoded = decodeImageChecked(imagePng);
-    if (!decoded.ok())
-        return decoded.error();
+    if (encoded.imagePng.isEmpty() || encoded.thumbPng.isEmpty())
+        return storeError(tr("There is no picture to save."));
     if (auto folders = ensureFolders(); !folders.ok())
         return folders.error();
 
-    const QDateTime when = created.isValid() ? created.toUTC() : QDateTime::currentDateTimeUtc();
+    const QDateTime when =
+        encoded.created.isValid() ? encoded.created.toUTC() : QDateTime::currentDateTimeUtc();
     GalleryItem item;
-    item.id = uniqueId(preferredId.isEmpty() ? when.toString(QStringLiteral("yyyyMMdd-HHmmss-zzz"))
-                                             : preferredId);
+    item.id = uniqueId(encoded.preferredId.isEmpty()
+                           ? when.toString(QStringLiteral("yyyyMMdd-HHmmss-zzz"))
+                           : encoded.preferredId);
     item.imageFile = QStringLiteral("images/%1.png").arg(item.id);
     item.thumbFile = QStringLiteral("thumbs/%1.png").arg(item.id);
-    item.imageSha256 = sha256Hex(imagePng);
+    item.imageSha256 = sha256Hex(encoded.imagePng);
     item.created = when;
-    item.recipe = recipe;
+    item.recipe = encoded.recipe;
 
-    const QImage thumb = decoded.value().scaled(ThumbnailSide, ThumbnailSide, Qt::KeepAspectRatio,
-                                                Qt::SmoothTransformation);
-    auto thumbPng = encodePng(thumb);
-    if (!thumbPng.ok())
-        return thumbPng.error();
-    if (auto r = writeFileAtomically(absolutePath(item.imageFile), imagePng); !r.ok())
+    if (auto r = writeFileAtomically(absolutePath(item.imageFile), encoded.imagePng); !r.ok())
         return r.error();
-    if (!mapPng.isEmpty()) {
+    if (!encoded.mapPng.isEmpty()) {
         item.mapFile = QStringLiteral("maps/%1.png").arg(item.id);
-        item.mapSha256 = sha256Hex(mapPng);
-        if (auto r = writeFileAtomically(absolutePath(item.mapFile), mapPng); !r.ok())
+        item.mapSha256 = sha256Hex(encoded.mapPng);
+        if (auto r = writeFileAtomically(absolutePath(item.mapFile), encoded.mapPng); !r.ok())
             return r.error();
     }
-    if (auto r = writeFileAtomically(absolutePath(item.thumbFile), thumbPng.value()); !r.ok())
+    if (auto r = writeFileAtomically(absolutePath(item.thumbFile), encoded.thumbPng); !r.ok())
         return r.error();
 
     m_items.append(item);

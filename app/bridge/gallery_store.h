@@ -25,6 +25,18 @@ struct GalleryItem
     Recipe recipe;
 };
 
+/// A result encoded and thumbnailed, ready to be filed by GalleryStore::addItem(). Encoding is
+/// the slow part of saving (PNG deflate, thumbnail scaling), so it is made off the GUI thread.
+struct EncodedItem
+{
+    QByteArray imagePng; ///< with the recipe chunks
+    QByteArray mapPng;   ///< indexed label map, or empty
+    QByteArray thumbPng;
+    Recipe recipe;
+    QDateTime created; ///< UTC
+    QString preferredId;
+};
+
 /// The gallery on disk: a folder with images/, maps/, thumbs/ and index.json.
 ///
 /// Every file is written with QSaveFile (temp file + rename), and the index is written after
@@ -53,10 +65,22 @@ public:
     QString absolutePath(const QString& relative) const;
     bool containsImageHash(const QString& sha256) const;
 
-    /// Encodes and saves a new result (PNG with recipe chunks, optional map, thumbnail).
-    /// Returns the new id.
+    /// Encodes a new result (PNG with recipe chunks, optional map, thumbnail). Touches no
+    /// store, so it may run on any thread.
+    static Result<EncodedItem> encodeItem(const QImage& image, const Recipe& recipe,
+                                          const QImage& labelMap = {});
+    /// Checks already-encoded PNG bytes and makes the thumbnail; the bytes stay unchanged
+    /// (imports keep files byte-identical). Any thread.
+    static Result<EncodedItem> encodeItemFromPng(const QByteArray& imagePng,
+                                                 const QByteArray& mapPng, const Recipe& recipe,
+                                                 const QDateTime& created,
+                                                 const QString& preferredId = {});
+    /// Files an encoded item: writes its files, then the index. Returns the new id.
+    Result<QString> addItem(const EncodedItem& item);
+
+    /// encodeItem() + addItem() on the calling thread. Returns the new id.
     Result<QString> add(const QImage& image, const Recipe& recipe, const QImage& labelMap = {});
-    /// Saves already-encoded PNG bytes unchanged (import keeps files byte-identical).
+    /// encodeItemFromPng() + addItem() on the calling thread.
     Result<QString> addEncoded(const QByteArray& imagePng, const QByteArray& mapPng,
                                const Recipe& recipe, const QDateTime& created,
                                const QString& preferredId = {});

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "image_engine.h"
 
+#include <QCoreApplication>
+
 #include <cstring>
 #include <utility>
 
@@ -17,6 +19,15 @@ std::vector<std::uint8_t> labelIds(const QImage& labelMap)
         std::memcpy(ids.data() + static_cast<std::size_t>(y) * width, labelMap.constScanLine(y),
                     static_cast<std::size_t>(width));
     return ids;
+}
+
+Result<ModelDescription> ImageEngine::loadModel(const QString& nameOrPath)
+{
+    (void)nameOrPath;
+    return makeError(ErrorCode::InvalidRequest,
+                     QCoreApplication::translate("ldm::bridge::ImageEngine",
+                                                 "This engine cannot load models.")
+                         .toStdString());
 }
 
 JobOutcome JobOutcome::completed(QImage image, Recipe recipe)

@@ -8,15 +8,22 @@
 // guards live and die on that one thread. Each job calls ImageEngine::run() there with a
 // value-type GenerateRequest and a JobContext, and returns one JobOutcome.
 //
-// Thread-safety: run() is only ever called on the engine thread, one job at a time. The
-// JobContext methods may be called from any thread the engine uses internally; they are cheap
-// (no allocation, no waiting on the GUI) so they can be called at every sampler step.
+// Models: an engine may offer shipped models by name and load any checkpoint file. loadModel()
+// is called on the engine thread between jobs (the user picked a model and the UI wants its
+// classes and size rules); run() loads the model a request names itself when it differs.
+//
+// Thread-safety: every ImageEngine method is only ever called on the engine thread, one at a
+// time. The JobContext methods may be called from any thread the engine uses internally; they
+// are cheap (no allocation, no waiting on the GUI) so they can be called at every sampler step.
 
+#include "class_palette.h"
+#include "ldm/result.h"
 #include "recipe_metatype.h"
 
 #include <QImage>
 #include <QMetaType>
 #include <QString>
+#include <QStringList>
 
 #include <cstdint>
 #include <functional>
@@ -43,8 +50,9 @@ struct EngineOptions
 /// One job, by value: everything the engine needs and nothing tied to the UI.
 struct GenerateRequest
 {
-    Recipe recipe;          ///< task, prompt, sampler, steps, seed (already resolved), size
-    QString checkpointPath; ///< weights to use; empty = the engine's current model
+    Recipe recipe; ///< task, prompt, sampler, steps, seed (already resolved), size
+    /// A shipped model's name or a checkpoint file; empty = the engine's default for the task.
+    QString model;
     QImage labelMap;        ///< Format_Indexed8, pixel value = class id (task "paint")
     QImage inputImage;      ///< Format_RGB888 source picture (task "upscale")
     PreviewMode previewMode = PreviewMode::LatentProjection;
@@ -61,6 +69,28 @@ struct ProgressInfo
     int total = 0;
     qint64 elapsedMs = 0;
     qint64 etaMs = -1; ///< -1 until a step has completed
+    /// What the engine is doing when it is not a plain step: "loading", "encoding", "decoding",
+    /// "tile 3/8"; empty while sampling. The UI translates the ones it knows.
+    QString stage;
+};
+
+/// What a loaded model can do, as the UI needs it (palette, size rule, tasks).
+struct ModelDescription
+{
+    QString key;         ///< what was asked for: a shipped name or a file path
+    QString name;        ///< shipped name or file name
+    QString path;        ///< the weight file
+    QString hash;        ///< short sha256 of the file (A1111 "Model hash")
+    QString description; ///< kind and details, several lines
+    QStringList tasks;   ///< "txt2img", "paint", "upscale"
+    int latentFactor = 8; ///< image sides must be multiples of this
+    int trainedSize = 256;
+    bool takesText = false;
+    bool takesMap = false;
+    ClassPalette palette; ///< the model's classes; empty when it names none
+
+    bool isValid() const { return !key.isEmpty(); }
+    bool canDo(const QString& task) const { return tasks.contains(task); }
 };
 
 /// The engine's view of the job it is running.
@@ -75,6 +105,12 @@ public:
     /// A preview; the image must own its pixels (no wrapped buffers). Older unshown frames are
     /// dropped: only the latest reaches the screen.
     virtual void reportPreview(const QImage& image, int step, int total) = 0;
+    /// Progress from an engine that keeps its own clock (its ETA leaves out model loading and
+    /// prompt encoding) and names its stage. Elapsed and ETA are taken as given.
+    virtual void reportProgress(const ProgressInfo& progress)
+    {
+        reportProgress(progress.step, progress.total);
+    }
 };
 
 /// How a job ended. Cancelled is a status, not a failure.
@@ -101,6 +137,19 @@ public:
     virtual QString deviceName() const = 0;
     /// Applies engine-wide options; called on the engine thread between jobs.
     virtual void configure(const EngineOptions& options) { (void)options; }
+    /// Names of the models shipped with the app, for the model picker.
+    virtual QStringList shippedModels() const { return {}; }
+    /// The shipped model meant for a task ("txt2img", "paint", "upscale"), or "".
+    virtual QString defaultModelFor(const QString& task) const
+    {
+        (void)task;
+        return {};
+    }
+    /// Loads a shipped model by name or a checkpoint by path, keeping the previous one when it
+    /// fails. The error message comes from the loader and names the problem.
+    virtual Result<ModelDescription> loadModel(const QString& nameOrPath);
+    /// The loaded model; invalid (empty key) when none is.
+    virtual ModelDescription currentModel() const { return {}; }
     /// Runs one job to completion, cancellation or failure.
     virtual JobOutcome run(const GenerateRequest& request, JobContext& context) = 0;
 };
@@ -112,3 +161,4 @@ using EngineFactory = std::function<std::unique_ptr<ImageEngine>()>;
 
 Q_DECLARE_METATYPE(ldm::bridge::JobOutcome)
 Q_DECLARE_METATYPE(ldm::bridge::ProgressInfo)
+Q_DECLARE_METATYPE(ldm::bridge::ModelDescription)

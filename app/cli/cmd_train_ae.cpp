@@ -79,8 +79,8 @@ int exportRun(const std::string& runDir, const std::string& target, bool ema, bo
         return ExitFailure;
     }
     const std::string source = folder + (ema ? "/ema.safetensors" : "/model.safetensors");
-    if (auto ok = train::convertAutoencoderFile(source, target,
-                                                fp32 ? torch::kFloat32 : torch::kFloat16);
+    if (auto ok =
+            train::convertAutoencoderFile(source, target, fp32 ? torch::kFloat32 : torch::kFloat16);
         !ok) {
         std::fprintf(stderr, "train-ae: %s\n", ok.error().message.c_str());
         return ExitFailure;
@@ -144,8 +144,8 @@ int runTrainAe(const std::vector<std::string>& args)
                  static_cast<long long>(loop.batchSize),
                  static_cast<long long>(t.config().data.cropSize),
                  loop.bf16 ? "bf16 autocast" : "fp32", torch::get_num_threads(),
-                 static_cast<long long>(t.completedSteps()),
-                 static_cast<long long>(t.totalSteps()), trainerOptions.runDir.c_str());
+                 static_cast<long long>(t.completedSteps()), static_cast<long long>(t.totalSteps()),
+                 trainerOptions.runDir.c_str());
     std::signal(SIGINT, onSignal);
     std::signal(SIGTERM, onSignal);
     const bool terminal = isatty(fileno(stderr));

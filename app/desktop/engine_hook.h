@@ -7,10 +7,9 @@ class EngineController;
 
 namespace ldm::desktop {
 
-/// THE place where the desktop app gets its image engine. It calls
-/// controller.setEngineFactory(...) with a factory that builds the LibTorch-backed
-/// ldm::bridge::ImageEngine (the factory runs on the engine thread). Until that engine exists
-/// this attaches nothing, and Generate explains that no engine is available.
+/// THE place where the desktop app gets its image engine: gives the controller a factory that
+/// builds the LibTorch-backed bridge::LdmImageEngine on the engine thread. When the engine
+/// cannot start, the controller reports engineFailed and Generate explains why.
 void attachEngine(bridge::EngineController& controller);
 
 } // namespace ldm::desktop

@@ -57,7 +57,8 @@ int main(int argc, char* argv[])
     ldm::ui::MainWindow window(&controller, &gallery);
     const QStringList files = parser.positionalArguments();
     if (parser.isSet(screenshotDir))
-        return ldm::desktop::saveScreenshots(window, parser.value(screenshotDir), files.value(0));
+        return ldm::desktop::saveScreenshots(window, controller, parser.value(screenshotDir),
+                                             files.value(0));
     window.show();
     if (!loaded.ok()) {
         QTimer::singleShot(0, &window, [&window, message = ldm::bridge::errorText(loaded.error())] {

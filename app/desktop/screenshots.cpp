@@ -1,13 +1,17 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "screenshots.h"
 
+#include "bridge/engine_controller.h"
 #include "canvas/label_document.h"
 #include "canvas/raster.h"
 #include "main_window.h"
+#include "panels/model_picker.h"
 #include "panels/paint_panel.h"
+#include "panels/prompt_panel.h"
 #include "panels/upscale_panel.h"
 
 #include <QApplication>
+#include <QDeadlineTimer>
 #include <QDir>
 #include <QPixmap>
 #include <QThread>
@@ -57,9 +61,73 @@ void settle()
     }
 }
 
+// Runs the event loop until `done` or `seconds` pass; true when done.
+template <typename Done> bool waitFor(Done done, int seconds)
+{
+    const QDeadlineTimer deadline(seconds * 1000);
+    while (!done()) {
+        if (deadline.hasExpired())
+            return false;
+        QApplication::processEvents(QEventLoop::AllEvents, 50);
+        QThread::msleep(10);
+    }
+    return true;
+}
+
+// With a model installed, the screenshots show real work: the Paint page's sample map turned
+// into a picture (and the prompt's, when the model reads text). Returns false on a failure.
+bool generateSamples(ui::MainWindow& window, bridge::EngineController& controller)
+{
+    if (!controller.hasEngine() ||
+        !waitFor([&] { return !controller.deviceName().isEmpty() || !controller.hasEngine(); },
+                 120) ||
+        controller.shippedModels().isEmpty()) {
+        std::printf("no engine or no shipped model: screenshots without generated pictures\n");
+        return true;
+    }
+    bool ok = true;
+    for (const auto activity : {ui::MainWindow::Activity::Paint, ui::MainWindow::Activity::Prompt}) {
+        window.showActivity(activity);
+        ui::ModelPicker* picker = activity == ui::MainWindow::Activity::Paint
+                                      ? window.paintPanel()->modelPicker()
+                                      : window.promptPanel()->modelPicker();
+        const QString task = picker->task();
+        if (!waitFor([&] { return picker->model().isValid() || controller.loadingModel().isEmpty(); },
+                     300) ||
+            !picker->model().canDo(task))
+            continue;
+        Recipe recipe;
+        recipe.task = task.toStdString();
+        recipe.steps = 25;
+        recipe.seed = 42;
+        recipe.guidanceScale = 3.0;
+        recipe.width = 256;
+        recipe.height = 256;
+        if (activity == ui::MainWindow::Activity::Paint) {
+            paintSampleMap(*window.paintPanel()->document());
+            window.paintPanel()->applyRecipe(recipe);
+        } else {
+            recipe.prompt = "snowy mountains above a lake at sunrise";
+            window.promptPanel()->applyRecipe(recipe);
+        }
+        bool ended = false;
+        const auto done = QObject::connect(&controller, &bridge::EngineController::queueChanged,
+                                           [&] { ended = controller.jobs().isEmpty(); });
+        window.generate();
+        if (!waitFor([&] { return ended; }, 900)) {
+            std::fprintf(stderr, "generating on the %s page timed out\n",
+                         qPrintable(ui::MainWindow::activityKey(activity)));
+            ok = false;
+        }
+        QObject::disconnect(done);
+    }
+    return ok;
+}
+
 } // namespace
 
-int saveScreenshots(ui::MainWindow& window, const QString& dir, const QString& upscaleInput)
+int saveScreenshots(ui::MainWindow& window, bridge::EngineController& controller,
+                    const QString& dir, const QString& upscaleInput)
 {
     if (!QDir().mkpath(dir)) {
         std::fprintf(stderr, "cannot create %s\n", qPrintable(dir));
@@ -69,7 +137,7 @@ int saveScreenshots(ui::MainWindow& window, const QString& dir, const QString& u
     paintSampleMap(*window.paintPanel()->document());
     if (!upscaleInput.isEmpty())
         window.upscalePanel()->openImage(upscaleInput);
-    int failures = 0;
+    int failures = generateSamples(window, controller) ? 0 : 1;
     for (const auto activity : ui::MainWindow::activities()) {
         window.showActivity(activity);
         settle();

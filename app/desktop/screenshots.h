@@ -3,6 +3,10 @@
 
 #include <QString>
 
+namespace ldm::bridge {
+class EngineController;
+} // namespace ldm::bridge
+
 namespace ldm::ui {
 class MainWindow;
 } // namespace ldm::ui
@@ -11,7 +15,9 @@ namespace ldm::desktop {
 
 /// Saves <dir>/<activity>.png for every activity (QWidget::grab(), no X server needed) and
 /// returns the process exit code. A sample label map is painted first so the Paint page shows
-/// the canvas at work; `upscaleInput` (optional) is opened on the Upscale page.
-int saveScreenshots(ui::MainWindow& window, const QString& dir, const QString& upscaleInput);
+/// the canvas at work; `upscaleInput` (optional) is opened on the Upscale page. When the
+/// engine has a shipped model, the Paint (and, for text models, Prompt) page generates first.
+int saveScreenshots(ui::MainWindow& window, bridge::EngineController& controller,
+                    const QString& dir, const QString& upscaleInput);
 
 } // namespace ldm::desktop

@@ -13,15 +13,52 @@ namespace {
 
 constexpr int DefaultSide = 512;
 
+int preferredDefaultClass(const bridge::ClassPalette& palette)
+{
+    const int sky = palette.idOfName(QStringLiteral("sky"));
+    return sky >= 0 ? sky : palette.classes().first().id;
+}
+
 } // namespace
 
 LabelDocument::LabelDocument(bridge::ClassPalette palette, QObject* parent)
     : QObject(parent)
     , m_palette(std::move(palette))
 {
-    const int sky = m_palette.idOfName(QStringLiteral("sky"));
-    m_defaultClass = sky >= 0 ? sky : m_palette.classes().first().id;
+    m_defaultClass = preferredDefaultClass(m_palette);
     m_ids = bridge::makeLabelMap(DefaultSide, DefaultSide, m_defaultClass, m_palette);
+}
+
+void LabelDocument::setPalette(const bridge::ClassPalette& palette)
+{
+    if (palette.isEmpty())
+        return;
+    if (m_inStroke) {
+        m_pendingPalette = palette;
+        return;
+    }
+    m_palette = palette;
+    if (!m_palette.contains(m_defaultClass))
+        m_defaultClass = preferredDefaultClass(m_palette);
+    m_ids.setColorTable(m_palette.colorTable());
+    // Ids the new model does not know would be refused by the engine: fold them into the
+    // default class, undoably.
+    QImage adapted = m_ids;
+    bool changedIds = false;
+    for (int y = 0; y < adapted.height(); ++y) {
+        const uchar* in = m_ids.constScanLine(y);
+        for (int x = 0; x < adapted.width(); ++x) {
+            if (!m_palette.contains(in[x])) {
+                adapted.scanLine(y)[x] = static_cast<uchar>(m_defaultClass);
+                changedIds = true;
+            }
+        }
+    }
+    Q_EMIT paletteChanged();
+    if (changedIds)
+        replaceMap(adapted, tr("Adapt map to %1").arg(m_palette.name()));
+    else
+        Q_EMIT reset();
 }
 
 int LabelDocument::classAt(QPoint pos) const
@@ -77,6 +114,8 @@ void LabelDocument::endStroke(const QString& undoText)
         m_undo.push(new StrokeCommand(this, rect, m_before.copy(rect), m_ids.copy(rect), undoText));
     m_before = QImage();
     m_dirty = QRect();
+    if (!m_pendingPalette.isEmpty())
+        setPalette(std::exchange(m_pendingPalette, bridge::ClassPalette()));
 }
 
 void LabelDocument::writeRegion(const QRect& rect, const QImage& pixels)
@@ -92,6 +131,9 @@ void LabelDocument::writeRegion(const QRect& rect, const QImage& pixels)
 void LabelDocument::setImage(const QImage& ids)
 {
     m_ids = ids;
+    // Undo may bring back a map saved under another palette's colours.
+    if (m_ids.colorTable() != m_palette.colorTable())
+        m_ids.setColorTable(m_palette.colorTable());
     Q_EMIT reset();
 }
 

@@ -35,6 +35,9 @@ public:
 
     /// Replaces the map with a new one filled with `fillClass` (undoable).
     void newMap(QSize size, int fillClass);
+    /// Switches to another model's classes. Pixels whose id the new palette lacks become the
+    /// default class in one undoable step, so the map stays paintable and generatable.
+    void setPalette(const bridge::ClassPalette& palette);
     /// Replaces the map with `ids` (Indexed8), e.g. after loading a file (undoable).
     void replaceMap(const QImage& ids, const QString& undoText);
 
@@ -55,6 +58,8 @@ Q_SIGNALS:
     void changed(const QRect& rect);
     /// The map was replaced by one of another size (or at all): redraw everything.
     void reset();
+    /// The classes changed (setPalette); lists of classes must be rebuilt.
+    void paletteChanged();
 
 private:
     bridge::ClassPalette m_palette;
@@ -64,6 +69,7 @@ private:
     bool m_inStroke = false;
     QImage m_before;
     QRect m_dirty;
+    bridge::ClassPalette m_pendingPalette; ///< arrived during a stroke, applied after it
 };
 
 } // namespace ldm::ui

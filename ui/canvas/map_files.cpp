@@ -58,7 +58,12 @@ UnknownColorsPrompt unknownColorsMessageBox(QWidget* parent, const bridge::Class
 MapLoadResult loadMapIntoDocument(LabelDocument& document, const QString& path,
                                   const UnknownColorsPrompt& ask)
 {
-    auto scan = bridge::loadLabelMap(path, document.palette());
+    return applyMapScan(document, bridge::loadLabelMap(path, document.palette()), path, ask);
+}
+
+MapLoadResult applyMapScan(LabelDocument& document, const Result<bridge::LabelMapScan>& scan,
+                           const QString& path, const UnknownColorsPrompt& ask)
+{
     if (!scan.ok())
         return {MapLoadStatus::Failed, bridge::errorText(scan.error())};
     if (!scan->unknownColors.isEmpty() && !(ask && ask(scan.value())))

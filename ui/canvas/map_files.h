@@ -32,6 +32,11 @@ struct MapLoadResult
 MapLoadResult loadMapIntoDocument(LabelDocument& document, const QString& path,
                                   const UnknownColorsPrompt& ask);
 
+/// The second half of loadMapIntoDocument(), for a file scanned off the GUI thread with
+/// bridge::loadLabelMap(): asks about unknown colours, then replaces the map (undoable).
+MapLoadResult applyMapScan(LabelDocument& document, const Result<bridge::LabelMapScan>& scan,
+                           const QString& path, const UnknownColorsPrompt& ask);
+
 /// Saves the document's map as an indexed PNG with the palette; returns "" or an error.
 QString saveDocumentMap(const LabelDocument& document, const QString& path);
 

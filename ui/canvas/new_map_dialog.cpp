@@ -13,28 +13,34 @@ namespace ldm::ui {
 
 namespace {
 
-QSpinBox* sideBox(int value, QWidget* parent)
+int snap(int side, int multiple)
+{
+    const int top = bridge::LabelMapMaxSide / multiple * multiple;
+    return qBound(multiple, (side + multiple / 2) / multiple * multiple, top);
+}
+
+QSpinBox* sideBox(int value, int multiple, QWidget* parent)
 {
     auto* box = new QSpinBox(parent);
-    box->setRange(bridge::LabelMapMultiple, bridge::LabelMapMaxSide);
-    box->setSingleStep(bridge::LabelMapMultiple);
-    box->setValue(value);
+    box->setRange(multiple, bridge::LabelMapMaxSide / multiple * multiple);
+    box->setSingleStep(multiple);
+    box->setValue(snap(value, multiple));
     box->setSuffix(QStringLiteral(" px"));
-    QObject::connect(box, &QSpinBox::editingFinished, box, [box] {
-        const int m = bridge::LabelMapMultiple;
-        box->setValue(qMax(m, (box->value() + m / 2) / m * m));
-    });
+    box->setToolTip(NewMapDialog::tr("Multiples of %1 px, the grid of the model").arg(multiple));
+    QObject::connect(box, &QSpinBox::editingFinished, box,
+                     [box, multiple] { box->setValue(snap(box->value(), multiple)); });
     return box;
 }
 
 } // namespace
 
 NewMapDialog::NewMapDialog(const bridge::ClassPalette& palette, QSize size, int fillClass,
-                           QWidget* parent)
+                           int multiple, QWidget* parent)
     : QDialog(parent)
-    , m_width(sideBox(size.width(), this))
-    , m_height(sideBox(size.height(), this))
+    , m_width(sideBox(size.width(), qMax(1, multiple), this))
+    , m_height(sideBox(size.height(), qMax(1, multiple), this))
     , m_fill(new QComboBox(this))
+    , m_multiple(qMax(1, multiple))
 {
     setWindowTitle(tr("New Map"));
     for (const auto& c : palette.classes())
@@ -52,9 +58,7 @@ NewMapDialog::NewMapDialog(const bridge::ClassPalette& palette, QSize size, int 
 
 QSize NewMapDialog::mapSize() const
 {
-    const int m = bridge::LabelMapMultiple;
-    return QSize(qMax(m, (m_width->value() + m / 2) / m * m),
-                 qMax(m, (m_height->value() + m / 2) / m * m));
+    return QSize(snap(m_width->value(), m_multiple), snap(m_height->value(), m_multiple));
 }
 
 int NewMapDialog::fillClass() const

@@ -10,14 +10,15 @@ class QSpinBox;
 
 namespace ldm::ui {
 
-/// Asks for the size (multiples of 8) and starting class of a new label map.
+/// Asks for the size (multiples of the model's grid, at least 8) and starting class of a new
+/// label map.
 class NewMapDialog final : public QDialog
 {
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(NewMapDialog)
 
 public:
-    NewMapDialog(const bridge::ClassPalette& palette, QSize size, int fillClass,
+    NewMapDialog(const bridge::ClassPalette& palette, QSize size, int fillClass, int multiple,
                  QWidget* parent = nullptr);
     QSize mapSize() const;
     int fillClass() const;
@@ -26,6 +27,7 @@ private:
     QSpinBox* m_width;
     QSpinBox* m_height;
     QComboBox* m_fill;
+    int m_multiple;
 };
 
 } // namespace ldm::ui

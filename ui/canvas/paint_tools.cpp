@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "paint_tools.h"
 
+#include "widgets/themed_icon.h"
+
 #include <QAction>
 #include <QActionGroup>
 #include <QComboBox>
@@ -38,7 +40,7 @@ PaintTools::~PaintTools() = default;
 QAction* PaintTools::addTool(const QString& iconName, const QString& text,
                              const QKeySequence& shortcut, CanvasTool* tool)
 {
-    auto* action = new QAction(QIcon(QStringLiteral(":/icons/%1.svg").arg(iconName)), text, this);
+    auto* action = new QAction(themedIcon(iconName), text, this);
     action->setCheckable(true);
     action->setShortcut(shortcut);
     action->setToolTip(

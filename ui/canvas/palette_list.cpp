@@ -6,6 +6,7 @@
 #include <QLineEdit>
 #include <QListWidget>
 #include <QPainter>
+#include <QSignalBlocker>
 #include <QVBoxLayout>
 
 namespace ldm::ui {
@@ -62,14 +63,7 @@ PaletteList::PaletteList(const bridge::ClassPalette& palette, QWidget* parent)
     m_search->setClearButtonEnabled(true);
     m_list->setIconSize(QSize(18, 18));
     m_list->setUniformItemSizes(true);
-    for (const auto& c : palette.classes()) {
-        auto* item =
-            new QListWidgetItem(swatchIcon(c.color, 18),
-                                QStringLiteral("%1  %2").arg(c.id).arg(displayName(c)), m_list);
-        item->setData(Qt::UserRole, c.id);
-        item->setData(Qt::UserRole + 1, c.name); // the search also finds the palette's own name
-        item->setToolTip(tr("Class %1: %2 (%3)").arg(c.id).arg(displayName(c), c.color.name()));
-    }
+    fill(palette);
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addWidget(m_search);
@@ -94,6 +88,31 @@ PaletteList::PaletteList(const bridge::ClassPalette& palette, QWidget* parent)
             }
         }
     });
+}
+
+void PaletteList::fill(const bridge::ClassPalette& palette)
+{
+    for (const auto& c : palette.classes()) {
+        auto* item =
+            new QListWidgetItem(swatchIcon(c.color, 18),
+                                QStringLiteral("%1  %2").arg(c.id).arg(displayName(c)), m_list);
+        item->setData(Qt::UserRole, c.id);
+        item->setData(Qt::UserRole + 1, c.name); // the search also finds the palette's own name
+        item->setToolTip(tr("Class %1: %2 (%3)").arg(c.id).arg(displayName(c), c.color.name()));
+    }
+}
+
+void PaletteList::setPalette(const bridge::ClassPalette& palette)
+{
+    const int previous = m_current;
+    {
+        const QSignalBlocker block(m_list);
+        m_list->clear();
+        fill(palette);
+    }
+    applyFilter(m_search->text());
+    m_current = -1;
+    setCurrentClass(palette.contains(previous) ? previous : palette.classes().value(0).id);
 }
 
 void PaletteList::setCurrentClass(int classId)

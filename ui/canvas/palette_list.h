@@ -21,12 +21,15 @@ public:
     explicit PaletteList(const bridge::ClassPalette& palette, QWidget* parent = nullptr);
 
     int currentClass() const { return m_current; }
+    /// Lists another palette's classes, keeping the current class when it still exists.
+    void setPalette(const bridge::ClassPalette& palette);
     void setCurrentClass(int classId);
 
 Q_SIGNALS:
     void classSelected(int classId);
 
 private:
+    void fill(const bridge::ClassPalette& palette);
     void applyFilter(const QString& text);
 
     QLineEdit* m_search;

@@ -7,11 +7,13 @@
 #include "gallery_list_view.h"
 #include "gallery_model.h"
 #include "recipe_text.h"
+#include "widgets/background_task.h"
 
 #include <QApplication>
 #include <QClipboard>
 #include <QFile>
 #include <QFileDialog>
+#include <QFileInfo>
 #include <QGridLayout>
 #include <QHBoxLayout>
 #include <QLabel>
@@ -26,19 +28,6 @@
 #include <algorithm>
 
 namespace ldm::ui {
-
-namespace {
-
-class BusyCursor
-{
-public:
-    BusyCursor() { QApplication::setOverrideCursor(Qt::WaitCursor); }
-    ~BusyCursor() { QApplication::restoreOverrideCursor(); }
-    BusyCursor(const BusyCursor&) = delete;
-    BusyCursor& operator=(const BusyCursor&) = delete;
-};
-
-} // namespace
 
 GalleryView::GalleryView(bridge::GalleryStore* store, QWidget* parent)
     : QWidget(parent)
@@ -252,12 +241,30 @@ void GalleryView::exportIds(const QStringList& ids)
         return;
     if (!path.endsWith(QStringLiteral(".zip"), Qt::CaseInsensitive))
         path += QStringLiteral(".zip");
-    const BusyCursor busy;
-    const auto exported = bridge::exportGalleryArchive(*m_store, ids, path);
-    if (!exported.ok())
-        QMessageBox::warning(this, tr("Export Failed"), bridge::errorText(exported.error()));
-    else
-        Q_EMIT statusMessage(tr("Exported to %1").arg(path));
+    // A copy of the items: the store may take new results while the zip is written.
+    QList<bridge::GalleryItem> items;
+    for (const auto& item : m_store->items()) {
+        if (ids.isEmpty() || ids.contains(item.id))
+            items.append(item);
+    }
+    const QString root = m_store->root();
+    runWithProgress<Result<void>>(
+        this, tr("Exporting %n picture(s)…", nullptr, static_cast<int>(items.size())),
+        [root, items, path](TaskProgress& progress) {
+            return bridge::exportGalleryItems(
+                root, items, path, [&progress](int done, int total) {
+                    return progress.report(done, total);
+                });
+        },
+        [this, path](const Result<void>& exported) {
+            if (exported.ok())
+                Q_EMIT statusMessage(tr("Exported to %1").arg(path));
+            else if (exported.error().code == ErrorCode::Cancelled)
+                Q_EMIT statusMessage(tr("Export cancelled."));
+            else
+                QMessageBox::warning(this, tr("Export Failed"),
+                                     bridge::errorText(exported.error()));
+        });
 }
 
 void GalleryView::importArchive()
@@ -266,16 +273,40 @@ void GalleryView::importArchive()
                                                       tr("Zip archive (*.zip)"));
     if (path.isEmpty())
         return;
-    const BusyCursor busy;
-    const auto report = bridge::importGalleryArchive(*m_store, path);
-    if (!report.ok()) {
-        QMessageBox::warning(this, tr("Import Failed"), bridge::errorText(report.error()));
-        return;
-    }
-    Q_EMIT statusMessage(tr("Imported %n picture(s)", nullptr, report->imported) +
-                         (report->duplicates
-                              ? tr("; %n already in the gallery", nullptr, report->duplicates)
-                              : QString()));
+    QSet<QString> known;
+    for (const auto& item : m_store->items())
+        known.insert(item.imageSha256);
+    // Reading, verifying and thumbnailing happen off the GUI thread; filing the items (small
+    // writes and the index) happens here, on the store's thread.
+    runWithProgress<bridge::ArchiveContents>(
+        this, tr("Importing %1…").arg(QFileInfo(path).fileName()),
+        [path, known](TaskProgress& progress) {
+            return bridge::readGalleryArchive(path, known, [&progress](int done, int total) {
+                return progress.report(done, total);
+            });
+        },
+        [this](const bridge::ArchiveContents& contents) {
+            int imported = 0;
+            for (const auto& item : contents.items) {
+                const auto added = m_store->addItem(item);
+                if (!added.ok()) {
+                    QMessageBox::warning(this, tr("Import Failed"),
+                                         bridge::errorText(added.error()));
+                    return;
+                }
+                ++imported;
+            }
+            if (contents.error && contents.error->code != ErrorCode::Cancelled) {
+                QMessageBox::warning(this, tr("Import Failed"),
+                                     bridge::errorText(*contents.error));
+                return;
+            }
+            Q_EMIT statusMessage(
+                tr("Imported %n picture(s)", nullptr, imported) +
+                (contents.duplicates
+                     ? tr("; %n already in the gallery", nullptr, contents.duplicates)
+                     : QString()));
+        });
 }
 
 } // namespace ldm::ui

@@ -26,21 +26,32 @@ QSpinBox* sideBox(QWidget* parent)
 {
     auto* box = new QSpinBox(parent);
     box->setRange(MinSide, MaxSide);
-    box->setSingleStep(GenerationSettings::LatentFactor);
+    box->setSingleStep(GenerationSettings::DefaultLatentFactor);
     box->setValue(512);
     box->setSuffix(QStringLiteral(" px"));
-    // Typed values are snapped when editing ends, arrows step by the latent factor.
-    QObject::connect(box, &QSpinBox::editingFinished, box,
-                     [box] { box->setValue(GenerationSettings::snapSide(box->value())); });
     return box;
 }
 
 } // namespace
 
-int GenerationSettings::snapSide(int side)
+int GenerationSettings::snapSide(int side, int factor)
 {
-    const int snapped = (side + LatentFactor / 2) / LatentFactor * LatentFactor;
-    return std::clamp(snapped, MinSide, MaxSide);
+    factor = std::clamp(factor, 1, MinSide);
+    const int snapped = (side + factor / 2) / factor * factor;
+    // MinSide and MaxSide are multiples of every power-of-two factor up to 64.
+    return std::clamp(snapped, (MinSide + factor - 1) / factor * factor, MaxSide / factor * factor);
+}
+
+void GenerationSettings::setLatentFactor(int factor)
+{
+    m_factor = std::clamp(factor, 1, MinSide);
+    if (!m_width)
+        return;
+    for (QSpinBox* box : {m_width, m_height}) {
+        box->setSingleStep(m_factor);
+        box->setValue(snapSide(box->value(), m_factor));
+        box->setToolTip(tr("Multiples of %1 px, the grid of the model").arg(m_factor));
+    }
 }
 
 GenerationSettings::GenerationSettings(bool showSize, QWidget* parent)
@@ -94,6 +105,10 @@ GenerationSettings::GenerationSettings(bool showSize, QWidget* parent)
     if (showSize) {
         m_width = sideBox(this);
         m_height = sideBox(this);
+        // Typed values are snapped when editing ends, arrows step by the latent factor.
+        for (QSpinBox* box : {m_width, m_height})
+            connect(box, &QSpinBox::editingFinished, box,
+                    [this, box] { box->setValue(snapSide(box->value(), m_factor)); });
         auto* sizeRow = new QHBoxLayout;
         sizeRow->addWidget(m_width, 1);
         sizeRow->addWidget(new QLabel(QStringLiteral("×"), this));
@@ -126,8 +141,8 @@ void GenerationSettings::fillRecipe(Recipe& recipe) const
     recipe.guidanceScale = m_guidance->value();
     recipe.eta = m_eta->value();
     if (m_width) {
-        recipe.width = snapSide(m_width->value());
-        recipe.height = snapSide(m_height->value());
+        recipe.width = snapSide(m_width->value(), m_factor);
+        recipe.height = snapSide(m_height->value(), m_factor);
     }
 }
 
@@ -140,8 +155,8 @@ void GenerationSettings::applyRecipe(const Recipe& recipe)
     m_guidance->setValue(recipe.guidanceScale);
     m_eta->setValue(recipe.eta);
     if (m_width) {
-        m_width->setValue(snapSide(recipe.width));
-        m_height->setValue(snapSide(recipe.height));
+        m_width->setValue(snapSide(recipe.width, m_factor));
+        m_height->setValue(snapSide(recipe.height, m_factor));
     }
     m_seedMode->setCurrentIndex(m_seedMode->findData(int(SeedMode::Fixed)));
     m_seed->setText(QString::number(recipe.seed));
@@ -205,8 +220,9 @@ void GenerationSettings::restoreState(QSettings& settings)
         m_seed->setText(settings.value(QStringLiteral("seed"), m_seed->text()).toString());
     m_batch->setValue(settings.value(QStringLiteral("batch"), 1).toInt());
     if (m_width) {
-        m_width->setValue(snapSide(settings.value(QStringLiteral("width"), 512).toInt()));
-        m_height->setValue(snapSide(settings.value(QStringLiteral("height"), 512).toInt()));
+        m_width->setValue(snapSide(settings.value(QStringLiteral("width"), 512).toInt(), m_factor));
+        m_height->setValue(
+            snapSide(settings.value(QStringLiteral("height"), 512).toInt(), m_factor));
     }
 }
 

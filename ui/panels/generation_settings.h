@@ -24,8 +24,9 @@ class GenerationSettings final : public QWidget
     Q_DISABLE_COPY_MOVE(GenerationSettings)
 
 public:
-    /// Sides snap to multiples of this: the autoencoder downsamples by 8.
-    static constexpr int LatentFactor = 8;
+    /// Sides snap to multiples of the model's latent factor; 8 until a model says otherwise
+    /// (the usual autoencoder downsampling).
+    static constexpr int DefaultLatentFactor = 8;
 
     explicit GenerationSettings(bool showSize, QWidget* parent = nullptr);
 
@@ -38,12 +39,15 @@ public:
     quint64 nextSeed() const;
     void setLastSeed(quint64 seed);
     int batchCount() const;
+    /// Snaps the size boxes (and what they step by) to multiples of `factor`.
+    void setLatentFactor(int factor);
+    int latentFactor() const { return m_factor; }
 
     void saveState(QSettings& settings) const;
     void restoreState(QSettings& settings);
 
-    /// Rounds `side` to the nearest multiple of LatentFactor within the allowed range.
-    static int snapSide(int side);
+    /// Rounds `side` to the nearest multiple of `factor` within the allowed range.
+    static int snapSide(int side, int factor = DefaultLatentFactor);
 
 private:
     void updateSeedField();
@@ -57,6 +61,7 @@ private:
     QSpinBox* m_width = nullptr;
     QSpinBox* m_height = nullptr;
     QSpinBox* m_batch;
+    int m_factor = DefaultLatentFactor;
     quint64 m_lastSeed = 0;
     bool m_hasLastSeed = false;
 };

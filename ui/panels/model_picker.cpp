@@ -5,8 +5,11 @@
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QHBoxLayout>
+#include <QLabel>
 #include <QPushButton>
 #include <QSettings>
+#include <QSignalBlocker>
+#include <QVBoxLayout>
 
 namespace ldm::ui {
 
@@ -17,59 +20,157 @@ constexpr int MaxRecent = 10;
 
 } // namespace
 
-ModelPicker::ModelPicker(QWidget* parent)
-    : QWidget(parent)
-    , m_combo(new QComboBox(this))
+QString taskDisplayName(const QString& task)
 {
-    m_combo->addItem(tr("Default model"), QString());
-    m_combo->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
-    m_combo->setMinimumContentsLength(16);
-    auto* open = new QPushButton(tr("Open checkpoint…"), this);
-    auto* layout = new QHBoxLayout(this);
-    layout->setContentsMargins(0, 0, 0, 0);
-    layout->addWidget(m_combo, 1);
-    layout->addWidget(open);
-
-    QSettings settings;
-    const QStringList recent = settings.value(RecentKey).toStringList();
-    for (const QString& path : recent) {
-        if (QFileInfo::exists(path))
-            m_combo->addItem(QFileInfo(path).fileName(), path);
-    }
-    for (int i = 0; i < m_combo->count(); ++i)
-        m_combo->setItemData(i, m_combo->itemData(i), Qt::ToolTipRole);
-    connect(open, &QPushButton::clicked, this, &ModelPicker::openCheckpoint);
-    connect(m_combo, &QComboBox::currentIndexChanged, this,
-            [this] { Q_EMIT checkpointChanged(checkpointPath()); });
+    if (task == QLatin1String("txt2img"))
+        return ModelPicker::tr("generate from text");
+    if (task == QLatin1String("paint"))
+        return ModelPicker::tr("paint from a map");
+    if (task == QLatin1String("upscale"))
+        return ModelPicker::tr("upscale");
+    return task;
 }
 
-QString ModelPicker::checkpointPath() const
+ModelPicker::ModelPicker(const QString& task, const QString& settingsKey, QWidget* parent)
+    : QWidget(parent)
+    , m_task(task)
+    , m_settingsKey(QStringLiteral("models/") + settingsKey)
+    , m_combo(new QComboBox(this))
+    , m_status(new QLabel(this))
+{
+    m_combo->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+    m_combo->setMinimumContentsLength(14);
+    auto* open = new QPushButton(tr("Open checkpoint…"), this);
+    open->setToolTip(tr("Use a checkpoint file (.safetensors) from disk"));
+    m_status->setWordWrap(true);
+    m_status->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    auto* row = new QHBoxLayout;
+    row->setContentsMargins(0, 0, 0, 0);
+    row->addWidget(m_combo, 1);
+    row->addWidget(open);
+    auto* layout = new QVBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->addLayout(row);
+    layout->addWidget(m_status);
+    setStatus(QString(), false);
+
+    for (const QString& path : QSettings().value(RecentKey).toStringList()) {
+        if (QFileInfo::exists(path))
+            m_recent << path;
+    }
+    rebuild(QSettings().value(m_settingsKey).toString());
+    connect(open, &QPushButton::clicked, this, &ModelPicker::openCheckpoint);
+    connect(m_combo, &QComboBox::currentIndexChanged, this, [this] {
+        m_model = {};
+        setStatus(QString(), false);
+        saveChoice();
+        Q_EMIT modelChanged(modelKey());
+    });
+}
+
+QString ModelPicker::modelKey() const
 {
     return m_combo->currentData().toString();
 }
 
+void ModelPicker::rebuild(const QString& select)
+{
+    const QString before = modelKey();
+    {
+        const QSignalBlocker block(m_combo);
+        m_combo->clear();
+        for (const QString& name : m_shipped) {
+            m_combo->addItem(name, name);
+            m_combo->setItemData(m_combo->count() - 1, tr("Shipped with Latent Canvas"),
+                                 Qt::ToolTipRole);
+        }
+        for (const QString& path : m_recent) {
+            m_combo->addItem(QFileInfo(path).fileName(), path);
+            m_combo->setItemData(m_combo->count() - 1, path, Qt::ToolTipRole);
+        }
+        if (m_combo->count() == 0)
+            m_combo->addItem(tr("No model installed"), QString());
+        m_combo->setCurrentIndex(qMax(0, m_combo->findData(select)));
+    }
+    if (modelKey() != before) {
+        m_model = {};
+        setStatus(QString(), false);
+        Q_EMIT modelChanged(modelKey());
+    }
+}
+
+void ModelPicker::setShippedModels(const QStringList& names, const QString& preferred)
+{
+    m_shipped = names;
+    const QString saved = QSettings().value(m_settingsKey).toString();
+    const bool savedExists = names.contains(saved) || m_recent.contains(saved);
+    rebuild(savedExists ? saved : preferred);
+}
+
 void ModelPicker::addCheckpoint(const QString& path)
 {
-    const int existing = m_combo->findData(path);
-    if (existing > 0)
-        m_combo->removeItem(existing);
-    m_combo->insertItem(1, QFileInfo(path).fileName(), path);
-    m_combo->setItemData(1, path, Qt::ToolTipRole);
-    while (m_combo->count() > MaxRecent + 1)
-        m_combo->removeItem(m_combo->count() - 1);
-    m_combo->setCurrentIndex(1);
-    saveRecent();
+    m_recent.removeAll(path);
+    m_recent.prepend(path);
+    while (m_recent.size() > MaxRecent)
+        m_recent.removeLast();
+    QSettings().setValue(RecentKey, m_recent);
+    rebuild(path);
+    saveChoice();
 }
 
 bool ModelPicker::selectByName(const QString& name)
 {
-    for (int i = 1; i < m_combo->count(); ++i) {
-        if (m_combo->itemText(i) == name) {
-            m_combo->setCurrentIndex(i);
-            return true;
-        }
+    const int index = m_combo->findText(name);
+    if (index < 0 || m_combo->itemData(index).toString().isEmpty())
+        return false;
+    m_combo->setCurrentIndex(index);
+    return true;
+}
+
+QString ModelPicker::statusText() const
+{
+    return m_status->text();
+}
+
+void ModelPicker::showLoading()
+{
+    setStatus(tr("Loading the model…"), false);
+}
+
+void ModelPicker::showModel(const bridge::ModelDescription& model)
+{
+    m_model = model;
+    QStringList facts;
+    facts << tr("images in multiples of %1 px").arg(model.latentFactor);
+    if (!model.palette.isEmpty())
+        facts << tr("%n class(es)", nullptr, static_cast<int>(model.palette.classes().size()));
+    if (model.takesText)
+        facts << tr("reads prompts");
+    if (!model.hash.isEmpty())
+        facts << tr("hash %1").arg(model.hash);
+    if (!model.canDo(m_task)) {
+        setStatus(tr("This model cannot %1; choose another one.").arg(taskDisplayName(m_task)),
+                  true);
+        return;
     }
-    return false;
+    setStatus(facts.join(QStringLiteral(" · ")), false);
+    m_status->setToolTip(model.description);
+}
+
+void ModelPicker::showError(const QString& message)
+{
+    m_model = {};
+    setStatus(tr("Cannot load this model: %1").arg(message), true);
+}
+
+void ModelPicker::setStatus(const QString& text, bool error)
+{
+    m_status->setText(text);
+    m_status->setToolTip(QString());
+    m_status->setVisible(!text.isEmpty());
+    // A red that reads on light and dark themes alike.
+    m_status->setStyleSheet(error ? QStringLiteral("color: #e0524a;") : QString());
+    m_status->setEnabled(error); // informative lines are greyed like hints
 }
 
 void ModelPicker::openCheckpoint()
@@ -81,12 +182,10 @@ void ModelPicker::openCheckpoint()
         addCheckpoint(path);
 }
 
-void ModelPicker::saveRecent() const
+void ModelPicker::saveChoice() const
 {
-    QStringList recent;
-    for (int i = 1; i < m_combo->count(); ++i)
-        recent << m_combo->itemData(i).toString();
-    QSettings().setValue(RecentKey, recent);
+    if (!modelKey().isEmpty())
+        QSettings().setValue(m_settingsKey, modelKey());
 }
 
 } // namespace ldm::ui

@@ -1,38 +1,70 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "bridge/image_engine.h"
+
 #include <QWidget>
 
 class QComboBox;
+class QLabel;
 
 namespace ldm::ui {
 
-/// Recent checkpoints plus "Open checkpoint…"; remembers the list in QSettings.
+/// Chooses the model of one activity: the shipped models the engine found, recent checkpoint
+/// files and "Open checkpoint…". Below the list it shows what the chosen model is (or that it
+/// is loading, or why it failed to load). Remembers its choice and the recent files in
+/// QSettings.
 class ModelPicker final : public QWidget
 {
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(ModelPicker)
 
 public:
-    explicit ModelPicker(QWidget* parent = nullptr);
+    /// `task` is what the activity does with the model ("txt2img", "paint", "upscale"); the
+    /// picker warns when the chosen model cannot do it. `settingsKey` names its saved choice.
+    ModelPicker(const QString& task, const QString& settingsKey, QWidget* parent = nullptr);
 
-    /// Full path of the chosen checkpoint, or "" for the engine's default model.
-    QString checkpointPath() const;
-    /// Adds `path` to the top of the list and selects it.
+    QString task() const { return m_task; }
+    /// A shipped model's name or a checkpoint's path; "" when there is nothing to choose.
+    QString modelKey() const;
+    /// Lists the shipped models; selects the saved choice, else `preferred`, else the first.
+    void setShippedModels(const QStringList& names, const QString& preferred);
+    /// Adds `path` to the top of the recent checkpoints and selects it.
     void addCheckpoint(const QString& path);
-    /// Selects the entry whose file name is `name`, if present.
+    /// Selects the entry whose shown name is `name`, if present.
     bool selectByName(const QString& name);
+
+    /// What the status line under the list shows for the chosen model.
+    void showLoading();
+    void showModel(const bridge::ModelDescription& model);
+    void showError(const QString& message);
+    /// The status line's text (what the model can do, "loading", or the load error).
+    QString statusText() const;
+    /// The description shown, when it belongs to the current choice.
+    bridge::ModelDescription model() const { return m_model; }
 
 public Q_SLOTS:
     void openCheckpoint();
 
 Q_SIGNALS:
-    void checkpointChanged(const QString& path);
+    /// The user (or a restore) chose another model.
+    void modelChanged(const QString& key);
 
 private:
-    void saveRecent() const;
+    void rebuild(const QString& select);
+    void saveChoice() const;
+    void setStatus(const QString& text, bool error);
 
+    QString m_task;
+    QString m_settingsKey;
     QComboBox* m_combo;
+    QLabel* m_status;
+    QStringList m_shipped;
+    QStringList m_recent;
+    bridge::ModelDescription m_model;
 };
+
+/// Human words for a task id, for messages ("paint" -> "paint from a map").
+QString taskDisplayName(const QString& task);
 
 } // namespace ldm::ui

@@ -7,7 +7,9 @@
 #include "canvas/paint_tools.h"
 #include "canvas/palette_list.h"
 #include "canvas/semantic_canvas.h"
+#include "bridge/label_map_io.h"
 #include "generation_settings.h"
+#include "model_picker.h"
 #include "preview_view.h"
 
 #include <QAction>
@@ -15,14 +17,19 @@
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QFormLayout>
+#include <QFutureWatcher>
 #include <QLabel>
 #include <QLineEdit>
 #include <QMessageBox>
+#include <QSignalBlocker>
 #include <QSettings>
 #include <QSplitter>
 #include <QToolBar>
 #include <QToolButton>
 #include <QVBoxLayout>
+#include <QtConcurrent/QtConcurrentRun>
+
+#include <numeric>
 
 namespace ldm::ui {
 
@@ -32,6 +39,7 @@ PaintPanel::PaintPanel(QWidget* parent)
     , m_tools(new PaintTools(this))
     , m_canvas(new SemanticCanvas(m_document, this))
     , m_palette(new PaletteList(m_document->palette(), this))
+    , m_models(new ModelPicker(QStringLiteral("paint"), QStringLiteral("paint"), this))
     , m_defaultClass(new QComboBox(this))
     , m_prompt(new QLineEdit(this))
     , m_settings(new GenerationSettings(false, this))
@@ -63,6 +71,10 @@ PaintPanel::PaintPanel(QWidget* parent)
             Q_EMIT statusMessage(tr("%1, %2: %3").arg(pos.x()).arg(pos.y()).arg(displayName(*c)));
     });
     connect(m_document, &LabelDocument::reset, this, &PaintPanel::updateMapInfo);
+    connect(m_document, &LabelDocument::paletteChanged, this, [this] {
+        m_palette->setPalette(m_document->palette());
+        fillDefaultClasses();
+    });
     connect(m_document->undoStack(), &QUndoStack::cleanChanged, this, &PaintPanel::updateMapInfo);
 
     auto* canvasColumn = new QWidget(this);
@@ -93,12 +105,12 @@ QWidget* PaintPanel::buildSidePanel()
     auto* side = new QWidget(this);
     auto* column = new QVBoxLayout(side);
     column->setContentsMargins(0, 0, 0, 0);
+    column->addWidget(new QLabel(tr("Model"), side));
+    column->addWidget(m_models);
     column->addWidget(new QLabel(tr("Classes"), side));
     column->addWidget(m_palette, 1);
 
-    for (const auto& c : m_document->palette().classes())
-        m_defaultClass->addItem(swatchIcon(c.color), displayName(c), c.id);
-    m_defaultClass->setCurrentIndex(m_defaultClass->findData(m_document->defaultClass()));
+    fillDefaultClasses();
     m_defaultClass->setToolTip(tr("The class the eraser paints and new maps start with"));
     connect(m_defaultClass, &QComboBox::currentIndexChanged, this,
             [this] { m_document->setDefaultClass(m_defaultClass->currentData().toInt()); });
@@ -116,6 +128,32 @@ QWidget* PaintPanel::buildSidePanel()
     column->addWidget(m_generate);
     side->setMinimumWidth(260);
     return side;
+}
+
+void PaintPanel::fillDefaultClasses()
+{
+    const QSignalBlocker block(m_defaultClass);
+    m_defaultClass->clear();
+    for (const auto& c : m_document->palette().classes())
+        m_defaultClass->addItem(swatchIcon(c.color), displayName(c), c.id);
+    m_defaultClass->setCurrentIndex(qMax(0, m_defaultClass->findData(m_document->defaultClass())));
+}
+
+void PaintPanel::applyModel(const bridge::ModelDescription& model)
+{
+    // lcm keeps maps loadable (multiples of 8) and valid for the model's latent grid.
+    m_mapMultiple = std::lcm(bridge::LabelMapMultiple, qBound(1, model.latentFactor, 64));
+    if (!model.takesMap)
+        return;
+    const bridge::ClassPalette palette =
+        model.palette.isEmpty() ? bridge::ClassPalette::builtin() : model.palette;
+    if (palette.colorTable() == m_document->palette().colorTable() &&
+        palette.name() == m_document->palette().name())
+        return;
+    m_document->setPalette(palette);
+    Q_EMIT statusMessage(tr("The palette now has the %n class(es) of %1.", nullptr,
+                            static_cast<int>(palette.classes().size()))
+                             .arg(model.name));
 }
 
 void PaintPanel::setGenerateAction(QAction* action)
@@ -141,7 +179,7 @@ void PaintPanel::updateMapInfo()
 void PaintPanel::newMap()
 {
     NewMapDialog dialog(m_document->palette(), m_document->size(), m_document->defaultClass(),
-                        this);
+                        m_mapMultiple, this);
     if (dialog.exec() != QDialog::Accepted)
         return;
     m_document->newMap(dialog.mapSize(), dialog.fillClass());
@@ -158,24 +196,39 @@ void PaintPanel::chooseMapToOpen()
         openMap(path);
 }
 
-bool PaintPanel::openMap(const QString& path)
+void PaintPanel::openMap(const QString& path)
 {
-    const auto result = loadMapIntoDocument(*m_document, path,
-                                            unknownColorsMessageBox(this, m_document->palette()));
-    switch (result.status) {
-    case MapLoadStatus::Loaded:
-        m_mapPath = path;
-        m_document->undoStack()->setClean();
-        updateMapInfo();
-        Q_EMIT statusMessage(tr("Opened %1").arg(QFileInfo(path).fileName()));
-        return true;
-    case MapLoadStatus::Declined:
-        return false;
-    case MapLoadStatus::Failed:
-        QMessageBox::warning(this, tr("Cannot Open Map"), result.message);
-        return false;
-    }
-    return false;
+    // Decoding a large PNG and matching every pixel's colour takes a while: off the GUI thread.
+    const bridge::ClassPalette palette = m_document->palette();
+    auto* watcher = new QFutureWatcher<Result<bridge::LabelMapScan>>(this);
+    connect(watcher, &QFutureWatcher<Result<bridge::LabelMapScan>>::finished, this,
+            [this, watcher, path, palette] {
+                watcher->deleteLater();
+                if (palette.colorTable() != m_document->palette().colorTable()) {
+                    openMap(path); // a model changed the classes meanwhile: scan again
+                    return;
+                }
+                const auto result =
+                    applyMapScan(*m_document, watcher->result(), path,
+                                 unknownColorsMessageBox(this, m_document->palette()));
+                switch (result.status) {
+                case MapLoadStatus::Loaded:
+                    m_mapPath = path;
+                    m_document->undoStack()->setClean();
+                    updateMapInfo();
+                    Q_EMIT statusMessage(tr("Opened %1").arg(QFileInfo(path).fileName()));
+                    Q_EMIT mapOpened(path);
+                    break;
+                case MapLoadStatus::Declined:
+                    break;
+                case MapLoadStatus::Failed:
+                    QMessageBox::warning(this, tr("Cannot Open Map"), result.message);
+                    break;
+                }
+            });
+    Q_EMIT statusMessage(tr("Opening %1…").arg(QFileInfo(path).fileName()));
+    watcher->setFuture(
+        QtConcurrent::run([path, palette] { return bridge::loadLabelMap(path, palette); }));
 }
 
 bool PaintPanel::saveMap()
@@ -208,6 +261,8 @@ void PaintPanel::applyRecipe(const Recipe& recipe)
 {
     m_prompt->setText(QString::fromStdString(recipe.prompt));
     m_settings->applyRecipe(recipe);
+    if (!recipe.modelName.empty())
+        m_models->selectByName(QString::fromStdString(recipe.modelName));
 }
 
 void PaintPanel::saveState(QSettings& settings) const

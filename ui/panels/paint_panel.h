@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "bridge/image_engine.h"
 #include "ldm/recipe.h"
 
 #include <QWidget>
@@ -16,6 +17,7 @@ namespace ldm::ui {
 
 class GenerationSettings;
 class LabelDocument;
+class ModelPicker;
 class PaintTools;
 class PaletteList;
 class PreviewView;
@@ -36,7 +38,13 @@ public:
     SemanticCanvas* canvas() const { return m_canvas; }
     GenerationSettings* settings() const { return m_settings; }
     PreviewView* preview() const { return m_preview; }
+    ModelPicker* modelPicker() const { return m_models; }
     QString prompt() const;
+    /// Adopts a loaded model's rules: its classes become the palette (the app's landscape
+    /// palette when it names none) and new maps snap to its latent factor.
+    void applyModel(const bridge::ModelDescription& model);
+    /// Side of new maps snaps to multiples of this.
+    int mapMultiple() const { return m_mapMultiple; }
 
     /// Map file actions, also placed in the main window's menus.
     QAction* newMapAction() const { return m_newMap; }
@@ -44,8 +52,9 @@ public:
     QAction* saveMapAction() const { return m_saveMap; }
     QAction* saveMapAsAction() const { return m_saveMapAs; }
 
-    /// Loads a map file, asking before unknown colours are mapped. False when not loaded.
-    bool openMap(const QString& path);
+    /// Loads a map file: decoded off the GUI thread, then (asking before unknown colours are
+    /// mapped) put into the document. mapOpened() tells when it is in.
+    void openMap(const QString& path);
     /// Restores prompt and sampler settings; the map itself comes from openMap().
     void applyRecipe(const Recipe& recipe);
 
@@ -54,6 +63,7 @@ public:
 
 Q_SIGNALS:
     void statusMessage(const QString& text);
+    void mapOpened(const QString& path);
 
 private:
     void newMap();
@@ -62,11 +72,13 @@ private:
     bool saveMapAs();
     QWidget* buildSidePanel();
     void updateMapInfo();
+    void fillDefaultClasses();
 
     LabelDocument* m_document;
     PaintTools* m_tools;
     SemanticCanvas* m_canvas;
     PaletteList* m_palette;
+    ModelPicker* m_models;
     QComboBox* m_defaultClass;
     QLineEdit* m_prompt;
     GenerationSettings* m_settings;
@@ -78,6 +90,7 @@ private:
     QAction* m_saveMap;
     QAction* m_saveMapAs;
     QString m_mapPath;
+    int m_mapMultiple = 8;
 };
 
 } // namespace ldm::ui

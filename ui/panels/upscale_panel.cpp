@@ -2,6 +2,7 @@
 #include "upscale_panel.h"
 
 #include "bridge/image_io.h"
+#include "model_picker.h"
 #include "widgets/compare_view.h"
 
 #include <QComboBox>
@@ -30,6 +31,7 @@ UpscalePanel::UpscalePanel(QWidget* parent)
     , m_tile(new QComboBox(this))
     , m_generate(new QToolButton(this))
     , m_compare(new CompareView(this))
+    , m_models(new ModelPicker(QStringLiteral("upscale"), QStringLiteral("upscale"), this))
 {
     auto* open = new QPushButton(tr("Open Image…"), this);
     connect(open, &QPushButton::clicked, this, &UpscalePanel::chooseImage);
@@ -64,6 +66,8 @@ UpscalePanel::UpscalePanel(QWidget* parent)
     form->addRow(tr("Seed"), m_seed);
     form->addRow(tr("Tile size"), m_tile);
     column->addLayout(form);
+    column->addWidget(new QLabel(tr("Model"), side));
+    column->addWidget(m_models);
     column->addStretch();
     column->addWidget(m_generate);
     side->setMinimumWidth(240);

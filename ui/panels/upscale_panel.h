@@ -15,6 +15,7 @@ class QToolButton;
 namespace ldm::ui {
 
 class CompareView;
+class ModelPicker;
 
 /// The Upscale activity: 4× latent super-resolution of an opened or dropped picture, with a
 /// before/after split view.
@@ -39,6 +40,7 @@ public:
     quint64 seed() const;
     int tileSize() const;
     CompareView* compare() const { return m_compare; }
+    ModelPicker* modelPicker() const { return m_models; }
 
     void saveState(QSettings& settings) const;
     void restoreState(QSettings& settings);
@@ -58,6 +60,7 @@ private:
     QComboBox* m_tile;
     QToolButton* m_generate;
     CompareView* m_compare;
+    ModelPicker* m_models;
 };
 
 } // namespace ldm::ui

@@ -4,6 +4,7 @@
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QProgressBar>
+#include <QRegularExpression>
 
 namespace ldm::ui {
 
@@ -49,16 +50,48 @@ QString EngineStatus::formatDuration(qint64 ms)
     return h ? QStringLiteral("%1:%2").arg(h).arg(mmss) : mmss;
 }
 
+QString EngineStatus::stageText(const QString& stage)
+{
+    if (stage == QLatin1String("loading"))
+        return tr("Loading the model…");
+    if (stage == QLatin1String("encoding"))
+        return tr("Encoding");
+    if (stage == QLatin1String("decoding"))
+        return tr("Decoding");
+    if (stage == QLatin1String("sampling") || stage.isEmpty())
+        return tr("Sampling");
+    static const QRegularExpression tile(QStringLiteral("^tile (\\d+)/(\\d+)$"));
+    const auto match = tile.match(stage);
+    if (match.hasMatch())
+        return tr("Tile %1 of %2").arg(match.captured(1), match.captured(2));
+    return stage;
+}
+
 void EngineStatus::showProgress(const bridge::ProgressInfo& p)
 {
     m_progress->setVisible(true);
-    m_progress->setRange(0, qMax(1, p.total));
+    if (p.total <= 0) {
+        // Nothing countable yet (a model loads): a busy bar rather than a frozen 0 %.
+        m_progress->setRange(0, 0);
+        m_steps->setText(stageText(p.stage));
+        return;
+    }
+    m_progress->setRange(0, p.total);
     m_progress->setValue(p.step);
     const QString eta = p.etaMs >= 0 ? formatDuration(p.etaMs) : tr("estimating");
-    m_steps->setText(tr("Step %1/%2 · %3 elapsed · ETA %4")
-                         .arg(p.step)
-                         .arg(p.total)
-                         .arg(formatDuration(p.elapsedMs), eta));
+    const QString steps = tr("Step %1/%2 · %3 elapsed · ETA %4")
+                              .arg(p.step)
+                              .arg(p.total)
+                              .arg(formatDuration(p.elapsedMs), eta);
+    m_steps->setText(p.stage.isEmpty() ? steps
+                                       : tr("%1 · %2").arg(stageText(p.stage), steps));
+}
+
+void EngineStatus::showModelLoading(const QString& model)
+{
+    m_progress->setVisible(true);
+    m_progress->setRange(0, 0);
+    m_steps->setText(tr("Loading %1…").arg(model));
 }
 
 void EngineStatus::showWaiting()

@@ -24,7 +24,11 @@ public:
     void setNoEngine(const QString& reason);
     void showProgress(const bridge::ProgressInfo& progress);
     void showWaiting();
+    /// Busy indicator while a model loads outside a job.
+    void showModelLoading(const QString& model);
     void clearProgress();
+    /// The engine's stage words in the user's language ("decoding" -> "Decoding").
+    static QString stageText(const QString& stage);
 
     /// "1:05" or "1:02:03".
     static QString formatDuration(qint64 ms);

@@ -129,7 +129,7 @@ Result<ModelInfo> Engine::loadModel(const std::string& nameOrPath, const std::st
     auto diffusion = LatentDiffusion::load(path, options);
     if (!diffusion)
         return diffusion.error();
-    const LdmConfig& config = diffusion->config();
+    const LdmConfig config = diffusion->config(); // a copy: diffusion is moved below
     if (!config.unet || !diffusion->firstStage())
         return makeError(ErrorCode::InvalidRequest,
                          path + " holds " + describeKind(config) +

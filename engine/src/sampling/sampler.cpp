@@ -39,7 +39,9 @@ std::vector<int64_t> ddimTimesteps(int64_t totalTimesteps, int64_t steps)
     if (steps < 1)
         return out;
     const int64_t stride = std::max<int64_t>(1, totalTimesteps / steps);
-    for (int64_t t = 0; t < totalTimesteps; t += stride)
+    // The reference would index past the schedule when the last τ + 1 reaches T (e.g. 3 or
+    // 1000 steps of 1000); such entries are dropped, which leaves every working case unchanged.
+    for (int64_t t = 0; t + 1 < totalTimesteps; t += stride)
         out.push_back(t + 1);
     return out;
 }
@@ -58,13 +60,10 @@ Result<std::unique_ptr<Sampler>> makeSampler(SamplerKind kind, const NoiseSchedu
                              "DDPM takes at most " + std::to_string(total) + " steps");
         return std::unique_ptr<Sampler>(new DdpmSampler(schedule, steps));
     }
-    // The +1 offset of the uniform schedule must stay inside the T timesteps.
-    const auto taus = ddimTimesteps(total, steps);
-    if (taus.back() >= total)
-        return makeError(ErrorCode::InvalidRequest,
-                         std::string(samplerKindName(kind)) + " takes at most " +
-                             std::to_string(total / 2) + " steps with " + std::to_string(total) +
-                             " diffusion timesteps");
+    if (steps > total)
+        return makeError(ErrorCode::InvalidRequest, std::string(samplerKindName(kind)) +
+                                                        " takes at most " + std::to_string(total) +
+                                                        " steps");
     switch (kind) {
     case SamplerKind::Ddim: return std::unique_ptr<Sampler>(new DdimSampler(schedule, steps, eta));
     case SamplerKind::Plms:

@@ -57,7 +57,8 @@ public:
 };
 
 /// The reference's 'uniform' DDIM timesteps: c = T / S, τ = 0, c, 2c, … (< T) + 1.
-/// Note the count is ceil(T / c), which exceeds S when S does not divide T.
+/// Note the count is ceil(T / c), which exceeds S when S does not divide T; entries that
+/// would reach T (where the reference fails) are dropped.
 std::vector<int64_t> ddimTimesteps(int64_t totalTimesteps, int64_t steps);
 
 /// Builds a sampler. `eta` is used by DDIM only (PLMS requires 0). Errors on steps < 1 or

@@ -59,9 +59,8 @@ Result<AeEvalReport> evaluateAutoencoder(const FirstStage& stage, const AeEvalOp
 {
     if (options.count < 1 || options.cropSize < stage.downFactor() ||
         options.cropSize % stage.downFactor() != 0)
-        return makeError(ErrorCode::InvalidRequest,
-                         "crop size must be a positive multiple of " +
-                             std::to_string(stage.downFactor()));
+        return makeError(ErrorCode::InvalidRequest, "crop size must be a positive multiple of " +
+                                                        std::to_string(stage.downFactor()));
     std::vector<std::string> warnings;
     auto photos = loadHeldOutPhotos(options.photos, options.shortSide, &warnings);
     if (!photos)

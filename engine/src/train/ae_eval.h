@@ -19,7 +19,8 @@ std::vector<cv::Mat> reconstructCrops(const FirstStage& stage, const std::vector
                                       int64_t batchSize = 16);
 
 /// What to evaluate on.
-struct AeEvalOptions {
+struct AeEvalOptions
+{
     std::string photos = "data/photos"; ///< folder with split.txt; its val photos are used
     int64_t count = 256;                ///< number of fixed crops
     int64_t cropSize = 64;              ///< crop side
@@ -27,14 +28,15 @@ struct AeEvalOptions {
 };
 
 /// The numbers eval-ae prints.
-struct AeEvalReport {
-    QualityStats autoencoder;     ///< the model
-    QualityStats bicubic;         ///< bicubic down, bicubic up
-    QualityStats areaBicubic;     ///< area down, bicubic up
-    double latentMean = 0;        ///< of the posterior means over all crops
-    double latentStd = 0;         ///< ditto; LDM's scale_factor would be 1 / latentStd
-    size_t photoCount = 0;        ///< held-out photos the crops came from
-    double seconds = 0;           ///< time spent in the model
+struct AeEvalReport
+{
+    QualityStats autoencoder; ///< the model
+    QualityStats bicubic;     ///< bicubic down, bicubic up
+    QualityStats areaBicubic; ///< area down, bicubic up
+    double latentMean = 0;    ///< of the posterior means over all crops
+    double latentStd = 0;     ///< ditto; LDM's scale_factor would be 1 / latentStd
+    size_t photoCount = 0;    ///< held-out photos the crops came from
+    double seconds = 0;       ///< time spent in the model
     std::vector<std::string> warnings;
 };
 

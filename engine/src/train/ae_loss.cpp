@@ -21,8 +21,7 @@ at::Tensor groupNormFp32(const at::Tensor& input, int64_t groups,
                          const c10::optional<at::Tensor>& bias, double eps, bool cudnn)
 {
     c10::impl::ExcludeDispatchKeyGuard guard(c10::DispatchKey::AutocastCPU);
-    return at::group_norm(input.to(at::kFloat), groups, toFloat(weight), toFloat(bias), eps,
-                          cudnn);
+    return at::group_norm(input.to(at::kFloat), groups, toFloat(weight), toFloat(bias), eps, cudnn);
 }
 
 at::Tensor layerNormFp32(const at::Tensor& input, at::IntArrayRef shape,
@@ -30,8 +29,7 @@ at::Tensor layerNormFp32(const at::Tensor& input, at::IntArrayRef shape,
                          const c10::optional<at::Tensor>& bias, double eps, bool cudnn)
 {
     c10::impl::ExcludeDispatchKeyGuard guard(c10::DispatchKey::AutocastCPU);
-    return at::layer_norm(input.to(at::kFloat), shape, toFloat(weight), toFloat(bias), eps,
-                          cudnn);
+    return at::layer_norm(input.to(at::kFloat), shape, toFloat(weight), toFloat(bias), eps, cudnn);
 }
 
 } // namespace
@@ -52,7 +50,8 @@ void setBf16Autocast(bool enabled)
 }
 
 Bf16AutocastGuard::Bf16AutocastGuard(bool enabled)
-    : m_previous(at::autocast::is_cpu_enabled()), m_enabled(enabled)
+    : m_previous(at::autocast::is_cpu_enabled())
+    , m_enabled(enabled)
 {
     if (m_enabled)
         setBf16Autocast(true);

@@ -10,7 +10,8 @@
 namespace ldm::train {
 
 /// The loss of one batch, parts kept for logging (all fp32 scalars).
-struct AeLossParts {
+struct AeLossParts
+{
     torch::Tensor total; ///< what backward() runs on
     torch::Tensor l1;    ///< mean |x − x̂|
     torch::Tensor edge;  ///< mean |sobel(x) − sobel(x̂)|
@@ -30,7 +31,8 @@ torch::Tensor sobelGradients(const torch::Tensor& images);
 void setBf16Autocast(bool enabled);
 
 /// RAII form of setBf16Autocast (restores the previous state).
-class Bf16AutocastGuard {
+class Bf16AutocastGuard
+{
 public:
     explicit Bf16AutocastGuard(bool enabled);
     ~Bf16AutocastGuard();

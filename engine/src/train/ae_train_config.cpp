@@ -11,12 +11,16 @@ namespace {
 using nlohmann::json;
 
 /// Reads the keys of one YAML section, remembering which it saw so leftovers can be reported.
-class Section {
+class Section
+{
 public:
-    Section(const json& object, std::string name) : m_object(object), m_name(std::move(name)) {}
+    Section(const json& object, std::string name)
+        : m_object(object)
+        , m_name(std::move(name))
+    {
+    }
 
-    template <typename T>
-    void read(const char* key, T& target)
+    template <typename T> void read(const char* key, T& target)
     {
         m_known.insert(key);
         if (!m_error.empty() || !m_object.is_object() || !m_object.contains(key))
@@ -126,13 +130,11 @@ Result<AeTrainConfig> AeTrainConfig::fromJson(const json& root)
         data.require(side >= d.cropSize && side <= 8192, "photo_short_sides",
                      "sides from crop_size to 8192");
     data.require(d.scaleJitter >= 1 && d.scaleJitter <= 4, "scale_jitter", "in [1, 4]");
-    data.require(d.landscapePool >= 1 && d.landscapePool <= 4096, "landscape_pool",
-                 "in [1, 4096]");
+    data.require(d.landscapePool >= 1 && d.landscapePool <= 4096, "landscape_pool", "in [1, 4096]");
     data.require(d.landscapeSize >= d.cropSize && d.landscapeSize <= 2048, "landscape_size",
                  "from crop_size to 2048");
     data.require(d.landscapeRefreshEvery >= 0, "landscape_refresh_every", ">= 0");
-    data.require(d.valShortSide >= 64 && d.valShortSide <= 8192, "val_short_side",
-                 "in [64, 8192]");
+    data.require(d.valShortSide >= 64 && d.valShortSide <= 8192, "val_short_side", "in [64, 8192]");
     if (auto error = data.finish(); !error.empty())
         return configError(error);
 

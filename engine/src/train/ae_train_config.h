@@ -14,42 +14,46 @@
 namespace ldm::train {
 
 /// Where training crops come from (`data:`).
-struct AeDataConfig {
+struct AeDataConfig
+{
     std::string photos = "data/photos"; ///< `photos`: folder with images and split.txt
     double landscapeShare = 0.25;       ///< `landscape_share`: share of procedural renders
     int64_t cropSize = 64;              ///< `crop_size`: side of the square training crops
     /// `photo_short_sides`: each photo is kept at these short sides (px, capped at native).
     std::vector<int64_t> photoShortSides{256, 384, 512, 768};
-    double scaleJitter = 1.5;           ///< `scale_jitter`: crop side drawn in [1, x]·crop_size
-    bool flip = true;                   ///< `flip`: random horizontal flips
-    int64_t landscapePool = 64;         ///< `landscape_pool`: renders kept in memory
-    int64_t landscapeSize = 256;        ///< `landscape_size`: render side (px)
-    int64_t landscapeRefreshEvery = 4;  ///< `landscape_refresh_every`: steps per new render
-    int64_t valShortSide = 512;         ///< `val_short_side`: held-out photos are scaled to it
+    double scaleJitter = 1.5;          ///< `scale_jitter`: crop side drawn in [1, x]·crop_size
+    bool flip = true;                  ///< `flip`: random horizontal flips
+    int64_t landscapePool = 64;        ///< `landscape_pool`: renders kept in memory
+    int64_t landscapeSize = 256;       ///< `landscape_size`: render side (px)
+    int64_t landscapeRefreshEvery = 4; ///< `landscape_refresh_every`: steps per new render
+    int64_t valShortSide = 512;        ///< `val_short_side`: held-out photos are scaled to it
 };
 
 /// `optimizer:` AdamW with warm-up and a constant or cosine schedule.
-struct AeOptimConfig {
-    double lr = 1e-3;            ///< `lr`: peak learning rate
-    double lrMin = 1e-4;         ///< `lr_min`: end of the cosine schedule
+struct AeOptimConfig
+{
+    double lr = 1e-3;                ///< `lr`: peak learning rate
+    double lrMin = 1e-4;             ///< `lr_min`: end of the cosine schedule
     std::string schedule = "cosine"; ///< `schedule`: "cosine" or "constant"
-    int64_t warmupSteps = 200;   ///< `warmup_steps`: linear ramp from 0
-    double beta1 = 0.5;          ///< `betas[0]` (LDM's autoencoders use 0.5)
-    double beta2 = 0.9;          ///< `betas[1]`
-    double weightDecay = 0.0;    ///< `weight_decay`
-    double gradClip = 0.0;       ///< `grad_clip`: max global grad norm, 0 = off
+    int64_t warmupSteps = 200;       ///< `warmup_steps`: linear ramp from 0
+    double beta1 = 0.5;              ///< `betas[0]` (LDM's autoencoders use 0.5)
+    double beta2 = 0.9;              ///< `betas[1]`
+    double weightDecay = 0.0;        ///< `weight_decay`
+    double gradClip = 0.0;           ///< `grad_clip`: max global grad norm, 0 = off
 };
 
 /// `loss:` weights. Every term is a mean per pixel; the KL is summed per sample as LDM does and
 /// divided by the pixels per sample, which is LDM's weighting with the whole loss scaled down.
-struct AeLossConfig {
-    double l1 = 1.0;           ///< `l1`
-    double edge = 0.5;         ///< `edge`: L1 between Sobel gradients (keeps edges sharp)
-    double klWeight = 1e-6;    ///< `kl_weight`
+struct AeLossConfig
+{
+    double l1 = 1.0;        ///< `l1`
+    double edge = 0.5;      ///< `edge`: L1 between Sobel gradients (keeps edges sharp)
+    double klWeight = 1e-6; ///< `kl_weight`
 };
 
 /// `training:` the loop.
-struct AeLoopConfig {
+struct AeLoopConfig
+{
     int64_t batchSize = 8;         ///< `batch_size`
     int64_t steps = 60000;         ///< `steps`
     int64_t threads = 2;           ///< `threads` (the CLI's --threads wins)
@@ -65,14 +69,15 @@ struct AeLoopConfig {
 };
 
 /// A whole run.
-struct AeTrainConfig {
-    AutoencoderConfig model;   ///< `model` (`ddconfig`, `embed_dim`)
-    double logvarInit = -8.0;  ///< `model.logvar_init`: bias of the logvar half of quant_conv
+struct AeTrainConfig
+{
+    AutoencoderConfig model;  ///< `model` (`ddconfig`, `embed_dim`)
+    double logvarInit = -8.0; ///< `model.logvar_init`: bias of the logvar half of quant_conv
     AeDataConfig data;
     AeOptimConfig optim;
     AeLossConfig loss;
     AeLoopConfig loop;
-    nlohmann::json source;     ///< the config as read, stored in the run folder
+    nlohmann::json source; ///< the config as read, stored in the run folder
 
     /// Reads and checks a config; errors name the key. Unknown keys are rejected so a typo
     /// does not silently train with a default.

@@ -29,22 +29,21 @@ void toChannelsLast(torch::nn::Module& module)
 void copyParameters(torch::nn::Module& from, torch::nn::Module& to)
 {
     torch::NoGradGuard noGrad;
-    auto source = from.parameters();
-    auto target = to.parameters();
+    auto source = from.parameters(), target = to.parameters();
     for (size_t i = 0; i < source.size(); ++i)
         target[i].copy_(source[i]);
 }
 
 std::string stepName(int64_t step)
 {
-    char text[32];
-    std::snprintf(text, sizeof text, "step-%07lld", static_cast<long long>(step));
-    return text;
+    std::string digits = std::to_string(step);
+    return "step-" + std::string(digits.size() < 7 ? 7 - digits.size() : 0, '0') + digits;
 }
 
 } // namespace
 
-struct AeTrainer::State {
+struct AeTrainer::State
+{
     AeTrainConfig config;
     AeTrainerOptions options;
     std::optional<FirstStage> stage;
@@ -73,8 +72,10 @@ struct AeTrainer::State {
     }
 };
 
+// clang-format off
 AeTrainer::AeTrainer(std::unique_ptr<State> state) : m(std::move(state)) {}
 AeTrainer::~AeTrainer() = default;
+// clang-format on
 
 Result<std::unique_ptr<AeTrainer>> AeTrainer::build(const AeTrainConfig& config,
                                                     const AeTrainerOptions& options)
@@ -122,9 +123,8 @@ Result<std::unique_ptr<AeTrainer>> AeTrainer::build(const AeTrainConfig& config,
 
     const auto& o = config.optim;
     state->optimizer = std::make_unique<torch::optim::AdamW>(
-        stage->module().parameters(), torch::optim::AdamWOptions(o.lr)
-                                          .betas({o.beta1, o.beta2})
-                                          .weight_decay(o.weightDecay));
+        stage->module().parameters(),
+        torch::optim::AdamWOptions(o.lr).betas({o.beta1, o.beta2}).weight_decay(o.weightDecay));
     return std::unique_ptr<AeTrainer>(new AeTrainer(std::move(state)));
 }
 
@@ -219,9 +219,9 @@ Result<void> AeTrainer::step()
     const AeLossParts parts = aeLoss(x, recon, posterior, m->config.loss);
     const double total = parts.total.item<double>();
     if (!std::isfinite(total))
-        return makeError(ErrorCode::InvalidRequest,
-                         "the loss is not finite at step " + std::to_string(m->step) +
-                             " (lower optimizer.lr or set grad_clip)");
+        return makeError(ErrorCode::InvalidRequest, "the loss is not finite at step " +
+                                                        std::to_string(m->step) +
+                                                        " (lower optimizer.lr or set grad_clip)");
     const double lr = m->lrAt(m->step);
     for (auto& group : m->optimizer->param_groups())
         static_cast<torch::optim::AdamWOptions&>(group.options()).lr(lr);
@@ -233,8 +233,7 @@ Result<void> AeTrainer::step()
     m->optimizer->step();
     if (loop.emaDecay > 0) {
         // LitEma's warm-up: early averages would otherwise remember the random init for long.
-        const double decay =
-            std::min(loop.emaDecay, double(1 + m->step) / double(10 + m->step));
+        const double decay = std::min(loop.emaDecay, double(1 + m->step) / double(10 + m->step));
         torch::NoGradGuard noGrad;
         auto source = m->stage->module().parameters();
         auto target = m->ema->module().parameters();
@@ -278,15 +277,14 @@ Result<double> AeTrainer::writeSamples()
         {photos, bicubic, reconstructCrops(model, photos), scenes, reconstructCrops(model, scenes)},
         {"held-out", "bicubic x4", "autoencoder", "landscape", "autoencoder"}, 2);
     const fs::path run(m->options.runDir);
-    if (auto ok = writeRgbPng((run / "samples" / (stepName(m->step) + ".png")).string(), grid);
-        !ok)
+    if (auto ok = writeRgbPng((run / "samples" / (stepName(m->step) + ".png")).string(), grid); !ok)
         return ok.error();
     if (auto ok = writeRgbPng((run / "samples.png").string(), grid); !ok)
         return ok.error();
     const double psnr = heldOutPsnr();
     m->history.annotate(m->step, "val_psnr", psnr);
-    if (auto ok = m->history.writePlot((run / "loss.png").string(), {"loss", "l1", "edge"},
-                                       "val_psnr");
+    if (auto ok =
+            m->history.writePlot((run / "loss.png").string(), {"loss", "l1", "edge"}, "val_psnr");
         !ok)
         return ok.error();
     return psnr;
@@ -340,7 +338,9 @@ Result<void> AeTrainer::run(const std::atomic<bool>& stop,
         ++windowSteps;
         const int64_t s = m->step;
         const bool last = s == m->totalSteps;
-        if (s % loop.logEvery != 0 && !last && !stop.load())
+        const bool sample = (loop.sampleEvery > 0 && s % loop.sampleEvery == 0) || last;
+        const bool checkpoint = s % loop.checkpointEvery == 0 || last || stop.load();
+        if (s % loop.logEvery != 0 && !sample && !checkpoint)
             continue;
         AeProgress point;
         const auto means = m->window.means();
@@ -355,15 +355,16 @@ Result<void> AeTrainer::run(const std::atomic<bool>& stop,
         point.lr = means.at("lr");
         const auto now = std::chrono::steady_clock::now();
         point.stepsPerSecond =
-            double(windowSteps) / std::max(1e-9, std::chrono::duration<double>(now - windowStart).count());
-        if ((loop.sampleEvery > 0 && s % loop.sampleEvery == 0) || last) {
+            double(windowSteps) /
+            std::max(1e-9, std::chrono::duration<double>(now - windowStart).count());
+        if (sample) {
             auto psnr = writeSamples();
             if (!psnr)
                 return psnr.error();
             point.valPsnr = psnr.value();
             point.event += " samples";
         }
-        if (s % loop.checkpointEvery == 0 || last || stop.load()) {
+        if (checkpoint) {
             if (auto ok = saveCheckpoint(); !ok)
                 return ok;
             point.event += " checkpoint";
@@ -378,12 +379,14 @@ Result<void> AeTrainer::run(const std::atomic<bool>& stop,
     return {};
 }
 
+// clang-format off
 int64_t AeTrainer::completedSteps() const { return m->step; }
 int64_t AeTrainer::totalSteps() const { return m->totalSteps; }
 const AeTrainConfig& AeTrainer::config() const { return m->config; }
 const LossHistory& AeTrainer::history() const { return m->history; }
 const std::vector<std::string>& AeTrainer::warnings() const { return m->warnings; }
 const FirstStage& AeTrainer::model() const { return *m->stage; }
+// clang-format on
 
 int64_t AeTrainer::parameterCount() const
 {

@@ -29,26 +29,29 @@
 namespace ldm::train {
 
 /// Run-time choices that are not part of the experiment.
-struct AeTrainerOptions {
-    std::string runDir;          ///< the run folder (created when missing)
-    int64_t threads = 0;         ///< intra-op threads; 0 uses the config's
-    int64_t steps = 0;           ///< total steps; 0 uses the config's (extends a resumed run)
-    bool requirePhotos = true;   ///< false: fall back to landscape renders when photos are missing
+struct AeTrainerOptions
+{
+    std::string runDir;        ///< the run folder (created when missing)
+    int64_t threads = 0;       ///< intra-op threads; 0 uses the config's
+    int64_t steps = 0;         ///< total steps; 0 uses the config's (extends a resumed run)
+    bool requirePhotos = true; ///< false: fall back to landscape renders when photos are missing
     std::string name = "autoencoder-kl-f4"; ///< `name` written into weight files
 };
 
 /// Numbers of one log interval.
-struct AeProgress {
-    int64_t step = 0;            ///< steps completed
+struct AeProgress
+{
+    int64_t step = 0; ///< steps completed
     int64_t totalSteps = 0;
     double loss = 0, l1 = 0, edge = 0, kl = 0, lr = 0; ///< means over the interval
-    double stepsPerSecond = 0;   ///< over the interval
-    double valPsnr = -1;         ///< held-out PSNR when measured at this step, else < 0
-    std::string event;           ///< "checkpoint", "samples", ... done at this step
+    double stepsPerSecond = 0;                         ///< over the interval
+    double valPsnr = -1; ///< held-out PSNR when measured at this step, else < 0
+    std::string event;   ///< "checkpoint", "samples", ... done at this step
 };
 
 /// The autoencoder trainer.
-class AeTrainer {
+class AeTrainer
+{
 public:
     /// Starts a new run in options.runDir. Fails when that folder already has a checkpoint
     /// (resume it or choose another folder), the photos are missing (unless allowed) or the

@@ -16,19 +16,20 @@
 namespace ldm::train {
 
 /// Typed reader of one JSON object; the first problem is kept in error().
-class ConfigSection {
+class ConfigSection
+{
 public:
     /// `name` is the dotted path used in messages ("training", "model.text").
     ConfigSection(const nlohmann::json& object, std::string name)
-        : m_object(object), m_name(std::move(name))
+        : m_object(object)
+        , m_name(std::move(name))
     {
         if (!m_object.is_null() && !m_object.is_object())
             m_error = "'" + m_name + "' must be a mapping";
     }
 
     /// Reads `key` into `target` when present (bool, number, string or vector of those).
-    template <typename T>
-    void read(const char* key, T& target)
+    template <typename T> void read(const char* key, T& target)
     {
         m_known.insert(key);
         if (!m_error.empty() || !m_object.is_object() || !m_object.contains(key))
@@ -68,8 +69,7 @@ public:
     }
 
 private:
-    template <typename T>
-    static void check(const nlohmann::json& value)
+    template <typename T> static void check(const nlohmann::json& value)
     {
         if constexpr (std::is_same_v<T, bool>) {
             if (!value.is_boolean())

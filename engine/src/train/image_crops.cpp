@@ -163,8 +163,8 @@ Result<cv::Mat> loadRgbImage(const std::string& path, int64_t maxShortSide)
         return makeError(ErrorCode::InvalidFile, "cannot read " + path + ": " + error.what());
     }
     if (bgr.empty())
-        return makeError(ErrorCode::InvalidFile, "cannot read " + path +
-                                                     " (missing, unreadable or not an image)");
+        return makeError(ErrorCode::InvalidFile,
+                         "cannot read " + path + " (missing, unreadable or not an image)");
     cv::Mat rgb;
     cv::cvtColor(bgr, rgb, cv::COLOR_BGR2RGB);
     return areaResizeShortSide(rgb, maxShortSide);
@@ -204,12 +204,12 @@ std::vector<cv::Mat> tensorToCrops(const torch::Tensor& batch)
 }
 
 CropSource::CropSource(AeDataConfig config, uint64_t seed)
-    : m_config(std::move(config)), m_seed(seed)
+    : m_config(std::move(config))
+    , m_seed(seed)
 {
 }
 
-Result<CropSource> CropSource::create(const AeDataConfig& config, uint64_t seed,
-                                      bool requirePhotos)
+Result<CropSource> CropSource::create(const AeDataConfig& config, uint64_t seed, bool requirePhotos)
 {
     CropSource source(config, seed);
     auto split = readPhotoSplit(config.photos);
@@ -292,8 +292,8 @@ cv::Mat CropSource::randomCrop(const cv::Mat& image, TrainRng& rng) const
 {
     const int64_t crop = m_config.cropSize;
     const int64_t limit = std::min<int64_t>(image.cols, image.rows);
-    const int64_t side =
-        std::min<int64_t>(limit, std::lround(double(crop) * rng.uniform(1.0, m_config.scaleJitter)));
+    const int64_t side = std::min<int64_t>(
+        limit, std::lround(double(crop) * rng.uniform(1.0, m_config.scaleJitter)));
     const int x = int(rng.below(uint64_t(image.cols - side + 1)));
     const int y = int(rng.below(uint64_t(image.rows - side + 1)));
     cv::Mat out = image(cv::Rect(x, y, int(side), int(side)));

@@ -21,7 +21,8 @@
 namespace ldm::train {
 
 /// The photos of a folder split into training and held-out files (full paths).
-struct PhotoSplit {
+struct PhotoSplit
+{
     std::vector<std::string> train;
     std::vector<std::string> val;
     std::vector<std::string> warnings; ///< listed files that do not exist, odd lines, ...
@@ -52,13 +53,13 @@ torch::Tensor cropsToTensor(const std::vector<cv::Mat>& crops);
 std::vector<cv::Mat> tensorToCrops(const torch::Tensor& batch);
 
 /// Draws training crops and fixed held-out crops.
-class CropSource {
+class CropSource
+{
 public:
     /// Loads the photos named by the config. `requirePhotos` false lets a run (or a test) go on
     /// with landscape renders alone when the folder is missing or empty; the reason is then in
     /// warnings().
-    static Result<CropSource> create(const AeDataConfig& config, uint64_t seed,
-                                     bool requirePhotos);
+    static Result<CropSource> create(const AeDataConfig& config, uint64_t seed, bool requirePhotos);
 
     /// A batch of `count` random training crops [count, 3, S, S] in [−1, 1]. `completedSteps`
     /// selects the landscape pool generation, so call it with the step being trained.

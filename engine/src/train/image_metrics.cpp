@@ -58,7 +58,8 @@ double ssimY(const cv::Mat& a, const cv::Mat& b)
         cv::Mat out;
         cv::GaussianBlur(in, out, cv::Size(11, 11), 1.5, 1.5, cv::BORDER_REFLECT);
         const int m = 5;
-        return cv::Mat(out(cv::Rect(m, m, std::max(1, in.cols - 2 * m), std::max(1, in.rows - 2 * m))));
+        return cv::Mat(
+            out(cv::Rect(m, m, std::max(1, in.cols - 2 * m), std::max(1, in.rows - 2 * m))));
     };
     const cv::Mat muX = blur(x), muY = blur(y);
     const cv::Mat muX2 = muX.mul(muX), muY2 = muY.mul(muY), muXY = muX.mul(muY);

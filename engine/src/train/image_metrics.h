@@ -25,7 +25,8 @@ cv::Mat bicubicDownUp(const cv::Mat& image, int factor = 4);
 cv::Mat areaDownBicubicUp(const cv::Mat& image, int factor = 4);
 
 /// Mean quality of a set of reconstructions against their originals.
-struct QualityStats {
+struct QualityStats
+{
     double psnrRgb = 0;
     double psnrY = 0;
     double ssimY = 0;

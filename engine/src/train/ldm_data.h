@@ -28,7 +28,8 @@ namespace ldm::train {
 constexpr int64_t UnknownClass = 255;
 
 /// One batch.
-struct LdmBatch {
+struct LdmBatch
+{
     torch::Tensor images;              ///< [B, 3, S, S] float in [−1, 1]
     torch::Tensor labels;              ///< [B, S, S] int64 class ids (map runs), else undefined
     torch::Tensor lowres;              ///< [B, 3, S/4, S/4] float in [−1, 1] (SR), else undefined
@@ -48,7 +49,8 @@ void eraseRandomRectangle(torch::Tensor labels, TrainRng& rng);
 cv::Mat degradeForSuperRes(const cv::Mat& hr, const LdmDataSection& config, TrainRng& rng);
 
 /// Produces training batches and the fixed held-out examples of the sample grids.
-class LdmDataSource {
+class LdmDataSource
+{
 public:
     /// Landscape runs need nothing on disk; superres runs load the photos of data.photos
     /// (with `requirePhotos` false they fall back to landscape renders when they are missing).

@@ -31,7 +31,8 @@ Result<LdmConfig> makeRunLdmConfig(const LdmTrainConfig& config,
                                    const std::string& tokenizerFile, double scaleFactor);
 
 /// One set of trainable networks. Copies share the modules.
-struct LdmNets {
+struct LdmNets
+{
     UNetModel unet{nullptr};
     BertEmbedder text{nullptr};        ///< null without text conditioning
     SpatialRescaler rescaler{nullptr}; ///< null without map conditioning
@@ -56,7 +57,8 @@ struct LdmNets {
 };
 
 /// What one noise prediction is conditioned on; undefined means "not used by this model".
-struct LdmCond {
+struct LdmCond
+{
     torch::Tensor tokens; ///< [B, L] int64 prompt ids (crossattn, hybrid)
     torch::Tensor concat; ///< [B, Cc, h, w] at latent size (concat, hybrid)
 };
@@ -71,10 +73,11 @@ torch::Tensor predictNoise(const LdmNets& nets, const torch::Tensor& zt,
 torch::Tensor mapConcat(const LdmNets& nets, const torch::Tensor& oneHot);
 
 /// Everything an exported checkpoint holds.
-struct LdmExportParts {
-    LdmConfig config;                 ///< with scaleFactor, classes, tokenizer, name
-    const LdmNets* trained = nullptr; ///< model.diffusion_model.* (+ text when no EMA)
-    const LdmNets* ema = nullptr;     ///< model_ema.* and the text encoder; may be null
+struct LdmExportParts
+{
+    LdmConfig config;                       ///< with scaleFactor, classes, tokenizer, name
+    const LdmNets* trained = nullptr;       ///< model.diffusion_model.* (+ text when no EMA)
+    const LdmNets* ema = nullptr;           ///< model_ema.* and the text encoder; may be null
     const FirstStage* firstStage = nullptr; ///< copied in as first_stage_model.*
     int64_t emaUpdates = 0;
     double emaDecay = 0;

@@ -24,60 +24,67 @@ enum class ConcatSource {
 
 /// `model:` the networks. `unet` and `text` hold CompVis kwargs; the trainer fills in
 /// in_channels, out_channels and context_dim from the first stage and the conditioning.
-struct LdmModelSection {
-    std::string name = "landscape";   ///< `name`: display name written into the checkpoint
-    std::string firstStage;           ///< `first_stage`: frozen standalone AE safetensors
-    ConditioningKey conditioning = ConditioningKey::Hybrid; ///< `conditioning`
-    ConcatSource concat = ConcatSource::Map;                ///< `concat`
+struct LdmModelSection
+{
+    std::string name = "landscape"; ///< `name`: display name written into the checkpoint
+    std::string firstStage;         ///< `first_stage`: frozen standalone AE safetensors
+    ConditioningKey conditioning = ConditioningKey::Hybrid;  ///< `conditioning`
+    ConcatSource concat = ConcatSource::Map;                 ///< `concat`
     ScheduleConfig schedule{0.0015, 0.0155, 1000, "linear"}; ///< `schedule`
-    double scaleFactor = 0;           ///< `scale_factor`: 0 / "auto" = 1 / std of latents
-    int64_t scaleBatches = 4;         ///< `scale_batches`: batches measured for "auto"
-    nlohmann::json unet;              ///< `unet`: UNetModel kwargs
-    nlohmann::json text;              ///< `text`: BERTEmbedder kwargs (vocab_size from tokenizer)
+    double scaleFactor = 0;   ///< `scale_factor`: 0 / "auto" = 1 / std of latents
+    int64_t scaleBatches = 4; ///< `scale_batches`: batches measured for "auto"
+    nlohmann::json unet;      ///< `unet`: UNetModel kwargs
+    nlohmann::json text;      ///< `text`: BERTEmbedder kwargs (vocab_size from tokenizer)
     std::string palette = "resources/palettes/landscape.json"; ///< `palette` (map models)
-    int64_t rescalerStages = 2;       ///< `map_stages`: x0.5 bilinear stages, image -> latent
+    int64_t rescalerStages = 2; ///< `map_stages`: x0.5 bilinear stages, image -> latent
 };
 
 /// `tokenizer:` the sentencepiece model trained at the start of a text-conditioned run.
-struct LdmTokenizerSection {
-    int64_t vocabSize = 3000;        ///< `vocab_size`
-    int64_t captions = 20000;        ///< `captions`: generator captions in the corpus
-    int64_t captionRepeat = 3;       ///< `caption_repeat`: times each caption line is repeated
-    std::vector<std::string> wordLists{"/usr/share/wordnet", "/usr/share/dict/words"}; ///< `word_lists`
-    int64_t maxGlosses = 60000;      ///< `max_glosses`: lines taken from the word lists
+struct LdmTokenizerSection
+{
+    int64_t vocabSize = 3000;  ///< `vocab_size`
+    int64_t captions = 20000;  ///< `captions`: generator captions in the corpus
+    int64_t captionRepeat = 3; ///< `caption_repeat`: times each caption line is repeated
+    /// `word_lists`: WordNet folders or plain word-list files; missing ones are skipped.
+    std::vector<std::string> wordLists{"/usr/share/wordnet", "/usr/share/dict/words"};
+    int64_t maxGlosses = 60000; ///< `max_glosses`: lines taken from the word lists
 };
 
 /// `data:` where images come from.
-struct LdmDataSection {
-    int64_t imageSize = 128;       ///< `image_size`: side of the training images (px)
-    AeDataConfig photos;           ///< `photos`, `landscape_share`, ... (superres runs only)
-    double blurMax = 0.8;          ///< `blur_max`: max Gaussian sigma (HR px) before downsampling
-    double noiseMax = 0.02;        ///< `noise_max`: max Gaussian noise std on the LR image ([0,1])
-    double jpegChance = 0.5;       ///< `jpeg_chance`: share of LR images JPEG-compressed
-    int64_t jpegQualityMin = 60;   ///< `jpeg_quality_min` (uniform up to 95)
+struct LdmDataSection
+{
+    int64_t imageSize = 128;     ///< `image_size`: side of the training images (px)
+    AeDataConfig photos;         ///< `photos`, `landscape_share`, ... (superres runs only)
+    double blurMax = 0.8;        ///< `blur_max`: max Gaussian sigma (HR px) before downsampling
+    double noiseMax = 0.02;      ///< `noise_max`: max Gaussian noise std on the LR image ([0,1])
+    double jpegChance = 0.5;     ///< `jpeg_chance`: share of LR images JPEG-compressed
+    int64_t jpegQualityMin = 60; ///< `jpeg_quality_min` (uniform up to 95)
 };
 
 /// `dropout:` condition dropout for classifier-free guidance, per sample and independent.
-struct LdmDropoutSection {
+struct LdmDropoutSection
+{
     double text = 0.1;       ///< `text`: the prompt becomes "" (the unconditional tokens)
     double map = 0.1;        ///< `map`: the one-hot map becomes all zeros ("unknown")
     double mapPartial = 0.1; ///< `map_partial`: a random rectangle of the map becomes unknown
 };
 
 /// `optimizer:` AdamW with linear warm-up, then constant or cosine.
-struct LdmOptimSection {
-    double lr = 2e-4;             ///< `lr`
-    double lrMin = 2e-5;          ///< `lr_min`
+struct LdmOptimSection
+{
+    double lr = 2e-4;                ///< `lr`
+    double lrMin = 2e-5;             ///< `lr_min`
     std::string schedule = "cosine"; ///< `schedule`
-    int64_t warmupSteps = 500;    ///< `warmup_steps`
-    double beta1 = 0.9;           ///< `betas[0]`
-    double beta2 = 0.999;         ///< `betas[1]`
-    double weightDecay = 0.01;    ///< `weight_decay`
-    double gradClip = 1.0;        ///< `grad_clip`: max global grad norm, 0 = off
+    int64_t warmupSteps = 500;       ///< `warmup_steps`
+    double beta1 = 0.9;              ///< `betas[0]`
+    double beta2 = 0.999;            ///< `betas[1]`
+    double weightDecay = 0.01;       ///< `weight_decay`
+    double gradClip = 1.0;           ///< `grad_clip`: max global grad norm, 0 = off
 };
 
 /// `training:` the loop.
-struct LdmLoopSection {
+struct LdmLoopSection
+{
     int64_t batchSize = 16;        ///< `batch_size`
     int64_t steps = 60000;         ///< `steps`
     int64_t threads = 2;           ///< `threads` (the CLI's --threads wins)
@@ -95,7 +102,8 @@ struct LdmLoopSection {
 };
 
 /// A whole run.
-struct LdmTrainConfig {
+struct LdmTrainConfig
+{
     LdmModelSection model;
     LdmTokenizerSection tokenizer;
     LdmDataSection data;

@@ -39,26 +39,29 @@ namespace ldm::train {
 struct LdmNets;
 
 /// Run-time choices that are not part of the experiment.
-struct LdmTrainerOptions {
-    std::string runDir;        ///< the run folder (created when missing)
-    int64_t threads = 0;       ///< intra-op threads; 0 uses the config's
-    int64_t steps = 0;         ///< total steps; 0 uses the config's (extends a resumed run)
-    bool requirePhotos = true; ///< false: SR runs fall back to landscape renders
+struct LdmTrainerOptions
+{
+    std::string runDir;         ///< the run folder (created when missing)
+    int64_t threads = 0;        ///< intra-op threads; 0 uses the config's
+    int64_t steps = 0;          ///< total steps; 0 uses the config's (extends a resumed run)
+    bool requirePhotos = true;  ///< false: SR runs fall back to landscape renders
     bool quietTokenizer = true; ///< sentencepiece trainer output off
 };
 
 /// Numbers of one log interval.
-struct LdmProgress {
+struct LdmProgress
+{
     int64_t step = 0;
     int64_t totalSteps = 0;
-    double loss = 0;           ///< mean over the interval
+    double loss = 0; ///< mean over the interval
     double lr = 0;
     double stepsPerSecond = 0; ///< over the interval
     std::string event;         ///< " samples", " checkpoint", ...
 };
 
 /// UNet forward timings (seconds per call, best of the repeats).
-struct UNetTiming {
+struct UNetTiming
+{
     int64_t latentSize = 0;
     int64_t batch = 0;
     double fp32 = 0;
@@ -66,7 +69,8 @@ struct UNetTiming {
 };
 
 /// The latent diffusion trainer.
-class LdmTrainer {
+class LdmTrainer
+{
 public:
     /// Starts a new run: copies the first stage in, trains the tokenizer (text runs),
     /// measures the scale factor. Fails when options.runDir already holds a run.
@@ -112,9 +116,8 @@ public:
 
 private:
     explicit LdmTrainer(std::unique_ptr<State> state);
-    static Result<std::unique_ptr<LdmTrainer>> build(const LdmTrainConfig& config,
-                                                     const LdmTrainerOptions& options,
-                                                     double scaleFactor);
+    static Result<std::unique_ptr<LdmTrainer>>
+    build(const LdmTrainConfig& config, const LdmTrainerOptions& options, double scaleFactor);
     Result<void> restore(const std::string& folder);
     std::unique_ptr<State> m;
 };

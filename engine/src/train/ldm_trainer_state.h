@@ -25,7 +25,8 @@ constexpr const char* RunFirstStageFile = "first_stage.safetensors";
 constexpr const char* RunTokenizerPrefix = "tokenizer"; ///< tokenizer.model / .vocab
 constexpr const char* RunPaletteFile = "palette.json";
 
-struct LdmTrainer::State {
+struct LdmTrainer::State
+{
     LdmTrainConfig config;
     LdmTrainerOptions options;
     LdmConfig model;                      ///< full config incl. scale factor
@@ -36,9 +37,9 @@ struct LdmTrainer::State {
     std::optional<LdmDataSource> data;
     std::unique_ptr<torch::optim::AdamW> optimizer;
     std::optional<NoiseSchedule> schedule;
-    torch::Tensor sqrtAlphaBar;           ///< float32 [T]
-    torch::Tensor sqrtOneMinusAlphaBar;   ///< float32 [T]
-    torch::Tensor uncondTokens;           ///< [L] ids of the "" prompt
+    torch::Tensor sqrtAlphaBar;         ///< float32 [T]
+    torch::Tensor sqrtOneMinusAlphaBar; ///< float32 [T]
+    torch::Tensor uncondTokens;         ///< [L] ids of the "" prompt
     LossHistory history;
     RunningMean window;
     int64_t step = 0;

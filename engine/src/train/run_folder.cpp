@@ -78,9 +78,9 @@ std::string findCheckpointFolder(const std::string& runDir)
     return {};
 }
 
-std::map<std::string, std::string> autoencoderMetadata(
-    const AutoencoderConfig& config, const std::string& name,
-    const std::map<std::string, std::string>& extra)
+std::map<std::string, std::string>
+autoencoderMetadata(const AutoencoderConfig& config, const std::string& name,
+                    const std::map<std::string, std::string>& extra)
 {
     std::map<std::string, std::string> meta = extra;
     meta["ddconfig"] = config.ddconfig.toJson().dump();
@@ -139,8 +139,8 @@ Result<void> convertAutoencoderFile(const std::string& source, const std::string
     if (auto ok = io::writeSafetensors(target, tensors, meta); !ok)
         return ok;
     if (auto check = loadAutoencoder(target); !check)
-        return makeError(check.error().code, "exported file does not load: " +
-                                                 check.error().message);
+        return makeError(check.error().code,
+                         "exported file does not load: " + check.error().message);
     return {};
 }
 

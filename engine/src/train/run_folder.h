@@ -37,9 +37,9 @@ std::string findCheckpointFolder(const std::string& runDir);
 
 /// Metadata of a standalone first-stage file: `ddconfig`, `embed_dim` (what
 /// AutoencoderConfig::fromMetadata and LatentDiffusion::load read), `name` and `extra`.
-std::map<std::string, std::string> autoencoderMetadata(const AutoencoderConfig& config,
-                                                       const std::string& name,
-                                                       const std::map<std::string, std::string>& extra);
+std::map<std::string, std::string>
+autoencoderMetadata(const AutoencoderConfig& config, const std::string& name,
+                    const std::map<std::string, std::string>& extra);
 
 /// Saves a first stage under its standalone CompVis names (`encoder.*`, `decoder.*`,
 /// `quant_conv.*`, `post_quant_conv.*`) in `dtype` with autoencoderMetadata().

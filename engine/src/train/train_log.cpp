@@ -70,7 +70,8 @@ LossHistory LossHistory::fromJson(const nlohmann::json& json)
 
 namespace {
 
-struct Series {
+struct Series
+{
     std::vector<double> steps;
     std::vector<double> values;
 };
@@ -79,7 +80,8 @@ Series seriesOf(const std::vector<HistoryEntry>& entries, const std::string& nam
 {
     Series series;
     for (const auto& entry : entries)
-        if (auto it = entry.values.find(name); it != entry.values.end() && std::isfinite(it->second)) {
+        if (auto it = entry.values.find(name);
+            it != entry.values.end() && std::isfinite(it->second)) {
             series.steps.push_back(double(entry.step));
             series.values.push_back(it->second);
         }
@@ -117,8 +119,8 @@ Result<void> LossHistory::writePlot(const std::string& path,
     cv::Mat canvas(Height, Width, CV_8UC3, cv::Scalar(255, 255, 255));
     const cv::Rect plot(Left, Top, Width - Left - Right, Height - Top - Bottom);
     cv::rectangle(canvas, plot, cv::Scalar(0, 0, 0), 1);
-    const std::vector<cv::Scalar> colors = {{200, 60, 30}, {30, 140, 30}, {30, 90, 220},
-                                            {150, 40, 160}, {20, 160, 200}};
+    const std::vector<cv::Scalar> colors = {
+        {200, 60, 30}, {30, 140, 30}, {30, 90, 220}, {150, 40, 160}, {20, 160, 200}};
     std::vector<Series> losses;
     double minStep = std::numeric_limits<double>::max(), maxStep = 0;
     double minLog = std::numeric_limits<double>::max(), maxLog = -minLog;
@@ -173,10 +175,11 @@ Result<void> LossHistory::writePlot(const std::string& path,
         for (size_t i = 1; i < series.values.size(); ++i) {
             if (series.values[i - 1] <= 0 || series.values[i] <= 0)
                 continue;
-            cv::line(canvas,
-                     {xOf(series.steps[i - 1]), yOf(std::log10(series.values[i - 1]), minLog, maxLog)},
-                     {xOf(series.steps[i]), yOf(std::log10(series.values[i]), minLog, maxLog)},
-                     color, 1, cv::LINE_AA);
+            cv::line(
+                canvas,
+                {xOf(series.steps[i - 1]), yOf(std::log10(series.values[i - 1]), minLog, maxLog)},
+                {xOf(series.steps[i]), yOf(std::log10(series.values[i]), minLog, maxLog)}, color, 1,
+                cv::LINE_AA);
         }
         const std::string label =
             lossNames[k] + (series.values.empty() ? "" : " " + shortNumber(series.values.back()));
@@ -193,13 +196,15 @@ Result<void> LossHistory::writePlot(const std::string& path,
             const cv::Point p{xOf(secondary.steps[i]), yOf(secondary.values[i], lo, hi)};
             cv::circle(canvas, p, 2, color, cv::FILLED, cv::LINE_AA);
             if (i > 0)
-                cv::line(canvas, {xOf(secondary.steps[i - 1]), yOf(secondary.values[i - 1], lo, hi)},
-                         p, color, 1, cv::LINE_AA);
+                cv::line(canvas,
+                         {xOf(secondary.steps[i - 1]), yOf(secondary.values[i - 1], lo, hi)}, p,
+                         color, 1, cv::LINE_AA);
         }
         for (int i = 0; i <= 4; ++i) {
             const double value = lo + (hi - lo) * i / 4.0;
-            cv::putText(canvas, shortNumber(value), {plot.x + plot.width + 6, yOf(value, lo, hi) + 4},
-                        font, 0.4, color, 1, cv::LINE_AA);
+            cv::putText(canvas, shortNumber(value),
+                        {plot.x + plot.width + 6, yOf(value, lo, hi) + 4}, font, 0.4, color, 1,
+                        cv::LINE_AA);
         }
         const std::string label = secondaryName + " " + shortNumber(secondary.values.back());
         cv::putText(canvas, label, {legendX, Top - 10}, font, 0.45, color, 1, cv::LINE_AA);

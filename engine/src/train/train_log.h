@@ -15,13 +15,15 @@
 namespace ldm::train {
 
 /// One logged point: named values at a step (loss parts averaged since the last point).
-struct HistoryEntry {
+struct HistoryEntry
+{
     int64_t step = 0;
     std::map<std::string, double> values;
 };
 
 /// The run's history, in step order.
-class LossHistory {
+class LossHistory
+{
 public:
     /// Appends a point; points at or before the last step are dropped (a resumed run repeats
     /// nothing).
@@ -45,12 +47,17 @@ private:
 };
 
 /// Accumulates per-step values between log points.
-class RunningMean {
+class RunningMean
+{
 public:
     void add(const std::map<std::string, double>& values);
     /// The means since the last reset; empty when nothing was added.
     std::map<std::string, double> means() const;
-    void reset() { m_sums.clear(); m_count = 0; }
+    void reset()
+    {
+        m_sums.clear();
+        m_count = 0;
+    }
     int64_t count() const { return m_count; }
 
 private:

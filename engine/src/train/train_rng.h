@@ -11,10 +11,14 @@
 namespace ldm::train {
 
 /// SplitMix64: tiny, fast and good enough for picking crops, flips and scene seeds.
-class TrainRng {
+class TrainRng
+{
 public:
     /// Starts from `seed`; two different seeds give unrelated streams.
-    explicit TrainRng(uint64_t seed = 0) : m_state(seed) {}
+    explicit TrainRng(uint64_t seed = 0)
+        : m_state(seed)
+    {
+    }
 
     /// The whole state (store it to resume).
     uint64_t state() const { return m_state; }

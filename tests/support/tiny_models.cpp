@@ -1,0 +1,135 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "support/tiny_models.h"
+
+#include "checkpoint/latent_diffusion.h"
+#include "core/safetensors.h"
+#include "tokenizer/tokenizer.h"
+
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <stdexcept>
+
+namespace ldm::testing {
+namespace fs = std::filesystem;
+
+std::string makeTempDir(const std::string& tag)
+{
+    std::random_device random;
+    const fs::path dir = fs::temp_directory_path() /
+                         ("ldm-" + tag + "-" + std::to_string(random()) + std::to_string(random()));
+    fs::create_directories(dir);
+    return dir.string();
+}
+
+namespace {
+
+LdmConfig baseConfig()
+{
+    LdmConfig config;
+    config.schedule = ScheduleConfig{0.0015, 0.0155, 1000, "linear"};
+    config.scaleFactor = 0.5;
+    auto stage = AutoencoderConfig::fromJson(nlohmann::json::parse(R"({
+        "embed_dim": 3,
+        "ddconfig": {"double_z": true, "z_channels": 3, "resolution": 64, "in_channels": 3,
+                     "out_ch": 3, "ch": 32, "ch_mult": [1, 1, 1], "num_res_blocks": 1,
+                     "attn_resolutions": [], "dropout": 0.0}})"));
+    if (!stage)
+        throw std::runtime_error(stage.error().message);
+    config.firstStage = stage.value();
+    return config;
+}
+
+UNetConfig unetConfig(int64_t inChannels, bool crossAttention)
+{
+    nlohmann::json kwargs = {{"in_channels", inChannels}, {"out_channels", 3},
+                             {"model_channels", 32}, {"attention_resolutions", {2}},
+                             {"num_res_blocks", 1}, {"channel_mult", {1, 2}},
+                             {"num_head_channels", 16}, {"legacy", false}};
+    if (crossAttention) {
+        kwargs["use_spatial_transformer"] = true;
+        kwargs["context_dim"] = 32;
+        kwargs["transformer_depth"] = 1;
+    }
+    auto config = UNetConfig::fromJson(kwargs);
+    if (!config)
+        throw std::runtime_error(config.error().message);
+    return config.value();
+}
+
+void writeTokenizer(const std::string& dir)
+{
+    const std::string corpus = (fs::path(dir) / "corpus.txt").string();
+    std::ofstream out(corpus);
+    const char* words[] = {"snowy", "mountains", "above", "a", "lake", "at", "sunset", "green",
+                           "meadow", "forest", "under", "cloudy", "sky", "sandy", "beach", "calm",
+                           "sea", "rock", "grass", "water"};
+    std::mt19937 random(3);
+    for (int line = 0; line < 400; ++line) {
+        for (int word = 0; word < 6; ++word)
+            out << words[random() % 20] << ' ';
+        out << '\n';
+    }
+    out.close();
+    TokenizerTrainOptions options;
+    options.quiet = true;
+    options.hardVocabLimit = false;
+    auto trained = Tokenizer::train({corpus}, (fs::path(dir) / "tiny").string(), 64, options);
+    if (!trained)
+        throw std::runtime_error(trained.error().message);
+}
+
+} // namespace
+
+std::string writeTinyModel(const std::string& dir, const std::string& kind)
+{
+    torch::manual_seed(7);
+    LdmConfig config = baseConfig();
+    config.name = "tiny-" + kind;
+    if (kind == "text") {
+        writeTokenizer(dir);
+        config.unet = unetConfig(3, true);
+        config.conditioningKey = ConditioningKey::CrossAttn;
+        config.condStage = CondStageKind::Text;
+        TextEncoderConfig text;
+        text.nEmbed = 32;
+        text.nLayer = 1;
+        text.vocabSize = 64;
+        text.maxSeqLen = 16;
+        config.text = text;
+        config.tokenizer = "tiny.model";
+    } else if (kind == "map") {
+        config.unet = unetConfig(3 + 10, false);
+        config.conditioningKey = ConditioningKey::Concat;
+        config.condStage = CondStageKind::SpatialRescaler;
+        SpatialRescalerConfig rescaler;
+        rescaler.nStages = 2;
+        rescaler.inChannels = 10;
+        config.rescaler = rescaler;
+        const char* names[] = {"sky", "cloud", "mountain", "snow", "rock",
+                               "water", "sand", "grass", "forest", "dirt"};
+        for (int id = 0; id < 10; ++id)
+            config.classes.push_back({id, names[id], "#0" + std::to_string(id) + "0" +
+                                                         std::to_string(id) + "0" +
+                                                         std::to_string(id)});
+    } else if (kind == "superres") {
+        config.unet = unetConfig(3 + 3, false);
+        config.conditioningKey = ConditioningKey::Concat;
+        config.concatImage = true;
+    } else {
+        throw std::invalid_argument("unknown tiny model kind " + kind);
+    }
+    auto model = LatentDiffusion::create(config);
+    if (!model)
+        throw std::runtime_error(model.error().message);
+    std::vector<std::pair<std::string, torch::Tensor>> tensors;
+    for (const auto& [name, tensor] : model->stateDict())
+        tensors.emplace_back(name, tensor);
+    const std::string path = (fs::path(dir) / (kind + ".safetensors")).string();
+    auto written = io::writeSafetensors(path, tensors, config.toMetadata());
+    if (!written)
+        throw std::runtime_error(written.error().message);
+    return path;
+}
+
+} // namespace ldm::testing

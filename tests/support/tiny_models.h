@@ -1,0 +1,21 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// Tiny random-weight checkpoints written to a temporary folder, so pipeline tests run the real
+// engine end to end without shipped weights. Outputs are noise-like; tests check behaviour
+// (determinism, cancel, tiling, errors), not image quality.
+#pragma once
+
+#include <string>
+
+namespace ldm::testing {
+
+/// Writes `<dir>/<name>.safetensors` and returns its path. Kinds:
+///   "text"    cross-attention UNet + text encoder + tokenizer (`<dir>/tiny.model`)
+///   "map"     concat UNet on a 10-class one-hot map (SpatialRescaler, 2 stages)
+///   "superres" concat UNet on the low-resolution image
+/// The first stage is a small f4 AutoencoderKL in every case.
+std::string writeTinyModel(const std::string& dir, const std::string& kind);
+
+/// A fresh empty temporary folder.
+std::string makeTempDir(const std::string& tag);
+
+} // namespace ldm::testing

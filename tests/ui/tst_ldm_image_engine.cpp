@@ -1,0 +1,257 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// The real engine behind the bridge: LdmImageEngine on the controller's engine thread, with a
+// tiny random-weight model written by the test (tiny_model.cpp).
+#include "bridge/engine_controller.h"
+#include "bridge/ldm_image_engine.h"
+#include "tiny_model.h"
+
+#include <QElapsedTimer>
+#include <QFile>
+#include <QSignalSpy>
+#include <QStandardPaths>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <memory>
+
+using ldm::bridge::EngineController;
+using ldm::bridge::GenerateRequest;
+using ldm::bridge::JobId;
+using ldm::bridge::LdmImageEngine;
+using ldm::bridge::ModelDescription;
+
+namespace {
+
+QImage labelMap(int width, int height)
+{
+    QImage map(width, height, QImage::Format_Indexed8);
+    map.setColorCount(256);
+    for (int y = 0; y < height; ++y)
+        for (int x = 0; x < width; ++x)
+            map.scanLine(y)[x] = static_cast<uchar>(y < height / 3 ? 0 : (x < width / 2 ? 1 : 2));
+    return map;
+}
+
+GenerateRequest paintRequest(int side, int steps, quint64 seed = 7)
+{
+    GenerateRequest r;
+    r.model = QStringLiteral("tiny");
+    r.recipe.task = "paint";
+    r.recipe.sampler = "ddim";
+    r.recipe.steps = steps;
+    r.recipe.guidanceScale = 1.0;
+    r.recipe.seed = seed;
+    r.recipe.width = side;
+    r.recipe.height = side;
+    r.labelMap = labelMap(side, side);
+    return r;
+}
+
+} // namespace
+
+class TestLdmImageEngine final : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        QStandardPaths::setTestModeEnabled(true);
+        QVERIFY(m_models.isValid());
+        QVERIFY(QDir(m_models.path()).mkpath(QStringLiteral("tiny")));
+        const QString path = m_models.filePath(QStringLiteral("tiny/model.safetensors"));
+        const std::string error = ldm::test::writeTinyMapModel(path.toStdString());
+        QVERIFY2(error.empty(), error.c_str());
+        QFile broken(m_models.filePath(QStringLiteral("broken.safetensors")));
+        QVERIFY(broken.open(QIODevice::WriteOnly));
+        broken.write("this is not a checkpoint");
+    }
+
+    void convertsImagesWithDeepCopies()
+    {
+        ldm::RgbImage rgb;
+        rgb.width = 5; // odd: QImage rows are padded, the engine's are not
+        rgb.height = 3;
+        for (int i = 0; i < 5 * 3 * 3; ++i)
+            rgb.pixels.push_back(static_cast<uint8_t>(i * 7));
+        const QImage image = ldm::bridge::imageFromRgb(rgb);
+        QCOMPARE(image.size(), QSize(5, 3));
+        QCOMPARE(image.pixel(4, 2), qRgb(14 * 3 * 7 % 256, (14 * 3 + 1) * 7 % 256,
+                                         (14 * 3 + 2) * 7 % 256));
+        rgb.pixels.assign(rgb.pixels.size(), 0); // the QImage owns its own pixels
+        QCOMPARE(image.pixel(1, 0), qRgb(21, 28, 35));
+
+        QImage argb(5, 3, QImage::Format_ARGB32);
+        argb.fill(qRgba(10, 20, 30, 40));
+        const ldm::RgbImage back = ldm::bridge::rgbFromImage(argb);
+        QCOMPARE(back.width, 5);
+        QCOMPARE(back.pixels.size(), size_t(5 * 3 * 3));
+        QCOMPARE(int(back.pixels[3 * 14 + 2]), 30);
+
+        ldm::RgbImage wrong;
+        wrong.width = 4;
+        wrong.height = 4;
+        wrong.pixels.resize(7);
+        QVERIFY(ldm::bridge::imageFromRgb(wrong).isNull()); // bad size: no crash, no image
+
+        const ldm::LabelMap map = ldm::bridge::labelMapFromIds(labelMap(6, 3));
+        QCOMPARE(map.ids.size(), size_t(18));
+        QCOMPARE(int(map.ids[17]), 2);
+        QVERIFY(ldm::bridge::labelMapFromIds(argb.convertToFormat(QImage::Format_RGB32)).empty());
+    }
+
+    void listsAndLoadsModelsOnTheEngineThread()
+    {
+        auto controller = start();
+        QCOMPARE(controller->shippedModels(), QStringList{QStringLiteral("tiny")});
+        QVERIFY(controller->deviceName().contains(QStringLiteral("CPU")) ||
+                controller->deviceName().contains(QStringLiteral("CUDA")));
+        QSignalSpy started(controller.get(), &EngineController::modelLoadStarted);
+        QSignalSpy loaded(controller.get(), &EngineController::modelLoaded);
+        controller->loadModel(QStringLiteral("tiny"));
+        QCOMPARE(started.size(), 1);
+        QCOMPARE(controller->loadingModel(), QStringLiteral("tiny"));
+        QVERIFY(loaded.wait(60000));
+        const auto model = loaded.first().first().value<ModelDescription>();
+        QCOMPARE(model.key, QStringLiteral("tiny"));
+        QCOMPARE(model.latentFactor, 4);
+        QVERIFY(model.takesMap);
+        QVERIFY(model.canDo(QStringLiteral("paint")));
+        QCOMPARE(model.palette.classes().size(), 3);
+        QCOMPARE(model.palette.classes().at(2).name, QStringLiteral("grass"));
+        QCOMPARE(model.hash.size(), 10);
+        QVERIFY(controller->loadingModel().isEmpty());
+        QVERIFY(controller->knownModel(QStringLiteral("tiny")).isValid());
+    }
+
+    void loadFailuresCarryTheLoadersMessage()
+    {
+        auto controller = start();
+        QSignalSpy failed(controller.get(), &EngineController::modelLoadFailed);
+        const QString broken = m_models.filePath(QStringLiteral("broken.safetensors"));
+        controller->loadModel(broken);
+        QVERIFY(failed.wait(30000));
+        QCOMPARE(failed.first().at(0).toString(), broken);
+        const QString message = failed.first().at(1).toString();
+        QVERIFY2(message.contains(QStringLiteral("broken.safetensors")), qPrintable(message));
+        controller->loadModel(QStringLiteral("no-such-model"));
+        QVERIFY(failed.wait(30000));
+        QVERIFY2(failed.last().at(1).toString().contains(QStringLiteral("no-such-model")),
+                 qPrintable(failed.last().at(1).toString()));
+    }
+
+    void paintJobGivesPreviewsProgressAndTheCompletedRecipe()
+    {
+        auto controller = start();
+        QSignalSpy previews(controller.get(), &EngineController::previewReady);
+        QSignalSpy progress(controller.get(), &EngineController::progressChanged);
+        QSignalSpy finished(controller.get(), &EngineController::jobFinished);
+        QSignalSpy failed(controller.get(), &EngineController::jobFailed);
+        const JobId id = controller->submit(paintRequest(64, 6));
+        QVERIFY(id != 0);
+        QVERIFY(QTest::qWaitFor([&] { return !finished.isEmpty() || !failed.isEmpty(); }, 90000));
+        QVERIFY2(failed.isEmpty(), failed.isEmpty() ? "" : qPrintable(failed.first().at(1).toString()));
+        QVERIFY(!previews.isEmpty());
+        QCOMPARE(previews.last().at(0).value<JobId>(), id);
+        QCOMPARE(previews.last().at(1).value<QImage>().size(), QSize(64, 64));
+        QVERIFY(!progress.isEmpty());
+        const auto image = finished.first().at(1).value<QImage>();
+        QCOMPARE(image.size(), QSize(64, 64));
+        const auto recipe = finished.first().at(2).value<ldm::Recipe>();
+        QCOMPARE(recipe.modelName, std::string("tiny"));
+        QCOMPARE(recipe.modelHash.size(), size_t(10));
+        QCOMPARE(recipe.mapHash.size(), size_t(10));
+        QCOMPARE(recipe.seed, 7ULL);
+        QVERIFY(recipe.engineVersion.rfind("latent-canvas", 0) == 0);
+        QVERIFY(!recipe.createdAt.empty());
+        // The job loaded the model itself, and the UI heard about it.
+        QCOMPARE(controller->currentModel().key, QStringLiteral("tiny"));
+    }
+
+    void cancelLandsWithinAStep()
+    {
+        auto controller = start();
+        QSignalSpy progress(controller.get(), &EngineController::progressChanged);
+        QSignalSpy finished(controller.get(), &EngineController::jobFinished);
+        const JobId longJob = controller->submit(paintRequest(192, 500));
+        QVERIFY(QTest::qWaitFor(
+            [&] {
+                return !progress.isEmpty() &&
+                       progress.last().at(1).value<ldm::bridge::ProgressInfo>().step >= 3;
+            },
+            120000));
+        const auto p = progress.last().at(1).value<ldm::bridge::ProgressInfo>();
+        const double stepMs = double(p.elapsedMs) / p.step;
+        QElapsedTimer clock;
+        clock.start();
+        controller->cancelCurrent();
+        QVERIFY(controller->currentJob() != longJob);
+        // The worker takes the next job only once the cancelled one has returned.
+        const JobId next = controller->submit(paintRequest(32, 1));
+        QVERIFY(QTest::qWaitFor([&] { return !finished.isEmpty(); }, 120000));
+        QCOMPARE(finished.first().at(0).value<JobId>(), next);
+        const qint64 freedAfter = clock.elapsed();
+        qInfo("step %.0f ms; engine free %lld ms after cancel (uncancelled: %.0f s left)", stepMs,
+              freedAfter, stepMs * (500 - p.step) / 1000.0);
+        // One step to notice, plus the short job; generous for a shared CPU.
+        QVERIFY2(freedAfter < 4 * stepMs + 3000, qPrintable(QString::number(freedAfter)));
+    }
+
+    void badRequestsFailWithAClearMessage()
+    {
+        auto controller = start();
+        QSignalSpy failed(controller.get(), &EngineController::jobFailed);
+        GenerateRequest odd = paintRequest(64, 2);
+        odd.recipe.width = 66; // not a multiple of the f4 grid
+        odd.labelMap = labelMap(66, 64);
+        controller->submit(odd);
+        QVERIFY(failed.wait(60000));
+        QVERIFY2(failed.last().at(1).toString().contains(QStringLiteral("multiples of 4")),
+                 qPrintable(failed.last().at(1).toString()));
+
+        GenerateRequest noMap = paintRequest(64, 2);
+        noMap.labelMap = QImage();
+        controller->submit(noMap);
+        QVERIFY(failed.wait(60000));
+        QVERIFY(failed.last().at(1).toString().contains(QStringLiteral("label map")));
+
+        GenerateRequest text = paintRequest(64, 2);
+        text.recipe.task = "txt2img"; // the tiny model only paints
+        controller->submit(text);
+        QVERIFY(failed.wait(60000));
+        QVERIFY2(failed.last().at(1).toString().contains(QStringLiteral("txt2img")),
+                 qPrintable(failed.last().at(1).toString()));
+    }
+
+    void engineThatCannotStartIsReported()
+    {
+        EngineController controller;
+        QSignalSpy failed(&controller, &EngineController::engineFailed);
+        LdmImageEngine::Options options;
+        options.device = QStringLiteral("quantum");
+        controller.setEngineFactory([options] { return LdmImageEngine::create(options); });
+        QVERIFY(failed.wait(30000));
+        QVERIFY2(failed.first().first().toString().contains(QStringLiteral("quantum")),
+                 qPrintable(failed.first().first().toString()));
+    }
+
+private:
+    std::unique_ptr<EngineController> start()
+    {
+        auto controller = std::make_unique<EngineController>();
+        QSignalSpy ready(controller.get(), &EngineController::engineReady);
+        LdmImageEngine::Options options;
+        options.threads = 1; // leave the other core to the GUI thread and the build
+        options.device = QStringLiteral("cpu");
+        options.modelDir = m_models.path();
+        controller->setEngineFactory([options] { return LdmImageEngine::create(options); });
+        if (!ready.wait(60000))
+            qFatal("the engine did not start: %s", qPrintable(controller->engineError()));
+        return controller;
+    }
+
+    QTemporaryDir m_models;
+};
+
+QTEST_MAIN(TestLdmImageEngine)
+#include "tst_ldm_image_engine.moc"
