@@ -18,7 +18,7 @@ protected:
     static void SetUpTestSuite()
     {
         s_dir = testing::makeTempDir("pipeline");
-        for (const char* kind : {"text", "map", "superres"})
+        for (const char* kind : {"text", "map", "superres", "class"})
             s_models[kind] = testing::writeTinyModel(s_dir, kind);
     }
     static void TearDownTestSuite() { std::filesystem::remove_all(s_dir); }
@@ -171,6 +171,27 @@ TEST_F(PipelineTest, BadRequestsGetClearErrors)
     auto missing = engine->loadModel("/no/such/model.safetensors");
     ASSERT_FALSE(missing.ok());
     EXPECT_NE(missing.error().message.find("no model"), std::string::npos);
+}
+
+TEST_F(PipelineTest, ClassConditionalModelTakesAClassId)
+{
+    auto engine = engineWith("class");
+    GenerateRequest request;
+    request.recipe.sampler = "ddim";
+    request.recipe.steps = 2;
+    request.recipe.width = 16;
+    request.recipe.height = 16;
+    request.recipe.prompt = "3";
+    auto three = engine->generate(request);
+    ASSERT_TRUE(three.ok()) << three.error().message;
+    request.recipe.prompt = "4";
+    auto four = engine->generate(request);
+    ASSERT_TRUE(four.ok());
+    EXPECT_NE(three->image.pixels, four->image.pixels);
+    request.recipe.prompt = "a cat";
+    auto bad = engine->generate(request);
+    ASSERT_FALSE(bad.ok());
+    EXPECT_NE(bad.error().message.find("class id from 0 to 4"), std::string::npos);
 }
 
 RgbImage gradientImage(int width, int height)

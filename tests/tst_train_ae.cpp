@@ -138,6 +138,28 @@ TEST(TrainAe, ResumeEqualsUninterruptedRun)
         << "a new run must not overwrite an existing one";
 }
 
+TEST(TrainAe, CheckpointsAtTheirOwnInterval)
+{
+    TempDir dir;
+    auto json = nlohmann::json::parse(TinyConfig);
+    json["training"]["steps"] = 7;
+    json["training"]["checkpoint_every"] = 3; // not a multiple of log_every (5)
+    auto config = AeTrainConfig::fromJson(json);
+    ASSERT_TRUE(config.ok());
+    auto trainer = makeTrainer(*config, dir / "run");
+    ASSERT_TRUE(trainer);
+    std::vector<int64_t> checkpoints;
+    std::atomic<bool> stop{false};
+    ASSERT_TRUE(trainer
+                    ->run(stop,
+                          [&](const AeProgress& p) {
+                              if (p.event.find("checkpoint") != std::string::npos)
+                                  checkpoints.push_back(p.step);
+                          })
+                    .ok());
+    EXPECT_EQ(checkpoints, (std::vector<int64_t>{3, 6, 7}));
+}
+
 TEST(TrainAe, ExportLoadsThroughLatentDiffusion)
 {
     TempDir dir;

@@ -19,7 +19,8 @@ const std::vector<OptionSpec> TrainAeOptions = {
      "resources/train/autoencoder_f4.yaml"},
     {"run-dir", "DIR", "run folder: checkpoints, samples, loss curve", "runs/ae-f4"},
     {"resume", "", "continue the run in --run-dir from its last checkpoint", ""},
-    {"threads", "N", "intra-op CPU threads", "training.threads"},
+    {"threads", "N|auto", "intra-op CPU threads; auto tries 1 and 2 now and then, keeps the faster",
+     "training.threads"},
     {"steps", "N", "total steps (extends or shortens a resumed run)", "training.steps"},
     {"allow-no-photos", "", "train on landscape renders alone when the photos are missing", ""},
     {"export", "FILE", "write the run's weights as a shipping safetensors file and exit", ""},
@@ -28,6 +29,37 @@ const std::vector<OptionSpec> TrainAeOptions = {
 };
 
 std::atomic<bool> g_stop{false};
+
+/// `--threads auto`: on a CPU shared with other jobs two OpenMP threads can be many times slower
+/// than one (a preempted thread stalls every barrier), on a quiet one nearly twice as fast. Every
+/// TrialEvery log points one window runs with the other count; the faster count is kept.
+class ThreadTuner
+{
+public:
+    void observe(const train::AeProgress& p)
+    {
+        constexpr int TrialEvery = 25;
+        if (!p.event.empty()) // sample grids and checkpoints distort the window's speed
+            return;
+        if (m_trial) {
+            m_trial = false;
+            if (p.stepsPerSecond < m_baseline)
+                torch::set_num_threads(3 - torch::get_num_threads());
+            else
+                std::fprintf(stderr, "train-ae: now %d threads (%.2f vs %.2f step/s)\n",
+                             torch::get_num_threads(), p.stepsPerSecond, m_baseline);
+        } else if (++m_windows % TrialEvery == 0) {
+            m_baseline = p.stepsPerSecond;
+            m_trial = true;
+            torch::set_num_threads(3 - torch::get_num_threads());
+        }
+    }
+
+private:
+    int m_windows = 0;
+    bool m_trial = false;
+    double m_baseline = 0;
+};
 
 void onSignal(int)
 {
@@ -104,7 +136,8 @@ int runTrainAe(const std::vector<std::string>& args)
     }
     train::AeTrainerOptions trainerOptions;
     trainerOptions.runDir = options.text("run-dir", "runs/ae-f4");
-    trainerOptions.threads = options.integer("threads", 0, 1, 256);
+    const bool autoThreads = options.text("threads") == "auto";
+    trainerOptions.threads = autoThreads ? 1 : options.integer("threads", 0, 1, 256);
     trainerOptions.steps = options.integer("steps", 0, 1, int64_t{1} << 40);
     trainerOptions.requirePhotos = !options.has("allow-no-photos");
     if (!options.error().empty() || !options.positional().empty()) {
@@ -119,6 +152,8 @@ int runTrainAe(const std::vector<std::string>& args)
 
     Result<std::unique_ptr<train::AeTrainer>> trainer = makeError(ErrorCode::Internal, "");
     if (options.has("resume")) {
+        if (options.has("config"))
+            std::fprintf(stderr, "train-ae: --config ignored: a resumed run keeps its own\n");
         trainer = train::AeTrainer::resume(trainerOptions);
     } else {
         auto config = train::AeTrainConfig::fromYamlFile(
@@ -149,7 +184,12 @@ int runTrainAe(const std::vector<std::string>& args)
     std::signal(SIGINT, onSignal);
     std::signal(SIGTERM, onSignal);
     const bool terminal = isatty(fileno(stderr));
-    auto ok = t.run(g_stop, [&](const train::AeProgress& p) { printProgress(p, terminal); });
+    ThreadTuner tuner;
+    auto ok = t.run(g_stop, [&](const train::AeProgress& p) {
+        printProgress(p, terminal);
+        if (autoThreads)
+            tuner.observe(p);
+    });
     if (!ok) {
         std::fprintf(stderr, "\ntrain-ae: %s\n", ok.error().message.c_str());
         return ExitFailure;

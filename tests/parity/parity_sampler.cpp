@@ -66,7 +66,8 @@ void runSamplerFixture(const Fixture& fixture)
     const double scale = std::stod(fixture.meta("guidance_scale"));
     const double scaleFactor = std::stod(fixture.meta("scale_factor"));
 
-    const DdimTable table = DdimTable::build(*schedule, ddimTimesteps(1000, steps), eta);
+    const DdimTable table =
+        DdimTable::build(*schedule, ddimTimesteps(schedule->timesteps(), steps), eta);
     fixture.expectClose("ddim_timesteps", torch::tensor(table.timesteps, torch::kInt64));
     fixture.expectClose("ddim_alphas", torch::tensor(table.alphas));
     fixture.expectClose("ddim_alphas_prev", torch::tensor(table.alphasPrev));

@@ -112,6 +112,9 @@ std::string writeTinyModel(const std::string& dir, const std::string& kind)
             config.classes.push_back({id, names[id], "#0" + std::to_string(id) + "0" +
                                                          std::to_string(id) + "0" +
                                                          std::to_string(id)});
+    } else if (kind == "class") {
+        config.unet = unetConfig(3, false);
+        config.unet->numClasses = 5;
     } else if (kind == "superres") {
         config.unet = unetConfig(3 + 3, false);
         config.conditioningKey = ConditioningKey::Concat;

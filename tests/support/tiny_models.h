@@ -12,6 +12,7 @@ namespace ldm::testing {
 ///   "text"    cross-attention UNet + text encoder + tokenizer (`<dir>/tiny.model`)
 ///   "map"     concat UNet on a 10-class one-hot map (SpatialRescaler, 2 stages)
 ///   "superres" concat UNet on the low-resolution image
+///   "class"   class-conditional UNet (label embedding, 5 classes)
 /// The first stage is a small f4 AutoencoderKL in every case.
 std::string writeTinyModel(const std::string& dir, const std::string& kind);
 

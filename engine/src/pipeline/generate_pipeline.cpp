@@ -74,6 +74,35 @@ Result<void> validate(const LoadedModel& model, const GenerateRequest& request)
     return {};
 }
 
+/// Class-conditional models take the class id as the prompt ("207"). A ClassEmbedder model
+/// (cross-attention) uses its last class as the unconditional one, as the cin256 notebook does
+/// with class 1000; a label-embedding UNet has no unconditional class and runs unguided.
+Result<void> classConditions(const LoadedModel& model, const Recipe& recipe, torch::Device device,
+                             Conditions& conditions)
+{
+    const LatentDiffusion& diffusion = model.diffusion;
+    const bool embedder = !diffusion.classEmbedder().is_empty();
+    const auto& numClasses = diffusion.config().unet->numClasses;
+    if (!embedder && !numClasses)
+        return {};
+    const int64_t classes = embedder ? diffusion.config().classEmbedder->nClasses : *numClasses;
+    char* end = nullptr;
+    const long long label = std::strtoll(recipe.prompt.c_str(), &end, 10);
+    if (recipe.prompt.empty() || *end != '\0' || label < 0 || label >= classes)
+        return makeError(ErrorCode::InvalidRequest,
+                         "this class-conditional model takes a class id from 0 to " +
+                             std::to_string(classes - 1) + " as the prompt");
+    const torch::Tensor id = torch::full({1}, label, torch::kLong).to(device);
+    if (embedder) {
+        conditions.context = diffusion.classEmbedder()->forward(id);
+        conditions.uncondContext = diffusion.classEmbedder()->forward(
+            torch::full({1}, classes - 1, torch::kLong).to(device));
+    } else {
+        conditions.classLabels = id;
+    }
+    return {};
+}
+
 } // namespace
 
 RequestMonitor::RequestMonitor(const GenerateRequest& request, const LoadedModel& model,
@@ -174,6 +203,8 @@ Result<GenerateResult> generateFromNoise(const LoadedModel& model, const Generat
         conditions.uncondContext = *uncond;
         truncated = truncated || negativeTruncated;
     }
+    if (auto labels = classConditions(model, recipe, device, conditions); !labels)
+        return labels.error();
     const int factor = model.info.latentFactor;
     const int64_t h = recipe.height / factor;
     const int64_t w = recipe.width / factor;

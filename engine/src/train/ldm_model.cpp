@@ -139,6 +139,34 @@ Result<LdmConfig> makeRunLdmConfig(const LdmTrainConfig& config,
     return out;
 }
 
+namespace {
+
+/// CompVis' training initialisation on top of the PyTorch defaults: zero_module on the last
+/// conv of every residual branch (ResBlock out_layers.3, attention proj_out, the output
+/// conv), so every block starts as the identity and the first prediction is ε = 0; token and
+/// position embeddings N(0, 0.02) as x-transformers' TransformerWrapper.init_().
+void initialiseForTraining(LdmNets& nets)
+{
+    torch::NoGradGuard noGrad;
+    auto endsWith = [](const std::string& text, const std::string& tail) {
+        return text.size() >= tail.size() &&
+               text.compare(text.size() - tail.size(), tail.size(), tail) == 0;
+    };
+    for (auto& item : nets.unet->named_parameters(true)) {
+        const std::string& name = item.key();
+        const std::string base = name.substr(0, name.rfind('.'));
+        if (base == "out.2" || endsWith(base, "out_layers.3") || endsWith(base, "proj_out"))
+            item.value().zero_();
+    }
+    if (!nets.text.is_empty())
+        for (auto& item : nets.text->named_parameters(true))
+            if (endsWith(item.key(), "token_emb.weight") ||
+                endsWith(item.key(), "pos_emb.emb.weight"))
+                item.value().normal_(0.0, 0.02);
+}
+
+} // namespace
+
 Result<LdmNets> LdmNets::create(const LdmConfig& config)
 {
     LdmNets nets;
@@ -155,6 +183,7 @@ Result<LdmNets> LdmNets::create(const LdmConfig& config)
         return makeError(ErrorCode::InvalidRequest,
                          std::string("cannot build the networks: ") + error.what());
     }
+    initialiseForTraining(nets);
     return nets;
 }
 

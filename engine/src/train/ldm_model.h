@@ -37,7 +37,9 @@ struct LdmNets
     BertEmbedder text{nullptr};        ///< null without text conditioning
     SpatialRescaler rescaler{nullptr}; ///< null without map conditioning
 
-    /// Builds freshly initialised networks (from the current torch seed). Never throws.
+    /// Builds freshly initialised networks (from the current torch seed) with CompVis'
+    /// training initialisation (zeroed last convs of residual branches, small embeddings).
+    /// Never throws.
     static Result<LdmNets> create(const LdmConfig& config);
     /// Parameters of the UNet and the text encoder (the rescaler has none unless it remaps).
     std::vector<torch::Tensor> parameters() const;
