@@ -25,6 +25,13 @@
     </message>
 </context>
 <context>
+    <name>ldm::bridge::EngineController</name>
+    <message>
+        <source>No engine available.</source>
+        <translation>Chưa có bộ máy tạo ảnh.</translation>
+    </message>
+</context>
+<context>
     <name>ldm::bridge::EngineWorker</name>
     <message>
         <source>The engine could not start: %1</source>
@@ -49,6 +56,14 @@
     <message>
         <source>The engine failed with an unknown error.</source>
         <translation>Bộ máy tạo ảnh gặp lỗi không xác định.</translation>
+    </message>
+    <message>
+        <source>Out of memory.</source>
+        <translation>Hết bộ nhớ.</translation>
+    </message>
+    <message>
+        <source>Unknown error.</source>
+        <translation>Lỗi không xác định.</translation>
     </message>
 </context>
 <context>
@@ -105,6 +120,10 @@
         <source>The gallery.json in %1 is damaged: %2</source>
         <translation>Tệp gallery.json trong %1 bị hỏng: %2</translation>
     </message>
+    <message>
+        <source>Cancelled.</source>
+        <translation>Đã huỷ.</translation>
+    </message>
 </context>
 <context>
     <name>ldm::bridge::GalleryStore</name>
@@ -123,6 +142,17 @@
     <message>
         <source>Cannot create the gallery folder %1.</source>
         <translation>Không tạo được thư mục thư viện %1.</translation>
+    </message>
+    <message>
+        <source>There is no picture to save.</source>
+        <translation>Không có ảnh nào để lưu.</translation>
+    </message>
+</context>
+<context>
+    <name>ldm::bridge::ImageEngine</name>
+    <message>
+        <source>This engine cannot load models.</source>
+        <translation>Bộ máy này không nạp được mô hình.</translation>
     </message>
 </context>
 <context>
@@ -168,6 +198,57 @@
     </message>
 </context>
 <context>
+    <name>ldm::bridge::LdmImageEngine</name>
+    <message>
+        <source>No model was chosen.</source>
+        <translation>Chưa chọn mô hình nào.</translation>
+    </message>
+    <message>
+        <source>No model for this task is installed. Open a checkpoint (File ▸ Open Checkpoint…) or install the shipped models.</source>
+        <translation>Chưa cài mô hình nào cho việc này. Hãy mở một tệp mô hình (Tệp ▸ Mở tệp mô hình…) hoặc cài các mô hình đi kèm.</translation>
+    </message>
+    <message>
+        <source>The label map is missing or is not an indexed image.</source>
+        <translation>Thiếu bản đồ nhãn, hoặc bản đồ không phải ảnh chỉ mục màu.</translation>
+    </message>
+    <message>
+        <source>There is no picture to upscale.</source>
+        <translation>Không có ảnh nào để phóng to.</translation>
+    </message>
+    <message>
+        <source>Out of memory. Try a smaller image, fewer steps or bf16 precision.</source>
+        <translation>Hết bộ nhớ. Hãy thử ảnh nhỏ hơn, ít bước hơn hoặc độ chính xác bf16.</translation>
+    </message>
+    <message>
+        <source>This picture cannot be made: %1</source>
+        <translation>Không thể tạo ảnh này: %1</translation>
+    </message>
+    <message>
+        <source>The device is unavailable: %1</source>
+        <translation>Thiết bị không dùng được: %1</translation>
+    </message>
+    <message>
+        <source>The engine failed: %1</source>
+        <translation>Bộ máy tạo ảnh gặp lỗi: %1</translation>
+    </message>
+    <message>
+        <source>Cannot load the model “%1”: %2</source>
+        <translation>Không nạp được mô hình “%1”: %2</translation>
+    </message>
+    <message>
+        <source>The engine returned an empty picture.</source>
+        <translation>Bộ máy tạo ảnh trả về một ảnh rỗng.</translation>
+    </message>
+    <message>
+        <source>CUDA device %1</source>
+        <translation>Thiết bị CUDA %1</translation>
+    </message>
+    <message>
+        <source>CPU (threads: %1)</source>
+        <translation>CPU (số luồng: %1)</translation>
+    </message>
+</context>
+<context>
     <name>ldm::ui::AboutDialog</name>
     <message>
         <source>About Latent Canvas</source>
@@ -196,6 +277,13 @@
     <message>
         <source>Models and Data</source>
         <translation>Mô hình và dữ liệu</translation>
+    </message>
+</context>
+<context>
+    <name>ldm::ui::BackgroundTask</name>
+    <message>
+        <source>Cancel</source>
+        <translation>Huỷ</translation>
     </message>
 </context>
 <context>
@@ -301,6 +389,34 @@
         <source>Starting…</source>
         <translation>Đang bắt đầu…</translation>
     </message>
+    <message>
+        <source>Loading the model…</source>
+        <translation>Đang nạp mô hình…</translation>
+    </message>
+    <message>
+        <source>Encoding</source>
+        <translation>Đang mã hoá</translation>
+    </message>
+    <message>
+        <source>Decoding</source>
+        <translation>Đang giải mã</translation>
+    </message>
+    <message>
+        <source>Sampling</source>
+        <translation>Đang lấy mẫu</translation>
+    </message>
+    <message>
+        <source>Tile %1 of %2</source>
+        <translation>Ô %1 trên %2</translation>
+    </message>
+    <message>
+        <source>%1 · %2</source>
+        <translation>%1 · %2</translation>
+    </message>
+    <message>
+        <source>Loading %1…</source>
+        <translation>Đang nạp %1…</translation>
+    </message>
 </context>
 <context>
     <name>ldm::ui::GalleryListView</name>
@@ -318,6 +434,14 @@ Mọi ảnh bạn tạo được lưu ở đây cùng với thông số đã t�
 Seed %2 · %3 × %4 · %5</source>
         <translation>%1
 Hạt giống %2 · %3 × %4 · %5</translation>
+    </message>
+    <message>
+        <source>Painted map · seed %1</source>
+        <translation>Vẽ từ bản đồ · hạt giống %1</translation>
+    </message>
+    <message>
+        <source>Upscaled · seed %1</source>
+        <translation>Ảnh phóng to · hạt giống %1</translation>
     </message>
 </context>
 <context>
@@ -448,6 +572,20 @@ Hạt giống %2 · %3 × %4 · %5</translation>
             <numerusform>; %n ảnh đã có sẵn trong thư viện</numerusform>
         </translation>
     </message>
+    <message numerus="yes">
+        <source>Exporting %n picture(s)…</source>
+        <translation>
+            <numerusform>Đang xuất %n ảnh…</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Export cancelled.</source>
+        <translation>Đã huỷ việc xuất.</translation>
+    </message>
+    <message>
+        <source>Importing %1…</source>
+        <translation>Đang nhập %1…</translation>
+    </message>
 </context>
 <context>
     <name>ldm::ui::GenerationSettings</name>
@@ -519,6 +657,10 @@ Hạt giống %2 · %3 × %4 · %5</translation>
         <source>none yet</source>
         <translation>chưa có</translation>
     </message>
+    <message>
+        <source>Multiples of %1 px, the grid of the model</source>
+        <translation>Bội số của %1 px, theo lưới của mô hình</translation>
+    </message>
 </context>
 <context>
     <name>ldm::ui::JobQueueView</name>
@@ -568,6 +710,10 @@ Hạt giống %2 · %3 × %4 · %5</translation>
     <message>
         <source>New map</source>
         <translation>Bản đồ mới</translation>
+    </message>
+    <message>
+        <source>Adapt map to %1</source>
+        <translation>Chuyển bản đồ sang %1</translation>
     </message>
 </context>
 <context>
@@ -774,6 +920,14 @@ Hạt giống %2 · %3 × %4 · %5</translation>
         <source>Cancelled.</source>
         <translation>Đã huỷ.</translation>
     </message>
+    <message>
+        <source>Model %1 is ready.</source>
+        <translation>Mô hình %1 đã sẵn sàng.</translation>
+    </message>
+    <message>
+        <source>Cannot load %1.</source>
+        <translation>Không nạp được %1.</translation>
+    </message>
 </context>
 <context>
     <name>ldm::ui::MapFiles</name>
@@ -817,10 +971,6 @@ Hạt giống %2 · %3 × %4 · %5</translation>
 <context>
     <name>ldm::ui::ModelPicker</name>
     <message>
-        <source>Default model</source>
-        <translation>Mô hình mặc định</translation>
-    </message>
-    <message>
         <source>Open checkpoint…</source>
         <translation>Mở tệp mô hình…</translation>
     </message>
@@ -831,6 +981,62 @@ Hạt giống %2 · %3 × %4 · %5</translation>
     <message>
         <source>Checkpoints (*.safetensors *.ckpt *.pt *.pth);;All files (*)</source>
         <translation>Tệp mô hình (*.safetensors *.ckpt *.pt *.pth);;Mọi tệp (*)</translation>
+    </message>
+    <message>
+        <source>generate from text</source>
+        <translation>tạo ảnh từ văn bản</translation>
+    </message>
+    <message>
+        <source>paint from a map</source>
+        <translation>vẽ từ bản đồ</translation>
+    </message>
+    <message>
+        <source>upscale</source>
+        <translation>phóng to ảnh</translation>
+    </message>
+    <message>
+        <source>Use a checkpoint file (.safetensors) from disk</source>
+        <translation>Dùng một tệp mô hình (.safetensors) trên máy</translation>
+    </message>
+    <message>
+        <source>Shipped with Latent Canvas</source>
+        <translation>Đi kèm Latent Canvas</translation>
+    </message>
+    <message>
+        <source>No model installed</source>
+        <translation>Chưa cài mô hình nào</translation>
+    </message>
+    <message>
+        <source>Loading the model…</source>
+        <translation>Đang nạp mô hình…</translation>
+    </message>
+    <message>
+        <source>images in multiples of %1 px</source>
+        <translation>cạnh ảnh là bội số của %1 px</translation>
+    </message>
+    <message>
+        <source>reads prompts</source>
+        <translation>đọc câu mô tả</translation>
+    </message>
+    <message>
+        <source>hash %1</source>
+        <translation>mã băm %1</translation>
+    </message>
+    <message>
+        <source>This model cannot %1; choose another one.</source>
+        <translation>Mô hình này không thể %1; hãy chọn mô hình khác.</translation>
+    </message>
+    <message>
+        <source>Cannot load this model: %1</source>
+        <translation>Không nạp được mô hình này: %1</translation>
+    </message>
+    <message>
+        <source>Open a checkpoint file to generate pictures.</source>
+        <translation>Hãy mở một tệp mô hình để tạo ảnh.</translation>
+    </message>
+    <message>
+        <source>classes: %1</source>
+        <translation>số lớp: %1</translation>
     </message>
 </context>
 <context>
@@ -850,6 +1056,10 @@ Hạt giống %2 · %3 × %4 · %5</translation>
     <message>
         <source>Fill with</source>
         <translation>Tô bằng lớp</translation>
+    </message>
+    <message>
+        <source>Multiples of %1 px, the grid of the model</source>
+        <translation>Bội số của %1 px, theo lưới của mô hình</translation>
     </message>
 </context>
 <context>
@@ -941,6 +1151,18 @@ Hạt giống %2 · %3 × %4 · %5</translation>
     <message>
         <source>Indexed PNG (*.png)</source>
         <translation>PNG bảng màu (*.png)</translation>
+    </message>
+    <message>
+        <source>Model</source>
+        <translation>Mô hình</translation>
+    </message>
+    <message>
+        <source>Opening %1…</source>
+        <translation>Đang mở %1…</translation>
+    </message>
+    <message>
+        <source>The palette now shows the classes of %1.</source>
+        <translation>Bảng màu giờ hiện các lớp của %1.</translation>
     </message>
 </context>
 <context>
@@ -1310,6 +1532,10 @@ Hạt giống %2 · %3 × %4 · %5</translation>
     <message>
         <source>Edge of the input tiles the upscaler works on. Smaller tiles need less memory.</source>
         <translation>Cạnh của các ô ảnh gốc mà bộ phóng to xử lý. Ô nhỏ hơn tốn ít bộ nhớ hơn.</translation>
+    </message>
+    <message>
+        <source>Model</source>
+        <translation>Mô hình</translation>
     </message>
 </context>
 <context>

@@ -2,6 +2,7 @@
 #include "ldm_image_engine.h"
 
 #include <QDateTime>
+#include <QRegularExpression>
 
 #include <cmath>
 #include <cstring>
@@ -125,7 +126,15 @@ LdmImageEngine::~LdmImageEngine() = default;
 
 QString LdmImageEngine::deviceName() const
 {
-    return fromStd(m_engine->deviceName());
+    // The engine speaks English ("CPU (2 threads)", "CUDA device 0"); the status bar should not.
+    const QString name = fromStd(m_engine->deviceName());
+    static const QRegularExpression cpu(QStringLiteral("^CPU \\((\\d+) threads?\\)$"));
+    static const QRegularExpression cuda(QStringLiteral("^CUDA device (\\d+)$"));
+    if (const auto match = cpu.match(name); match.hasMatch())
+        return tr("CPU (threads: %1)").arg(match.captured(1));
+    if (const auto match = cuda.match(name); match.hasMatch())
+        return tr("CUDA device %1").arg(match.captured(1));
+    return name;
 }
 
 void LdmImageEngine::configure(const EngineOptions& options)

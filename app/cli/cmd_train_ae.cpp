@@ -6,6 +6,7 @@
 #include "train/ae_trainer.h"
 #include "train/run_folder.h"
 
+#include <algorithm>
 #include <atomic>
 #include <csignal>
 #include <cstdio>
@@ -30,25 +31,29 @@ const std::vector<OptionSpec> TrainAeOptions = {
 
 std::atomic<bool> g_stop{false};
 
-/// `--threads auto`: on a CPU shared with other jobs two OpenMP threads can be many times slower
-/// than one (a preempted thread stalls every barrier), on a quiet one nearly twice as fast. Every
-/// TrialEvery log points one window runs with the other count; the faster count is kept.
+/// `--threads auto`: on a CPU shared with other jobs two OpenMP threads can be ten times slower
+/// than one (a preempted thread stalls every barrier), on a quiet one nearly twice as fast. Now
+/// and then one log window runs with the other count and the faster count is kept. A failed
+/// trial costs a slow window, so the wait before the next one doubles (up to ~8000 steps).
 class ThreadTuner
 {
 public:
     void observe(const train::AeProgress& p)
     {
-        constexpr int TrialEvery = 25;
         if (!p.event.empty()) // sample grids and checkpoints distort the window's speed
             return;
         if (m_trial) {
             m_trial = false;
-            if (p.stepsPerSecond < m_baseline)
+            m_windows = 0;
+            if (p.stepsPerSecond < m_baseline) {
                 torch::set_num_threads(3 - torch::get_num_threads());
-            else
+                m_interval = std::min(m_interval * 2, 400);
+            } else {
+                m_interval = 25;
                 std::fprintf(stderr, "train-ae: now %d threads (%.2f vs %.2f step/s)\n",
                              torch::get_num_threads(), p.stepsPerSecond, m_baseline);
-        } else if (++m_windows % TrialEvery == 0) {
+            }
+        } else if (++m_windows >= m_interval) {
             m_baseline = p.stepsPerSecond;
             m_trial = true;
             torch::set_num_threads(3 - torch::get_num_threads());
@@ -57,6 +62,7 @@ public:
 
 private:
     int m_windows = 0;
+    int m_interval = 25;
     bool m_trial = false;
     double m_baseline = 0;
 };

@@ -216,6 +216,56 @@ private Q_SLOTS:
         QVERIFY(c.items().first().recipe == a.items()[1].recipe);
     }
 
+    void backgroundExportReportsProgressAndCancels()
+    {
+        QTemporaryDir source;
+        QTemporaryDir out;
+        GalleryStore a(source.path());
+        QVERIFY(a.load().ok());
+        for (int i = 1; i <= 3; ++i)
+            QVERIFY(a.add(picture(i), recipe(quint64(i))).ok());
+        // Stop after the first item: a cancelled export leaves no file behind.
+        const QString stopped = out.filePath(QStringLiteral("stopped.zip"));
+        QList<int> seen;
+        const auto cancelled = ldm::bridge::exportGalleryItems(
+            a.root(), a.items(), stopped, [&](int done, int total) {
+                seen << done;
+                return total == 3 && done < 1;
+            });
+        QVERIFY(!cancelled.ok());
+        QCOMPARE(cancelled.error().code, ldm::ErrorCode::Cancelled);
+        QVERIFY(!QFile::exists(stopped));
+        QCOMPARE(QDir(out.path()).entryList(QDir::Files | QDir::Hidden).size(), 0);
+
+        const QString zip = out.filePath(QStringLiteral("all.zip"));
+        QVERIFY(ldm::bridge::exportGalleryItems(a.root(), a.items(), zip).ok());
+        // Reading (the off-thread half of an import) skips known pictures and makes thumbs.
+        const auto contents =
+            ldm::bridge::readGalleryArchive(zip, {a.items().first().imageSha256});
+        QVERIFY(!contents.error);
+        QCOMPARE(contents.duplicates, 1);
+        QCOMPARE(contents.items.size(), 2);
+        QVERIFY(!contents.items.first().thumbPng.isEmpty());
+        QCOMPARE(contents.items.first().preferredId, a.items()[1].id);
+    }
+
+    void encodedItemsFileLikeAdd()
+    {
+        QTemporaryDir dir;
+        GalleryStore store(dir.path());
+        QVERIFY(store.load().ok());
+        // encodeItem() is what the app runs on a worker thread; addItem() files it.
+        auto encoded = GalleryStore::encodeItem(picture(5), recipe(5), labelMap());
+        QVERIFY(encoded.ok());
+        QVERIFY(!encoded->recipe.createdAt.empty());
+        const auto id = store.addItem(encoded.value());
+        QVERIFY(id.ok());
+        const auto* item = store.item(id.value());
+        QVERIFY(item && !item->mapFile.isEmpty());
+        QCOMPARE(QImage(store.absolutePath(item->thumbFile)).width(), 256);
+        QVERIFY(!GalleryStore::encodeItem(QImage(), recipe(1)).ok());
+    }
+
     void badArchivesGiveMessages()
     {
         QTemporaryDir dir;

@@ -62,6 +62,11 @@ private Q_SLOTS:
         const QString path = m_models.filePath(QStringLiteral("tiny/model.safetensors"));
         const std::string error = ldm::test::writeTinyMapModel(path.toStdString());
         QVERIFY2(error.empty(), error.c_str());
+        // For trying the app by hand: LDM_TINY_MODEL_OUT=<dir> keeps a copy of the model.
+        if (const QString out = qEnvironmentVariable("LDM_TINY_MODEL_OUT"); !out.isEmpty()) {
+            QFile::remove(out + QStringLiteral("/model.safetensors"));
+            QVERIFY(QDir().mkpath(out) && QFile::copy(path, out + QStringLiteral("/model.safetensors")));
+        }
         QFile broken(m_models.filePath(QStringLiteral("broken.safetensors")));
         QVERIFY(broken.open(QIODevice::WriteOnly));
         broken.write("this is not a checkpoint");

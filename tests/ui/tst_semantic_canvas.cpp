@@ -5,6 +5,10 @@
 #include "canvas/raster.h"
 #include "canvas/semantic_canvas.h"
 #include "canvas/tools.h"
+#include "widgets/themed_icon.h"
+
+#include <QApplication>
+#include <QSignalSpy>
 
 #include <QSet>
 #include <QTemporaryDir>
@@ -219,6 +223,66 @@ private Q_SLOTS:
                                                          [](const auto&) { return true; });
         QCOMPARE(broken.status, ldm::ui::MapLoadStatus::Failed);
         QVERIFY(!broken.message.isEmpty());
+    }
+
+    void modelPaletteFoldsUnknownIdsUndoably()
+    {
+        LabelDocument doc(ClassPalette::builtin());
+        doc.newMap(QSize(32, 32), Sky);
+        doc.beginStroke();
+        ldm::ui::raster::fillRect(doc.strokeImage(), QPoint(0, 16), QPoint(31, 31), Grass);
+        doc.touch(QRect(0, 16, 32, 16));
+        doc.endStroke(QStringLiteral("grass"));
+
+        doc.beginStroke();
+        ldm::ui::raster::fillRect(doc.strokeImage(), QPoint(0, 0), QPoint(3, 3), Water);
+        doc.touch(QRect(0, 0, 4, 4));
+        doc.endStroke(QStringLiteral("water"));
+
+        // A model with other ids for the same names, and no "water".
+        const auto three = ClassPalette::fromClasses(
+            QStringLiteral("tiny"), {{0, QStringLiteral("rock"), QColor(0x7d, 0x74, 0x68)},
+                                     {1, QStringLiteral("sky"), QColor(0x5b, 0x8f, 0xd6)},
+                                     {2, QStringLiteral("grass"), QColor(0x4f, 0x9d, 0x3a)}});
+        QVERIFY(three.ok());
+        QSignalSpy changed(&doc, &LabelDocument::paletteChanged);
+        doc.setPalette(three.value());
+        QCOMPARE(changed.size(), 1);
+        QCOMPARE(doc.palette().classes().size(), 3);
+        QCOMPARE(doc.defaultClass(), 1);        // "sky" again, by name
+        QCOMPARE(doc.classAt(QPoint(3, 10)), 1); // sky 0 -> 1
+        QCOMPARE(doc.classAt(QPoint(3, 20)), 2); // grass 7 -> 2
+        QCOMPARE(doc.classAt(QPoint(1, 1)), 1);  // water: unknown -> the default class
+        QCOMPARE(classesIn(doc.ids()), (QSet<int>{1, 2}));
+        QCOMPARE(doc.ids().color(2), QColor(0x4f, 0x9d, 0x3a).rgb());
+        doc.undoStack()->undo(); // back to the painted ids, shown in the new colours
+        QCOMPARE(doc.classAt(QPoint(3, 20)), Grass);
+        QCOMPARE(doc.ids().color(0), QColor(0x7d, 0x74, 0x68).rgb());
+
+        // Duplicate colours are refused, as they are in palette files.
+        QVERIFY(!ClassPalette::fromClasses(QStringLiteral("bad"),
+                                           {{0, QStringLiteral("a"), QColor(Qt::red)},
+                                            {1, QStringLiteral("b"), QColor(Qt::red)}})
+                     .ok());
+    }
+
+    void toolIconsStayReadableOnDarkThemes()
+    {
+        const QPalette original = QApplication::palette();
+        QPalette dark = original;
+        dark.setColor(QPalette::Window, QColor(0x2b, 0x2b, 0x2b));
+        dark.setColor(QPalette::WindowText, QColor(0xee, 0xee, 0xee));
+        QApplication::setPalette(dark);
+        const QImage brush = ldm::ui::themedIcon(QStringLiteral("brush")).pixmap(24).toImage();
+        QApplication::setPalette(original);
+        int brightInk = 0;
+        for (int y = 0; y < brush.height(); ++y)
+            for (int x = 0; x < brush.width(); ++x) {
+                const QRgb p = brush.pixel(x, y);
+                if (qAlpha(p) > 200 && qGray(p) > 200)
+                    ++brightInk;
+            }
+        QVERIFY2(brightInk > 20, "the brush is still drawn in dark grey on a dark window");
     }
 };
 

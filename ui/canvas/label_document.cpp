@@ -37,20 +37,32 @@ void LabelDocument::setPalette(const bridge::ClassPalette& palette)
         m_pendingPalette = palette;
         return;
     }
-    m_palette = palette;
-    if (!m_palette.contains(m_defaultClass))
-        m_defaultClass = preferredDefaultClass(m_palette);
-    m_ids.setColorTable(m_palette.colorTable());
-    // Ids the new model does not know would be refused by the engine: fold them into the
-    // default class, undoably.
-    QImage adapted = m_ids;
+    // Ids mean different things to different models; names carry over. Each old class
+    // becomes the new class of the same name, else the new default class.
+    const bridge::ClassPalette old = std::exchange(m_palette, palette);
+    const auto newIdOf = [this, &old](int oldId) {
+        const auto* c = old.byId(oldId);
+        return c ? m_palette.idOfName(c->name) : -1;
+    };
+    const int keptDefault = newIdOf(m_defaultClass);
+    m_defaultClass = keptDefault >= 0 ? keptDefault : preferredDefaultClass(m_palette);
+    uchar remap[256];
     bool changedIds = false;
-    for (int y = 0; y < adapted.height(); ++y) {
-        const uchar* in = m_ids.constScanLine(y);
-        for (int x = 0; x < adapted.width(); ++x) {
-            if (!m_palette.contains(in[x])) {
-                adapted.scanLine(y)[x] = static_cast<uchar>(m_defaultClass);
-                changedIds = true;
+    for (int id = 0; id < 256; ++id) {
+        const int mapped = newIdOf(id);
+        remap[id] = static_cast<uchar>(mapped >= 0 ? mapped : m_defaultClass);
+        changedIds = changedIds || remap[id] != id;
+    }
+    m_ids.setColorTable(m_palette.colorTable());
+    QImage adapted = m_ids;
+    if (changedIds) {
+        changedIds = false;
+        for (int y = 0; y < adapted.height(); ++y) {
+            const uchar* in = m_ids.constScanLine(y);
+            uchar* out = adapted.scanLine(y);
+            for (int x = 0; x < adapted.width(); ++x) {
+                out[x] = remap[in[x]];
+                changedIds = changedIds || out[x] != in[x];
             }
         }
     }

@@ -35,8 +35,9 @@ public:
 
     /// Replaces the map with a new one filled with `fillClass` (undoable).
     void newMap(QSize size, int fillClass);
-    /// Switches to another model's classes. Pixels whose id the new palette lacks become the
-    /// default class in one undoable step, so the map stays paintable and generatable.
+    /// Switches to another model's classes. Every pixel keeps its class by name (the ids may
+    /// differ between models); classes the new palette lacks become the default class. One
+    /// undoable step, so the map stays paintable and generatable.
     void setPalette(const bridge::ClassPalette& palette);
     /// Replaces the map with `ids` (Indexed8), e.g. after loading a file (undoable).
     void replaceMap(const QImage& ids, const QString& undoText);

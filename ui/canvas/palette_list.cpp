@@ -104,7 +104,9 @@ void PaletteList::fill(const bridge::ClassPalette& palette)
 
 void PaletteList::setPalette(const bridge::ClassPalette& palette)
 {
-    const int previous = m_current;
+    // Keep the class the user paints with by name: ids differ between models.
+    const QListWidgetItem* item = m_list->currentItem();
+    const QString previous = item ? item->data(Qt::UserRole + 1).toString() : QString();
     {
         const QSignalBlocker block(m_list);
         m_list->clear();
@@ -112,7 +114,8 @@ void PaletteList::setPalette(const bridge::ClassPalette& palette)
     }
     applyFilter(m_search->text());
     m_current = -1;
-    setCurrentClass(palette.contains(previous) ? previous : palette.classes().value(0).id);
+    const int kept = palette.idOfName(previous);
+    setCurrentClass(kept >= 0 ? kept : palette.classes().value(0).id);
 }
 
 void PaletteList::setCurrentClass(int classId)

@@ -3,6 +3,7 @@
 
 #include "bridge/gallery_store.h"
 
+#include <QIcon>
 #include <QImageReader>
 
 namespace ldm::ui {
@@ -55,10 +56,19 @@ QVariant GalleryModel::data(const QModelIndex& index, int role) const
     switch (role) {
     case Qt::DisplayRole: {
         const QString prompt = QString::fromStdString(item->recipe.prompt).simplified();
-        return prompt.isEmpty() ? QString::fromStdString(item->recipe.task) : prompt;
+        if (!prompt.isEmpty())
+            return prompt;
+        // No prompt (maps, upscales): say what it is in the user's words, not the task id.
+        if (item->recipe.task == "paint")
+            return tr("Painted map · seed %1").arg(item->recipe.seed);
+        if (item->recipe.task == "upscale")
+            return tr("Upscaled · seed %1").arg(item->recipe.seed);
+        return QString::fromStdString(item->recipe.task);
     }
     case Qt::DecorationRole:
-        return thumbnail(*item);
+        // An icon, not the pixmap: the view then fits it to its icon size keeping the aspect
+        // ratio (a bare pixmap is drawn at its own 256 px and cropped by the grid cell).
+        return QIcon(thumbnail(*item));
     case Qt::ToolTipRole:
         return tr("%1\nSeed %2 · %3 × %4 · %5")
             .arg(QString::fromStdString(item->recipe.prompt))

@@ -92,10 +92,14 @@ void ModelPicker::rebuild(const QString& select)
             m_combo->addItem(tr("No model installed"), QString());
         m_combo->setCurrentIndex(qMax(0, m_combo->findData(select)));
     }
-    if (modelKey() != before) {
+    if (modelKey() != before || modelKey().isEmpty()) {
         m_model = {};
-        setStatus(QString(), false);
-        Q_EMIT modelChanged(modelKey());
+        // With nothing to choose, say what to do rather than leave an empty line.
+        setStatus(modelKey().isEmpty() ? tr("Open a checkpoint file to generate pictures.")
+                                       : QString(),
+                  false);
+        if (modelKey() != before)
+            Q_EMIT modelChanged(modelKey());
     }
 }
 
@@ -143,7 +147,7 @@ void ModelPicker::showModel(const bridge::ModelDescription& model)
     QStringList facts;
     facts << tr("images in multiples of %1 px").arg(model.latentFactor);
     if (!model.palette.isEmpty())
-        facts << tr("%n class(es)", nullptr, static_cast<int>(model.palette.classes().size()));
+        facts << tr("classes: %1").arg(model.palette.classes().size());
     if (model.takesText)
         facts << tr("reads prompts");
     if (!model.hash.isEmpty())

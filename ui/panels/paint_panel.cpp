@@ -151,9 +151,7 @@ void PaintPanel::applyModel(const bridge::ModelDescription& model)
         palette.name() == m_document->palette().name())
         return;
     m_document->setPalette(palette);
-    Q_EMIT statusMessage(tr("The palette now has the %n class(es) of %1.", nullptr,
-                            static_cast<int>(palette.classes().size()))
-                             .arg(model.name));
+    Q_EMIT statusMessage(tr("The palette now shows the classes of %1.").arg(model.name));
 }
 
 void PaintPanel::setGenerateAction(QAction* action)

@@ -92,7 +92,7 @@ Result<void> classConditions(const LoadedModel& model, const Recipe& recipe, tor
         return makeError(ErrorCode::InvalidRequest,
                          "this class-conditional model takes a class id from 0 to " +
                              std::to_string(classes - 1) + " as the prompt");
-    const torch::Tensor id = torch::full({1}, label, torch::kLong).to(device);
+    const torch::Tensor id = torch::full({1}, int64_t(label), torch::kLong).to(device);
     if (embedder) {
         conditions.context = diffusion.classEmbedder()->forward(id);
         conditions.uncondContext = diffusion.classEmbedder()->forward(

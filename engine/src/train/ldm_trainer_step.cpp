@@ -113,7 +113,8 @@ Result<void> LdmTrainer::step()
     at::Generator generator = seededGenerator(mixSeed(loop.seed, uint64_t(m->step), NoiseDraws));
     torch::Tensor z = m->encode(batch.images, generator);
     const int64_t count = z.size(0);
-    const auto t = torch::randint(0, m->schedule->timesteps(), {count}, generator, torch::kLong);
+    const auto t = torch::randint(0, m->schedule->timesteps(), {count}, generator,
+                                  torch::TensorOptions().dtype(torch::kLong));
     const auto noise = torch::randn(z.sizes(), generator, torch::kFloat32);
     auto zt = m->sqrtAlphaBar.index({t}).view({-1, 1, 1, 1}) * z +
               m->sqrtOneMinusAlphaBar.index({t}).view({-1, 1, 1, 1}) * noise;
@@ -174,7 +175,10 @@ double LdmTrainer::heldOutLoss(int64_t batches, bool ema)
         const auto z = m->encode(batch.images, generator);
         // Timesteps spread evenly over the schedule, so the number is comparable between calls.
         const int64_t T = m->schedule->timesteps();
-        auto t = ((torch::arange(size, torch::kLong) * T + b * 37) / size) % T;
+        std::vector<int64_t> steps;
+        for (int64_t i = 0; i < size; ++i)
+            steps.push_back((i * T + b * 37) / size % T);
+        const auto t = torch::tensor(steps, torch::kLong);
         const auto noise = torch::randn(z.sizes(), generator, torch::kFloat32);
         const auto zt = m->sqrtAlphaBar.index({t}).view({-1, 1, 1, 1}) * z +
                         m->sqrtOneMinusAlphaBar.index({t}).view({-1, 1, 1, 1}) * noise;
