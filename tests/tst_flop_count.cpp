@@ -83,8 +83,8 @@ TEST(FlopCount, TinyUNetByHand)
     const FlopBreakdown f = unetFlopBreakdown(c, 1, 8, 8, 0);
     EXPECT_EQ(f.attention, attnMatmul);
     EXPECT_EQ(f.linear, time + 5 * 2 * 128 * 32);
-    EXPECT_EQ(f.total(), time + convIn + 3 * res32 + attnConv + attnMatmul + 2 * res64to32 +
-                             convOut);
+    EXPECT_EQ(f.total(),
+              time + convIn + 3 * res32 + attnConv + attnMatmul + 2 * res64to32 + convOut);
     EXPECT_EQ(unetFlops(c, 3, 8, 8, 0), 3 * f.total());
 }
 
@@ -186,8 +186,8 @@ int64_t profiledFlops(const std::function<void()>& forward)
                 flops += int64_t(const_cast<prof::LegacyEvent&>(event).flops());
             } else if (name == "aten::conv1d") {
                 const auto shapes = event.shapes(); // input [N, C, L], weight [O, C, 1]
-                flops += 2 * shapes[0][0] * shapes[0][2] * shapes[1][0] * shapes[1][1] *
-                         shapes[1][2];
+                flops +=
+                    2 * shapes[0][0] * shapes[0][2] * shapes[1][0] * shapes[1][1] * shapes[1][2];
             } else if (name == "aten::baddbmm" || name == "aten::addbmm") {
                 ADD_FAILURE() << name << " is not counted by this test";
             }
@@ -206,8 +206,8 @@ void expectUNetMatchesProfiler(const UNetConfig& config, int64_t batch, int64_t 
     const torch::Tensor context = config.useSpatialTransformer
                                       ? torch::randn({batch, contextLen, *config.contextDim})
                                       : torch::Tensor();
-    const torch::Tensor y = config.numClasses ? torch::zeros({batch}, torch::kLong)
-                                              : torch::Tensor();
+    const torch::Tensor y =
+        config.numClasses ? torch::zeros({batch}, torch::kLong) : torch::Tensor();
     c10::InferenceMode guard;
     const int64_t measured = profiledFlops([&] { unet->forward(x, t, context, y); });
     ASSERT_GT(measured, 0) << "the profiler counted nothing";

@@ -379,6 +379,23 @@ TEST(UNetOps, QkvAttentionLegacyMatchesPerHeadLoop)
             }
 }
 
+TEST(UNetOps, BlockedAttentionMatchesDirectFormula)
+{
+    // Over 1 Mi score elements: split into blocks of heads (first) and of query rows (second).
+    torch::manual_seed(3);
+    for (const auto& dims :
+         std::vector<std::vector<int64_t>>{{6, 700, 900, 8}, {2, 2000, 1500, 4}}) {
+        const int64_t g = dims[0], n = dims[1], m = dims[2], d = dims[3];
+        const torch::Tensor q = torch::randn({g, n, d}, torch::kDouble);
+        const torch::Tensor k = torch::randn({g, m, d}, torch::kDouble);
+        const torch::Tensor v = torch::randn({g, m, d + 1}, torch::kDouble);
+        const torch::Tensor expected =
+            torch::bmm(torch::softmax(torch::bmm(q, k.transpose(1, 2)) * 0.3, -1), v);
+        EXPECT_TRUE(
+            torch::allclose(scaledDotProductAttention(q, k, v, 0.3), expected, 1e-10, 1e-12));
+    }
+}
+
 TEST(UNetOps, ResBlockScaleShiftAndResampling)
 {
     torch::NoGradGuard noGrad;

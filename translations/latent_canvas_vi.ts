@@ -247,6 +247,10 @@
         <source>CPU (threads: %1)</source>
         <translation>CPU (số luồng: %1)</translation>
     </message>
+    <message>
+        <source>The prompt was longer than this model reads; its end was left out.</source>
+        <translation>Câu mô tả dài hơn mức mô hình này đọc được; phần cuối đã bị bỏ qua.</translation>
+    </message>
 </context>
 <context>
     <name>ldm::ui::AboutDialog</name>
@@ -927,6 +931,10 @@ Hạt giống %2 · %3 × %4 · %5</translation>
     <message>
         <source>Cannot load %1.</source>
         <translation>Không nạp được %1.</translation>
+    </message>
+    <message>
+        <source>Seed %1 · %2</source>
+        <translation>Hạt giống %1 · %2</translation>
     </message>
 </context>
 <context>

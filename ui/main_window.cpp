@@ -243,6 +243,10 @@ void MainWindow::connectController()
     connect(m_controller, &EngineController::progressChanged, this,
             [this](bridge::JobId, const bridge::ProgressInfo& p) { m_status->showProgress(p); });
     connect(m_controller, &EngineController::jobStarted, m_status, &EngineStatus::showWaiting);
+    connect(m_controller, &EngineController::jobWarned, this,
+            [this](bridge::JobId id, const QStringList& warnings) {
+                m_jobWarnings.insert(id, warnings.join(QLatin1Char(' ')));
+            });
     connect(m_controller, &EngineController::jobFinished, this, &MainWindow::onFinished);
     connect(m_controller, &EngineController::jobFailed, this, &MainWindow::onFailed);
     connect(m_controller, &EngineController::jobCancelled, this, &MainWindow::onCancelled);

@@ -80,7 +80,8 @@ private:
     /// Fills the pickers once the engine has listed its models.
     void listModels();
     /// Shows what the picker's model can do, loading it first when that is not known yet.
-    void requestModelInfo(ModelPicker* picker);
+    /// A model that failed to load is tried again only when `retry` (the user chose it).
+    void requestModelInfo(ModelPicker* picker, bool retry = false);
     void applyModel(ModelPicker* picker, const bridge::ModelDescription& model);
     void onModelLoaded(const bridge::ModelDescription& model);
     void onModelLoadFailed(const QString& key, const QString& message);
@@ -108,7 +109,8 @@ private:
     EngineStatus* m_status;
     ResultSaver* m_saver;
     QHash<bridge::JobId, Activity> m_jobActivity;
-    QHash<bridge::JobId, QImage> m_jobMaps; ///< label map each paint job was made from
+    QHash<bridge::JobId, QImage> m_jobMaps;      ///< label map each paint job was made from
+    QHash<bridge::JobId, QString> m_jobWarnings; ///< what the engine said about a result
 
     QAction* m_generate = nullptr;
     QAction* m_cancel = nullptr;

@@ -179,7 +179,11 @@ void MainWindow::onFinished(bridge::JobId id, const QImage& image, const Recipe&
 {
     const Activity activity = m_jobActivity.take(id);
     const QImage map = m_jobMaps.take(id);
-    showResult(activity, image, tr("Seed %1").arg(recipe.seed));
+    const QString warning = m_jobWarnings.take(id);
+    // The caption stays with the picture, so a warning there is not lost to the status bar.
+    showResult(activity, image,
+               warning.isEmpty() ? tr("Seed %1").arg(recipe.seed)
+                                 : tr("Seed %1 · %2").arg(recipe.seed).arg(warning));
     if (activity == Activity::Prompt)
         m_prompt->settings()->setLastSeed(recipe.seed);
     else if (activity == Activity::Paint)

@@ -22,8 +22,7 @@ void MainWindow::connectModels()
     using bridge::EngineController;
     connect(m_controller, &EngineController::engineReady, this, &MainWindow::listModels);
     connect(m_controller, &EngineController::modelLoaded, this, &MainWindow::onModelLoaded);
-    connect(m_controller, &EngineController::modelLoadFailed, this,
-            &MainWindow::onModelLoadFailed);
+    connect(m_controller, &EngineController::modelLoadFailed, this, &MainWindow::onModelLoadFailed);
     connect(m_controller, &EngineController::modelLoadStarted, this, [this](const QString& key) {
         // A running job owns the progress bar; its own loading shows there as a stage.
         if (m_controller->currentJob() == 0)
@@ -31,7 +30,7 @@ void MainWindow::connectModels()
     });
     for (ModelPicker* picker : pickers()) {
         connect(picker, &ModelPicker::modelChanged, this,
-                [this, picker] { requestModelInfo(picker); });
+                [this, picker] { requestModelInfo(picker, true); });
     }
     // Models load lazily: the one of the page the user is looking at.
     connect(m_tabs, &QTabWidget::currentChanged, this,
@@ -64,7 +63,7 @@ void MainWindow::listModels()
     requestModelInfo(currentPicker());
 }
 
-void MainWindow::requestModelInfo(ModelPicker* picker)
+void MainWindow::requestModelInfo(ModelPicker* picker, bool retry)
 {
     const QString key = picker->modelKey();
     if (key.isEmpty() || m_controller->deviceName().isEmpty() || picker->model().key == key)
@@ -72,6 +71,11 @@ void MainWindow::requestModelInfo(ModelPicker* picker)
     const bridge::ModelDescription known = m_controller->knownModel(key);
     if (known.isValid()) {
         applyModel(picker, known);
+        return;
+    }
+    // Switching pages must not reload a broken file every time; choosing it again does.
+    if (const QString error = m_controller->modelLoadError(key); !error.isEmpty() && !retry) {
+        picker->showError(error);
         return;
     }
     picker->showLoading();

@@ -66,15 +66,15 @@ Result<ClassPalette> ClassPalette::fromJson(const QByteArray& json)
 }
 
 Result<ClassPalette> ClassPalette::fromClasses(const QString& name,
-                                              const QList<SemanticClass>& classes)
+                                               const QList<SemanticClass>& classes)
 {
     // One set of validation rules for files and models: go through the JSON form.
     QJsonArray list;
     for (const auto& c : classes) {
-        list.append(QJsonObject{{QStringLiteral("id"), c.id},
-                                {QStringLiteral("name"), c.name},
-                                {QStringLiteral("color"), c.color.isValid() ? c.color.name()
-                                                                            : QString()}});
+        list.append(
+            QJsonObject{{QStringLiteral("id"), c.id},
+                        {QStringLiteral("name"), c.name},
+                        {QStringLiteral("color"), c.color.isValid() ? c.color.name() : QString()}});
     }
     const QJsonObject root{{QStringLiteral("name"), name}, {QStringLiteral("classes"), list}};
     return fromJson(QJsonDocument(root).toJson(QJsonDocument::Compact));

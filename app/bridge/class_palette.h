@@ -27,7 +27,8 @@ public:
     static Result<ClassPalette> fromJson(const QByteArray& json);
     static Result<ClassPalette> fromFile(const QString& path);
     /// Same rules for classes given in code (a model's own palette).
-    static Result<ClassPalette> fromClasses(const QString& name, const QList<SemanticClass>& classes);
+    static Result<ClassPalette> fromClasses(const QString& name,
+                                            const QList<SemanticClass>& classes);
     /// The palette bundled with the app (":/palettes/landscape.json").
     static ClassPalette builtin();
 

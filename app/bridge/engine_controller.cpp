@@ -62,6 +62,7 @@ EngineController::EngineController(QObject* parent)
     connect(m_worker, &EngineWorker::modelLoaded, this, [this](const ModelDescription& model) {
         m_currentModel = model;
         m_knownModels.insert(model.key, model);
+        m_failedModels.remove(model.key);
         if (model.key == m_loadingModel)
             m_loadingModel.clear();
         Q_EMIT modelLoaded(model);
@@ -70,6 +71,7 @@ EngineController::EngineController(QObject* parent)
             [this](const QString& key, const QString& message) {
                 if (key == m_loadingModel)
                     m_loadingModel.clear();
+                m_failedModels.insert(key, message);
                 Q_EMIT modelLoadFailed(key, message);
             });
     connect(m_worker, &EngineWorker::engineFailed, this, [this](const QString& message) {
@@ -99,6 +101,13 @@ void EngineController::setEngineFactory(EngineFactory factory)
     m_hasFactory = static_cast<bool>(factory);
     m_engineError.clear();
     m_device.clear();
+    // A new engine knows nothing of the old one's models.
+    m_shippedModels.clear();
+    m_defaultModels.clear();
+    m_loadingModel.clear();
+    m_currentModel = {};
+    m_knownModels.clear();
+    m_failedModels.clear();
     QMetaObject::invokeMethod(
         m_worker,
         [worker = m_worker, factory = std::move(factory)] { worker->createEngine(factory); },
@@ -116,7 +125,7 @@ void EngineController::loadModel(const QString& nameOrPath)
 {
     if (!m_hasFactory || !m_engineError.isEmpty()) {
         Q_EMIT modelLoadFailed(nameOrPath, m_engineError.isEmpty() ? tr("No engine available.")
-                                                                    : m_engineError);
+                                                                   : m_engineError);
         return;
     }
     m_loadingModel = nameOrPath;
@@ -228,6 +237,8 @@ void EngineController::onJobEnded(JobId id, const JobOutcome& outcome)
     m_currentSummary = {};
     switch (outcome.status) {
     case JobOutcome::Status::Completed:
+        if (!outcome.warnings.isEmpty())
+            Q_EMIT jobWarned(id, outcome.warnings);
         Q_EMIT jobFinished(id, outcome.image, outcome.recipe);
         break;
     case JobOutcome::Status::Cancelled:

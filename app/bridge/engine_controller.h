@@ -67,6 +67,11 @@ public:
     QString loadingModel() const { return m_loadingModel; }
     /// What is known about a model loaded earlier in this session (invalid when nothing is).
     ModelDescription knownModel(const QString& nameOrPath) const;
+    /// Why the last load of a model failed, or "" (it loaded, or was never tried).
+    QString modelLoadError(const QString& nameOrPath) const
+    {
+        return m_failedModels.value(nameOrPath);
+    }
     /// The engine's current model (invalid until one is loaded).
     ModelDescription currentModel() const { return m_currentModel; }
 
@@ -95,6 +100,8 @@ Q_SIGNALS:
     void jobStarted(ldm::bridge::JobId id);
     void previewReady(ldm::bridge::JobId id, const QImage& image, int step, int total);
     void progressChanged(ldm::bridge::JobId id, const ldm::bridge::ProgressInfo& progress);
+    /// Emitted just before jobFinished when the engine had something to say about the result.
+    void jobWarned(ldm::bridge::JobId id, const QStringList& warnings);
     void jobFinished(ldm::bridge::JobId id, const QImage& image, const ldm::Recipe& recipe);
     void jobFailed(ldm::bridge::JobId id, const QString& message);
     void jobCancelled(ldm::bridge::JobId id);
@@ -132,6 +139,7 @@ private:
     QString m_loadingModel;
     ModelDescription m_currentModel;
     QHash<QString, ModelDescription> m_knownModels;
+    QHash<QString, QString> m_failedModels;
 };
 
 } // namespace ldm::bridge

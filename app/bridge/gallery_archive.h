@@ -36,8 +36,8 @@ struct ImportReport
 /// filed into a store with GalleryStore::addItem().
 struct ArchiveContents
 {
-    QList<EncodedItem> items; ///< in archive order, up to the first damaged entry
-    int duplicates = 0;       ///< skipped: their image hash is in `knownHashes`
+    QList<EncodedItem> items;   ///< in archive order, up to the first damaged entry
+    int duplicates = 0;         ///< skipped: their image hash is in `knownHashes`
     std::optional<Error> error; ///< why reading stopped early, if it did
 };
 

@@ -122,16 +122,15 @@ Result<EncodedItem> GalleryStore::encodeItem(const QImage& image, const Recipe& 
 }
 
 Result<EncodedItem> GalleryStore::encodeItemFromPng(const QByteArray& imagePng,
-                                                    const QByteArray& mapPng,
-                                                    const Recipe& recipe,
+                                                    const QByteArray& mapPng, const Recipe& recipe,
                                                     const QDateTime& created,
                                                     const QString& preferredId)
 {
     auto decoded = decodeImageChecked(imagePng);
     if (!decoded.ok())
         return decoded.error();
-    auto thumb = encodePng(decoded.value().scaled(ThumbnailSide, ThumbnailSide,
-                                                  Qt::KeepAspectRatio, Qt::SmoothTransformation));
+    auto thumb = encodePng(decoded.value().scaled(ThumbnailSide, ThumbnailSide, Qt::KeepAspectRatio,
+                                                  Qt::SmoothTransformation));
     if (!thumb.ok())
         return thumb.error();
     EncodedItem item;

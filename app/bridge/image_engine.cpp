@@ -24,10 +24,10 @@ std::vector<std::uint8_t> labelIds(const QImage& labelMap)
 Result<ModelDescription> ImageEngine::loadModel(const QString& nameOrPath)
 {
     (void)nameOrPath;
-    return makeError(ErrorCode::InvalidRequest,
-                     QCoreApplication::translate("ldm::bridge::ImageEngine",
-                                                 "This engine cannot load models.")
-                         .toStdString());
+    return makeError(
+        ErrorCode::InvalidRequest,
+        QCoreApplication::translate("ldm::bridge::ImageEngine", "This engine cannot load models.")
+            .toStdString());
 }
 
 JobOutcome JobOutcome::completed(QImage image, Recipe recipe)

@@ -53,8 +53,8 @@ struct GenerateRequest
     Recipe recipe; ///< task, prompt, sampler, steps, seed (already resolved), size
     /// A shipped model's name or a checkpoint file; empty = the engine's default for the task.
     QString model;
-    QImage labelMap;        ///< Format_Indexed8, pixel value = class id (task "paint")
-    QImage inputImage;      ///< Format_RGB888 source picture (task "upscale")
+    QImage labelMap;   ///< Format_Indexed8, pixel value = class id (task "paint")
+    QImage inputImage; ///< Format_RGB888 source picture (task "upscale")
     PreviewMode previewMode = PreviewMode::LatentProjection;
     int previewInterval = 1; ///< steps between previews; 0 = no previews
 };
@@ -77,12 +77,12 @@ struct ProgressInfo
 /// What a loaded model can do, as the UI needs it (palette, size rule, tasks).
 struct ModelDescription
 {
-    QString key;         ///< what was asked for: a shipped name or a file path
-    QString name;        ///< shipped name or file name
-    QString path;        ///< the weight file
-    QString hash;        ///< short sha256 of the file (A1111 "Model hash")
-    QString description; ///< kind and details, several lines
-    QStringList tasks;   ///< "txt2img", "paint", "upscale"
+    QString key;          ///< what was asked for: a shipped name or a file path
+    QString name;         ///< shipped name or file name
+    QString path;         ///< the weight file
+    QString hash;         ///< short sha256 of the file (A1111 "Model hash")
+    QString description;  ///< kind and details, several lines
+    QStringList tasks;    ///< "txt2img", "paint", "upscale"
     int latentFactor = 8; ///< image sides must be multiples of this
     int trainedSize = 256;
     bool takesText = false;
@@ -118,9 +118,10 @@ struct JobOutcome
 {
     enum class Status { Completed, Cancelled, Failed };
     Status status = Status::Failed;
-    QImage image;    ///< Completed: the result
-    Recipe recipe;   ///< Completed: the recipe as run (hashes, version, time filled in)
-    QString message; ///< Failed: a sentence a person can act on
+    QImage image;         ///< Completed: the result
+    Recipe recipe;        ///< Completed: the recipe as run (hashes, version, time filled in)
+    QString message;      ///< Failed: a sentence a person can act on
+    QStringList warnings; ///< Completed: what the user should know (e.g. a truncated prompt)
 
     static JobOutcome completed(QImage image, Recipe recipe);
     static JobOutcome cancelled();

@@ -220,7 +220,8 @@ JobOutcome LdmImageEngine::outcomeOf(const ldm::Error& error) const
         return JobOutcome::failed(
             tr("Out of memory. Try a smaller image, fewer steps or bf16 precision."));
     case ErrorCode::InvalidRequest:
-        return JobOutcome::failed(tr("This picture cannot be made: %1").arg(sentence(error.message)));
+        return JobOutcome::failed(
+            tr("This picture cannot be made: %1").arg(sentence(error.message)));
     case ErrorCode::DeviceUnavailable:
         return JobOutcome::failed(tr("The device is unavailable: %1").arg(sentence(error.message)));
     case ErrorCode::InvalidFile:
@@ -243,8 +244,8 @@ JobOutcome LdmImageEngine::run(const GenerateRequest& request, JobContext& conte
         context.reportProgress(loading);
         auto loaded = loadModel(key);
         if (!loaded.ok())
-            return JobOutcome::failed(tr("Cannot load the model “%1”: %2")
-                                          .arg(key, fromStd(loaded.error().message)));
+            return JobOutcome::failed(
+                tr("Cannot load the model “%1”: %2").arg(key, fromStd(loaded.error().message)));
     }
     if (context.isCancelled())
         return JobOutcome::cancelled();
@@ -297,9 +298,16 @@ JobOutcome LdmImageEngine::run(const GenerateRequest& request, JobContext& conte
         return JobOutcome::failed(tr("The engine returned an empty picture."));
     Recipe recipe = result->recipe;
     if (recipe.createdAt.empty())
-        recipe.createdAt =
-            QDateTime::currentDateTimeUtc().toString(Qt::ISODate).toStdString();
-    return JobOutcome::completed(std::move(image), std::move(recipe));
+        recipe.createdAt = QDateTime::currentDateTimeUtc().toString(Qt::ISODate).toStdString();
+    JobOutcome outcome = JobOutcome::completed(std::move(image), std::move(recipe));
+    for (const auto& warning : result->warnings) {
+        // The engine's words are English; the one warning it gives today reads better in ours.
+        outcome.warnings << (warning.find("truncated") != std::string::npos
+                                 ? tr("The prompt was longer than this model reads; its end "
+                                      "was left out.")
+                                 : sentence(warning));
+    }
+    return outcome;
 }
 
 } // namespace ldm::bridge

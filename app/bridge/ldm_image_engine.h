@@ -36,7 +36,7 @@ class LdmImageEngine final : public ImageEngine
 public:
     struct Options
     {
-        int threads = 0;                        ///< 0 = all cores
+        int threads = 0;                         ///< 0 = all cores
         QString device = QStringLiteral("auto"); ///< "auto", "cpu" or "cuda"
         QString modelDir; ///< shipped models; empty = found beside the executable
     };

@@ -7,6 +7,7 @@
 #include "pipeline/bench_compare.h"
 #include "pipeline/bench_env.h"
 #include "pipeline/bench_models.h"
+#include "pipeline/bench_profile.h"
 #include "pipeline/bench_runner.h"
 #include "pipeline/flop_count.h"
 #include "pipeline/model_registry.h"
@@ -42,6 +43,8 @@ const std::vector<OptionSpec>& benchOptions()
         {"no-peak", "", "skip the matmul peak measurement", ""},
         {"check-accuracy", "", "also report the error of this precision against fp32", ""},
         {"compare", "", "time fp32/bf16, NCHW/channels_last and 1 thread side by side", ""},
+        {"profile", "", "also list the operators one step spends its time in", ""},
+        {"profile-shapes", "", "same, one line per operator and input shapes", ""},
         {"json", "", "print JSON instead of a table", ""},
     };
     return specs;
@@ -49,13 +52,14 @@ const std::vector<OptionSpec>& benchOptions()
 
 Json timingJson(const TimingStats& s)
 {
-    return Json{{"min_s", s.min}, {"median_s", s.median}, {"mean_s", s.mean}, {"runs_s", s.seconds}};
+    return Json{
+        {"min_s", s.min}, {"median_s", s.median}, {"mean_s", s.mean}, {"runs_s", s.seconds}};
 }
 
 Json flopsJson(const FlopBreakdown& f)
 {
-    return Json{{"total", f.total()}, {"conv", f.conv}, {"linear", f.linear},
-                {"attention", f.attention}};
+    return Json{
+        {"total", f.total()}, {"conv", f.conv}, {"linear", f.linear}, {"attention", f.attention}};
 }
 
 double gflops(int64_t flops, double seconds)
@@ -65,11 +69,16 @@ double gflops(int64_t flops, double seconds)
 
 Json environmentJson(const BenchEnvironment& e)
 {
-    return Json{{"cpu", e.cpuModel},         {"logical_cpus", e.logicalCpus},
-                {"avx512_bf16", e.avx512Bf16}, {"amx_bf16", e.amxBf16},
-                {"allocator", e.allocator},   {"blas", e.blasLibrary},
-                {"openblas", e.openblasConfig}, {"OPENBLAS_CORETYPE", e.openblasCoretype},
-                {"OMP_NUM_THREADS", e.ompNumThreads}, {"OMP_WAIT_POLICY", e.ompWaitPolicy},
+    return Json{{"cpu", e.cpuModel},
+                {"logical_cpus", e.logicalCpus},
+                {"avx512_bf16", e.avx512Bf16},
+                {"amx_bf16", e.amxBf16},
+                {"allocator", e.allocator},
+                {"blas", e.blasLibrary},
+                {"openblas", e.openblasConfig},
+                {"OPENBLAS_CORETYPE", e.openblasCoretype},
+                {"OMP_NUM_THREADS", e.ompNumThreads},
+                {"OMP_WAIT_POLICY", e.ompWaitPolicy},
                 {"libtorch", e.torchVersion}};
 }
 
@@ -87,8 +96,8 @@ void printTable(const Json& r)
     std::printf("bench: %s\n", m["source"].get<std::string>().c_str());
     std::printf("  UNet %.1f M params", m["unet_params"].get<double>() / 1e6);
     if (m["first_stage_params"].get<int64_t>() > 0)
-        std::printf(", first stage %.1f M params (f=%d)", m["first_stage_params"].get<double>() / 1e6,
-                    m["latent_factor"].get<int>());
+        std::printf(", first stage %.1f M params (f=%d)",
+                    m["first_stage_params"].get<double>() / 1e6, m["latent_factor"].get<int>());
     std::printf("\n  image %dx%d -> latent %dx%dx%d, batch %d", q["width"].get<int>(),
                 q["height"].get<int>(), q["latent"][0].get<int>(), q["latent"][1].get<int>(),
                 q["latent"][2].get<int>(), q["batch"].get<int>());
@@ -150,16 +159,48 @@ void printTable(const Json& r)
                     q["steps"].get<int>(), r["image_estimate_s"].get<double>(),
                     q["steps"].get<int>() - 1);
     std::printf("  bench wall time      %9.2f s\n", r["wall_s"].get<double>());
+    if (r.contains("profile")) {
+        std::printf("\n  one step by operator (self time on the calling thread):\n");
+        for (const Json& op : r["profile"])
+            std::printf("    %-40s %8.4f s %5.1f %% %6d calls\n",
+                        op["name"].get<std::string>().c_str(), op["self_s"].get<double>(),
+                        100.0 * op["share"].get<double>(), op["calls"].get<int>());
+    }
     if (!r.contains("compare"))
         return;
     std::printf("\n  %-44s %9s %9s %9s %8s %9s\n", "variant (interleaved)", "median s", "min s",
                 "GFLOP/s", "speed-up", "error");
     const double base = r["compare"][0]["median_s"].get<double>();
     for (const Json& v : r["compare"])
-        std::printf("  %-44s %9.4f %9.4f %9.1f %7.2fx %9.1e\n", v["name"].get<std::string>().c_str(),
-                    v["median_s"].get<double>(), v["min_s"].get<double>(),
-                    v["gflops_median"].get<double>(), base / v["median_s"].get<double>(),
-                    v["relative_error"].get<double>());
+        std::printf("  %-44s %9.4f %9.4f %9.1f %7.2fx %9.1e\n",
+                    v["name"].get<std::string>().c_str(), v["median_s"].get<double>(),
+                    v["min_s"].get<double>(), v["gflops_median"].get<double>(),
+                    base / v["median_s"].get<double>(), v["relative_error"].get<double>());
+}
+
+/// The top operators of one warm step (a first step fills the autocast cache, as in a job).
+Result<Json> profileStep(UNetModel& unet, const StepInputs& inputs, const UNetRun& run,
+                         bool byShape)
+{
+    constexpr size_t TopOps = 15;
+    if (auto warm = timeOneUNetStep(unet, inputs, run, 500); !warm)
+        return warm.error();
+    auto ops = profileOps([&] { (void)timeOneUNetStep(unet, inputs, run, 500); }, byShape);
+    clearAutocastCache();
+    if (!ops)
+        return ops.error();
+    double total = 0;
+    for (const OpTime& op : *ops)
+        total += op.selfSeconds;
+    Json list = Json::array();
+    for (size_t i = 0; i < std::min(TopOps, ops->size()); ++i) {
+        const OpTime& op = (*ops)[i];
+        list.push_back({{"name", op.name},
+                        {"self_s", op.selfSeconds},
+                        {"calls", op.calls},
+                        {"share", total > 0 ? op.selfSeconds / total : 0.0}});
+    }
+    return list;
 }
 
 int fail(const std::string& message, int code = ExitFailure)
@@ -200,13 +241,14 @@ int runBench(const std::vector<std::string>& args)
     const auto started = std::chrono::steady_clock::now();
     const auto loadBefore = loadAverage();
     const BenchEnvironment environment = probeEnvironment();
-    const int threads =
-        requestedThreads > 0 ? requestedThreads : std::max(1, int(std::thread::hardware_concurrency()));
+    const int threads = requestedThreads > 0
+                            ? requestedThreads
+                            : std::max(1, int(std::thread::hardware_concurrency()));
     torch::set_num_threads(threads);
 
     const std::string modelDir = findModelDir("");
-    auto model = loadBenchModel({options.text("model"), options.text("config"), modelDir},
-                                contextLen);
+    auto model =
+        loadBenchModel({options.text("model"), options.text("config"), modelDir}, contextLen);
     if (!model)
         return fail(model.error().message);
     const UNetConfig& config = model->unet->config();
@@ -227,12 +269,16 @@ int runBench(const std::vector<std::string>& args)
                   {"unet_params", model->unetParams},
                   {"first_stage_params", model->firstStageParams},
                   {"latent_factor", model->latentFactor}};
-    r["request"] = {{"width", width},     {"height", height},
+    r["request"] = {{"width", width},
+                    {"height", height},
                     {"latent", {h, w, config.inChannels}},
-                    {"batch", batch},     {"context", {model->contextLen, model->contextDim}},
-                    {"steps", steps},     {"warmup", warmup},
+                    {"batch", batch},
+                    {"context", {model->contextLen, model->contextDim}},
+                    {"steps", steps},
+                    {"warmup", warmup},
                     {"precision", benchPrecisionName(*precision)},
-                    {"channels_last", run.channelsLast}, {"threads", threads}};
+                    {"channels_last", run.channelsLast},
+                    {"threads", threads}};
     r["environment"] = environmentJson(environment);
 
     // The peak is measured first, on the same thread count, so it shares the machine state.
@@ -247,8 +293,7 @@ int runBench(const std::vector<std::string>& args)
         }
     }
 
-    const FlopBreakdown unetFlopCount =
-        unetFlopBreakdown(config, batch, h, w, model->contextLen);
+    const FlopBreakdown unetFlopCount = unetFlopBreakdown(config, batch, h, w, model->contextLen);
     r["unet"]["flops"] = flopsJson(unetFlopCount);
     const StepInputs inputs = makeStepInputs(config, batch, h, w, model->contextLen, 42);
     if (options.has("compare")) {
@@ -291,15 +336,19 @@ int runBench(const std::vector<std::string>& args)
         if (options.has("check-accuracy")) {
             torch::Tensor expected = timing->lastOutput;
             if (!reference.is_empty()) {
-                auto s = timeOneUNetStep(reference, inputs, UNetRun{BenchPrecision::Fp32, false,
-                                                                    threads},
-                                         999 - int64_t(warmup + steps - 1) * 999 /
-                                                   (warmup + steps),
-                                         &expected);
+                auto s = timeOneUNetStep(
+                    reference, inputs, UNetRun{BenchPrecision::Fp32, false, threads},
+                    999 - int64_t(warmup + steps - 1) * 999 / (warmup + steps), &expected);
                 if (!s)
                     return fail(s.error().message);
             }
             u["relative_error"] = relativeError(timing->lastOutput, expected);
+        }
+        if (options.has("profile") || options.has("profile-shapes")) {
+            auto profile = profileStep(model->unet, inputs, run, options.has("profile-shapes"));
+            if (!profile)
+                return fail(profile.error().message);
+            r["profile"] = *profile;
         }
         double imageSeconds = timing->firstStepSeconds + (steps - 1) * timing->steps.median;
 
@@ -324,8 +373,7 @@ int runBench(const std::vector<std::string>& args)
         r["image_estimate_s"] = imageSeconds;
     }
     r["load_average"] = {{"before", loadBefore}, {"after", loadAverage()}};
-    r["wall_s"] =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    r["wall_s"] = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     if (options.has("json"))
         std::printf("%s\n", r.dump(2).c_str());
     else

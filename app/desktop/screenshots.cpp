@@ -86,14 +86,16 @@ bool generateSamples(ui::MainWindow& window, bridge::EngineController& controlle
         return true;
     }
     bool ok = true;
-    for (const auto activity : {ui::MainWindow::Activity::Paint, ui::MainWindow::Activity::Prompt}) {
+    for (const auto activity :
+         {ui::MainWindow::Activity::Paint, ui::MainWindow::Activity::Prompt}) {
         window.showActivity(activity);
         ui::ModelPicker* picker = activity == ui::MainWindow::Activity::Paint
                                       ? window.paintPanel()->modelPicker()
                                       : window.promptPanel()->modelPicker();
         const QString task = picker->task();
-        if (!waitFor([&] { return picker->model().isValid() || controller.loadingModel().isEmpty(); },
-                     300) ||
+        if (!waitFor(
+                [&] { return picker->model().isValid() || controller.loadingModel().isEmpty(); },
+                300) ||
             !picker->model().canDo(task))
             continue;
         Recipe recipe;

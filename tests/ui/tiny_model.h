@@ -1,22 +1,18 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
-// A tiny random-weight latent diffusion model written for tests, so the real engine runs end
-// to end without shipped weights. Neither Qt nor torch appear here: the implementation includes
-// the torch headers and is compiled on its own.
+// Tiny random-weight models laid out like shipped ones, so the app's tests run the real engine
+// end to end without weights. The models come from tests/support/tiny_models (the engine's
+// pipeline tests use the same ones); neither Qt nor torch appear here.
 
 #include <string>
 
 namespace ldm::test {
 
-struct TinyModelOptions
-{
-    int classes = 3;       ///< map classes (ids 0..classes-1), named and coloured in the file
-    bool namedClasses = true; ///< false: the file names no classes (the app's palette is used)
-};
-
-/// Writes a map-conditioned (concat) model: KL-f4 autoencoder, a two-level UNet without
-/// attention and a spatial rescaler over the one-hot map. Returns "" or what went wrong.
-std::string writeTinyMapModel(const std::string& path, const TinyModelOptions& options = {});
+/// Writes `<modelsDir>/<name>/model.safetensors` (plus its tokenizer for "text") from a tiny
+/// model of `kind`: "map" (10 landscape classes, f4), "text", "superres" or "class" (see
+/// tests/support/tiny_models.h). Returns "" or what went wrong.
+std::string installTinyModel(const std::string& modelsDir, const std::string& name,
+                             const std::string& kind);
 
 } // namespace ldm::test

@@ -227,8 +227,8 @@ private Q_SLOTS:
         // Stop after the first item: a cancelled export leaves no file behind.
         const QString stopped = out.filePath(QStringLiteral("stopped.zip"));
         QList<int> seen;
-        const auto cancelled = ldm::bridge::exportGalleryItems(
-            a.root(), a.items(), stopped, [&](int done, int total) {
+        const auto cancelled =
+            ldm::bridge::exportGalleryItems(a.root(), a.items(), stopped, [&](int done, int total) {
                 seen << done;
                 return total == 3 && done < 1;
             });
@@ -240,8 +240,7 @@ private Q_SLOTS:
         const QString zip = out.filePath(QStringLiteral("all.zip"));
         QVERIFY(ldm::bridge::exportGalleryItems(a.root(), a.items(), zip).ok());
         // Reading (the off-thread half of an import) skips known pictures and makes thumbs.
-        const auto contents =
-            ldm::bridge::readGalleryArchive(zip, {a.items().first().imageSha256});
+        const auto contents = ldm::bridge::readGalleryArchive(zip, {a.items().first().imageSha256});
         QVERIFY(!contents.error);
         QCOMPARE(contents.duplicates, 1);
         QCOMPARE(contents.items.size(), 2);

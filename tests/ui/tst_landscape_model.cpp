@@ -17,8 +17,8 @@ class TestLandscapeModel final : public QObject
 private Q_SLOTS:
     void paintsASmallMap()
     {
-        const QString models = qEnvironmentVariable("LDM_SOURCE_DIR") +
-                               QStringLiteral("/resources/models");
+        const QString models =
+            qEnvironmentVariable("LDM_SOURCE_DIR") + QStringLiteral("/resources/models");
         if (!QFileInfo::exists(models + QStringLiteral("/landscape/model.safetensors")))
             QSKIP("resources/models/landscape/model.safetensors is not there yet");
         EngineController controller;
@@ -32,8 +32,8 @@ private Q_SLOTS:
         QVERIFY(loaded.wait(120000));
         const auto model = loaded.first().first().value<ldm::bridge::ModelDescription>();
         QVERIFY(model.canDo(QStringLiteral("paint")));
-        const auto palette = model.palette.isEmpty() ? ldm::bridge::ClassPalette::builtin()
-                                                     : model.palette;
+        const auto palette =
+            model.palette.isEmpty() ? ldm::bridge::ClassPalette::builtin() : model.palette;
         const int sky = qMax(0, palette.idOfName(QStringLiteral("sky")));
         const int water = qMax(0, palette.idOfName(QStringLiteral("water")));
         const int side = 8 * model.latentFactor * 2;
@@ -54,9 +54,9 @@ private Q_SLOTS:
         QSignalSpy finished(&controller, &EngineController::jobFinished);
         QSignalSpy failed(&controller, &EngineController::jobFailed);
         controller.submit(request);
-        QVERIFY(QTest::qWaitFor([&] { return !finished.isEmpty() || !failed.isEmpty(); },
-                                300000));
-        QVERIFY2(failed.isEmpty(), failed.isEmpty() ? "" : qPrintable(failed.first().at(1).toString()));
+        QVERIFY(QTest::qWaitFor([&] { return !finished.isEmpty() || !failed.isEmpty(); }, 300000));
+        QVERIFY2(failed.isEmpty(),
+                 failed.isEmpty() ? "" : qPrintable(failed.first().at(1).toString()));
         const auto image = finished.first().at(1).value<QImage>();
         QCOMPARE(image.size(), QSize(side, side));
         // Sky above water: the top half should be lighter than the bottom half on average.

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // The real engine behind the bridge: LdmImageEngine on the controller's engine thread, with a
-// tiny random-weight model written by the test (tiny_model.cpp).
+// tiny random-weight models written by the test (tiny_model.h).
 #include "bridge/engine_controller.h"
 #include "bridge/ldm_image_engine.h"
 #include "tiny_model.h"
@@ -58,14 +58,18 @@ private Q_SLOTS:
     {
         QStandardPaths::setTestModeEnabled(true);
         QVERIFY(m_models.isValid());
-        QVERIFY(QDir(m_models.path()).mkpath(QStringLiteral("tiny")));
-        const QString path = m_models.filePath(QStringLiteral("tiny/model.safetensors"));
-        const std::string error = ldm::test::writeTinyMapModel(path.toStdString());
-        QVERIFY2(error.empty(), error.c_str());
-        // For trying the app by hand: LDM_TINY_MODEL_OUT=<dir> keeps a copy of the model.
+        for (const auto& [name, kind] : {std::pair{"tiny", "map"}, std::pair{"prompted", "text"},
+                                         std::pair{"sharper", "superres"}}) {
+            const std::string error =
+                ldm::test::installTinyModel(m_models.path().toStdString(), name, kind);
+            QVERIFY2(error.empty(), error.c_str());
+        }
+        // For trying the app by hand: LDM_TINY_MODEL_OUT=<dir> keeps a copy of the map model.
         if (const QString out = qEnvironmentVariable("LDM_TINY_MODEL_OUT"); !out.isEmpty()) {
             QFile::remove(out + QStringLiteral("/model.safetensors"));
-            QVERIFY(QDir().mkpath(out) && QFile::copy(path, out + QStringLiteral("/model.safetensors")));
+            QVERIFY(QDir().mkpath(out));
+            QVERIFY(QFile::copy(m_models.filePath(QStringLiteral("tiny/model.safetensors")),
+                                out + QStringLiteral("/model.safetensors")));
         }
         QFile broken(m_models.filePath(QStringLiteral("broken.safetensors")));
         QVERIFY(broken.open(QIODevice::WriteOnly));
@@ -81,8 +85,8 @@ private Q_SLOTS:
             rgb.pixels.push_back(static_cast<uint8_t>(i * 7));
         const QImage image = ldm::bridge::imageFromRgb(rgb);
         QCOMPARE(image.size(), QSize(5, 3));
-        QCOMPARE(image.pixel(4, 2), qRgb(14 * 3 * 7 % 256, (14 * 3 + 1) * 7 % 256,
-                                         (14 * 3 + 2) * 7 % 256));
+        QCOMPARE(image.pixel(4, 2),
+                 qRgb(14 * 3 * 7 % 256, (14 * 3 + 1) * 7 % 256, (14 * 3 + 2) * 7 % 256));
         rgb.pixels.assign(rgb.pixels.size(), 0); // the QImage owns its own pixels
         QCOMPARE(image.pixel(1, 0), qRgb(21, 28, 35));
 
@@ -108,7 +112,9 @@ private Q_SLOTS:
     void listsAndLoadsModelsOnTheEngineThread()
     {
         auto controller = start();
-        QCOMPARE(controller->shippedModels(), QStringList{QStringLiteral("tiny")});
+        QCOMPARE(controller->shippedModels(),
+                 (QStringList{QStringLiteral("prompted"), QStringLiteral("sharper"),
+                              QStringLiteral("tiny")}));
         QVERIFY(controller->deviceName().contains(QStringLiteral("CPU")) ||
                 controller->deviceName().contains(QStringLiteral("CUDA")));
         QSignalSpy started(controller.get(), &EngineController::modelLoadStarted);
@@ -122,8 +128,9 @@ private Q_SLOTS:
         QCOMPARE(model.latentFactor, 4);
         QVERIFY(model.takesMap);
         QVERIFY(model.canDo(QStringLiteral("paint")));
-        QCOMPARE(model.palette.classes().size(), 3);
-        QCOMPARE(model.palette.classes().at(2).name, QStringLiteral("grass"));
+        QCOMPARE(model.palette.classes().size(), 10);
+        QCOMPARE(model.palette.byId(7)->name, QStringLiteral("grass"));
+        QCOMPARE(model.palette.byId(7)->color, QColor(7, 7, 7)); // the model's, not the app's
         QCOMPARE(model.hash.size(), 10);
         QVERIFY(controller->loadingModel().isEmpty());
         QVERIFY(controller->knownModel(QStringLiteral("tiny")).isValid());
@@ -155,7 +162,8 @@ private Q_SLOTS:
         const JobId id = controller->submit(paintRequest(64, 6));
         QVERIFY(id != 0);
         QVERIFY(QTest::qWaitFor([&] { return !finished.isEmpty() || !failed.isEmpty(); }, 90000));
-        QVERIFY2(failed.isEmpty(), failed.isEmpty() ? "" : qPrintable(failed.first().at(1).toString()));
+        QVERIFY2(failed.isEmpty(),
+                 failed.isEmpty() ? "" : qPrintable(failed.first().at(1).toString()));
         QVERIFY(!previews.isEmpty());
         QCOMPARE(previews.last().at(0).value<JobId>(), id);
         QCOMPARE(previews.last().at(1).value<QImage>().size(), QSize(64, 64));
@@ -171,6 +179,61 @@ private Q_SLOTS:
         QVERIFY(!recipe.createdAt.empty());
         // The job loaded the model itself, and the UI heard about it.
         QCOMPARE(controller->currentModel().key, QStringLiteral("tiny"));
+    }
+
+    void textJobRunsThroughTheTokenizer()
+    {
+        // sentencepiece lives in the DEEPBIND shim beside the executable; this is the same
+        // process layout as the app (Qt + LibTorch + the shim).
+        auto controller = start();
+        GenerateRequest r;
+        r.model = QStringLiteral("prompted");
+        r.recipe.task = "txt2img";
+        r.recipe.prompt = "snowy mountains above a lake";
+        r.recipe.negativePrompt = "fog";
+        r.recipe.steps = 3;
+        r.recipe.guidanceScale = 3.0;
+        r.recipe.width = 32;
+        r.recipe.height = 32;
+        QSignalSpy finished(controller.get(), &EngineController::jobFinished);
+        QSignalSpy failed(controller.get(), &EngineController::jobFailed);
+        controller->submit(r);
+        QVERIFY(QTest::qWaitFor([&] { return !finished.isEmpty() || !failed.isEmpty(); }, 90000));
+        QVERIFY2(failed.isEmpty(),
+                 failed.isEmpty() ? "" : qPrintable(failed.first().at(1).toString()));
+        QCOMPARE(finished.first().at(1).value<QImage>().size(), QSize(32, 32));
+        QCOMPARE(finished.first().at(2).value<ldm::Recipe>().prompt, r.recipe.prompt);
+        QVERIFY(controller->currentModel().takesText);
+
+        // Longer than the model reads (16 tokens): the picture comes with a warning.
+        QSignalSpy warned(controller.get(), &EngineController::jobWarned);
+        r.recipe.prompt = "snowy mountains above a lake at sunset green meadow forest under "
+                          "cloudy sky sandy beach calm sea rock grass water snowy mountains";
+        controller->submit(r);
+        QVERIFY(QTest::qWaitFor([&] { return finished.size() == 2 || !failed.isEmpty(); }, 90000));
+        QCOMPARE(warned.size(), 1);
+        QVERIFY(warned.first().at(1).toStringList().first().contains(QStringLiteral("prompt")));
+    }
+
+    void upscaleJobReturnsFourTimesTheInput()
+    {
+        auto controller = start();
+        GenerateRequest r;
+        r.model = QStringLiteral("sharper");
+        r.recipe.task = "upscale";
+        r.recipe.steps = 2;
+        r.recipe.width = 64;
+        r.recipe.height = 48;
+        r.inputImage = QImage(16, 12, QImage::Format_RGB888);
+        r.inputImage.fill(QColor(200, 120, 40));
+        QSignalSpy finished(controller.get(), &EngineController::jobFinished);
+        QSignalSpy failed(controller.get(), &EngineController::jobFailed);
+        controller->submit(r);
+        QVERIFY(QTest::qWaitFor([&] { return !finished.isEmpty() || !failed.isEmpty(); }, 90000));
+        QVERIFY2(failed.isEmpty(),
+                 failed.isEmpty() ? "" : qPrintable(failed.first().at(1).toString()));
+        QCOMPARE(finished.first().at(1).value<QImage>().size(), QSize(64, 48));
+        QCOMPARE(finished.first().at(2).value<ldm::Recipe>().inputImageHash.size(), size_t(10));
     }
 
     void cancelLandsWithinAStep()

@@ -11,6 +11,7 @@
 #include "panels/model_picker.h"
 #include "panels/paint_panel.h"
 #include "panels/preview_view.h"
+#include "panels/prompt_panel.h"
 #include "tiny_model.h"
 
 #include <QElapsedTimer>
@@ -96,10 +97,13 @@ private Q_SLOTS:
     void initTestCase()
     {
         QStandardPaths::setTestModeEnabled(true);
-        QVERIFY(QDir(m_models.path()).mkpath(QStringLiteral("tiny")));
-        const std::string error = ldm::test::writeTinyMapModel(
-            m_models.filePath(QStringLiteral("tiny/model.safetensors")).toStdString());
-        QVERIFY2(error.empty(), error.c_str());
+        // "landscape" is the name the engine picks by default for painting.
+        for (const auto& [name, kind] :
+             {std::pair{"landscape", "map"}, std::pair{"prompted", "text"}}) {
+            const std::string error =
+                ldm::test::installTinyModel(m_models.path().toStdString(), name, kind);
+            QVERIFY2(error.empty(), error.c_str());
+        }
         QFile broken(m_models.filePath(QStringLiteral("broken.safetensors")));
         QVERIFY(broken.open(QIODevice::WriteOnly));
         broken.write("not a checkpoint");
@@ -120,12 +124,11 @@ private Q_SLOTS:
         window.showActivity(MainWindow::Activity::Paint);
         ldm::ui::PaintPanel* paint = window.paintPanel();
 
-        // The only shipped model is chosen and loaded; its three classes become the palette.
-        QVERIFY(QTest::qWaitFor([&] { return paint->document()->palette().classes().size() == 3; },
-                                60000));
-        QCOMPARE(paint->modelPicker()->modelKey(), QStringLiteral("tiny"));
+        // The default model is chosen and loaded; its classes (colours) become the palette.
+        QVERIFY(QTest::qWaitFor([&] { return usesModelPalette(paint); }, 60000));
+        QCOMPARE(paint->modelPicker()->modelKey(), QStringLiteral("landscape"));
         QCOMPARE(paint->mapMultiple(), 8); // lcm(8, f4)
-        QVERIFY(paint->modelPicker()->statusText().contains(QStringLiteral("3")));
+        QVERIFY(paint->modelPicker()->statusText().contains(QStringLiteral("10")));
 
         ldm::Recipe recipe;
         recipe.task = "paint";
@@ -146,7 +149,7 @@ private Q_SLOTS:
         QVERIFY(!previews.isEmpty());
         const auto& item = gallery.items().first();
         QCOMPARE(item.recipe.task, std::string("paint"));
-        QCOMPARE(item.recipe.modelName, std::string("tiny"));
+        QCOMPARE(item.recipe.modelName, std::string("landscape"));
         QCOMPARE(item.recipe.modelHash.size(), size_t(10));
         QCOMPARE(item.recipe.seed, 11ULL);
         QCOMPARE(item.recipe.width, 64);
@@ -154,6 +157,39 @@ private Q_SLOTS:
         const QImage map(gallery.absolutePath(item.mapFile));
         QCOMPARE(map.pixelIndex(5, 40), 2);
         QCOMPARE(paint->preview()->image().size(), QSize(64, 48));
+    }
+
+    void promptGeneratesThroughTheTokenizer()
+    {
+        QTemporaryDir galleryDir;
+        EngineController controller;
+        attach(controller);
+        ldm::bridge::GalleryStore gallery(galleryDir.path());
+        QVERIFY(gallery.load().ok());
+        MainWindow window(&controller, &gallery);
+        window.show();
+        window.showActivity(MainWindow::Activity::Prompt);
+        QVERIFY(QTest::qWaitFor([&] { return !controller.deviceName().isEmpty(); }, 60000));
+        ldm::ui::ModelPicker* picker = window.promptPanel()->modelPicker();
+        // The default ("landscape") paints but reads no text: the picker says so.
+        QVERIFY(QTest::qWaitFor([&] { return picker->model().isValid(); }, 60000));
+        QVERIFY(picker->statusText().contains(QStringLiteral("cannot")));
+        QVERIFY(picker->selectByName(QStringLiteral("prompted")));
+        QVERIFY(QTest::qWaitFor([&] { return picker->model().key == QStringLiteral("prompted"); },
+                                60000));
+
+        ldm::Recipe recipe;
+        recipe.prompt = "a calm sea under a cloudy sky";
+        recipe.steps = 3;
+        recipe.guidanceScale = 2.0;
+        recipe.seed = 5;
+        recipe.width = 64;
+        recipe.height = 64;
+        window.promptPanel()->applyRecipe(recipe);
+        window.generate();
+        QVERIFY(QTest::qWaitFor([&] { return gallery.items().size() == 1; }, 90000));
+        QCOMPARE(gallery.items().first().recipe.prompt, recipe.prompt);
+        QCOMPARE(gallery.items().first().recipe.modelName, std::string("prompted"));
     }
 
     void loadFailureShowsTheLoadersMessageInThePicker()
@@ -191,8 +227,7 @@ private Q_SLOTS:
         window.show();
         window.showActivity(MainWindow::Activity::Paint);
         ldm::ui::PaintPanel* paint = window.paintPanel();
-        QVERIFY(QTest::qWaitFor([&] { return paint->document()->palette().classes().size() == 3; },
-                                60000));
+        QVERIFY(QTest::qWaitFor([&] { return usesModelPalette(paint); }, 60000));
         ldm::Recipe recipe;
         recipe.task = "paint";
         recipe.steps = 40;
@@ -231,6 +266,13 @@ private Q_SLOTS:
     }
 
 private:
+    // The tiny map model draws class n as #0n0n0n, unlike the app's landscape palette.
+    static bool usesModelPalette(ldm::ui::PaintPanel* paint)
+    {
+        const auto* grass = paint->document()->palette().byId(7);
+        return grass && grass->color == QColor(7, 7, 7);
+    }
+
     void attach(EngineController& controller)
     {
         ldm::bridge::LdmImageEngine::Options options;

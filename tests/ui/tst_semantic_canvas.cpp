@@ -249,7 +249,7 @@ private Q_SLOTS:
         doc.setPalette(three.value());
         QCOMPARE(changed.size(), 1);
         QCOMPARE(doc.palette().classes().size(), 3);
-        QCOMPARE(doc.defaultClass(), 1);        // "sky" again, by name
+        QCOMPARE(doc.defaultClass(), 1);         // "sky" again, by name
         QCOMPARE(doc.classAt(QPoint(3, 10)), 1); // sky 0 -> 1
         QCOMPARE(doc.classAt(QPoint(3, 20)), 2); // grass 7 -> 2
         QCOMPARE(doc.classAt(QPoint(1, 1)), 1);  // water: unknown -> the default class

@@ -251,10 +251,9 @@ void GalleryView::exportIds(const QStringList& ids)
     runWithProgress<Result<void>>(
         this, tr("Exporting %n picture(s)…", nullptr, static_cast<int>(items.size())),
         [root, items, path](TaskProgress& progress) {
-            return bridge::exportGalleryItems(
-                root, items, path, [&progress](int done, int total) {
-                    return progress.report(done, total);
-                });
+            return bridge::exportGalleryItems(root, items, path, [&progress](int done, int total) {
+                return progress.report(done, total);
+            });
         },
         [this, path](const Result<void>& exported) {
             if (exported.ok())
@@ -297,15 +296,13 @@ void GalleryView::importArchive()
                 ++imported;
             }
             if (contents.error && contents.error->code != ErrorCode::Cancelled) {
-                QMessageBox::warning(this, tr("Import Failed"),
-                                     bridge::errorText(*contents.error));
+                QMessageBox::warning(this, tr("Import Failed"), bridge::errorText(*contents.error));
                 return;
             }
-            Q_EMIT statusMessage(
-                tr("Imported %n picture(s)", nullptr, imported) +
-                (contents.duplicates
-                     ? tr("; %n already in the gallery", nullptr, contents.duplicates)
-                     : QString()));
+            Q_EMIT statusMessage(tr("Imported %n picture(s)", nullptr, imported) +
+                                 (contents.duplicates ? tr("; %n already in the gallery", nullptr,
+                                                           contents.duplicates)
+                                                      : QString()));
         });
 }
 

@@ -1,13 +1,13 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "paint_panel.h"
 
+#include "bridge/label_map_io.h"
 #include "canvas/label_document.h"
 #include "canvas/map_files.h"
 #include "canvas/new_map_dialog.h"
 #include "canvas/paint_tools.h"
 #include "canvas/palette_list.h"
 #include "canvas/semantic_canvas.h"
-#include "bridge/label_map_io.h"
 #include "generation_settings.h"
 #include "model_picker.h"
 #include "preview_view.h"
@@ -21,8 +21,8 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QMessageBox>
-#include <QSignalBlocker>
 #include <QSettings>
+#include <QSignalBlocker>
 #include <QSplitter>
 #include <QToolBar>
 #include <QToolButton>

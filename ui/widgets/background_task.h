@@ -36,8 +36,8 @@ struct TaskProgress
 /// Runs `work(progress)` off the GUI thread and `finished(result)` back on it (not called
 /// when `parent` is gone by then). The dialog appears only when the work takes a moment.
 template <typename T>
-void runWithProgress(QWidget* parent, const QString& label,
-                     std::function<T(TaskProgress&)> work, std::function<void(const T&)> finished)
+void runWithProgress(QWidget* parent, const QString& label, std::function<T(TaskProgress&)> work,
+                     std::function<void(const T&)> finished)
 {
     auto progress = std::make_shared<TaskProgress>();
     auto* dialog = new QProgressDialog(

@@ -83,8 +83,7 @@ void EngineStatus::showProgress(const bridge::ProgressInfo& p)
                               .arg(p.step)
                               .arg(p.total)
                               .arg(formatDuration(p.elapsedMs), eta);
-    m_steps->setText(p.stage.isEmpty() ? steps
-                                       : tr("%1 · %2").arg(stageText(p.stage), steps));
+    m_steps->setText(p.stage.isEmpty() ? steps : tr("%1 · %2").arg(stageText(p.stage), steps));
 }
 
 void EngineStatus::showModelLoading(const QString& model)

@@ -32,9 +32,8 @@ struct ModelKey
 
 } // namespace
 
-Result<std::vector<CompareVariant>> compareUNetRuns(const UNetModel& unet,
-                                                    const StepInputs& inputs, int threads,
-                                                    int steps)
+Result<std::vector<CompareVariant>> compareUNetRuns(const UNetModel& unet, const StepInputs& inputs,
+                                                    int threads, int steps)
 {
     using P = BenchPrecision;
     std::vector<UNetRun> runs = {

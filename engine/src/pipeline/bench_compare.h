@@ -15,7 +15,7 @@ namespace ldm {
 /// One variant's result.
 struct CompareVariant
 {
-    std::string name;            ///< e.g. "bf16 autocast, channels_last, 2 threads"
+    std::string name; ///< e.g. "bf16 autocast, channels_last, 2 threads"
     UNetRun run;
     double firstStepSeconds = 0; ///< the warm-up step
     TimingStats steps;           ///< the interleaved timed steps
@@ -26,8 +26,7 @@ struct CompareVariant
 /// `unet` (float32, NCHW, left unchanged): fp32 and bf16 autocast in both layouts and bf16
 /// weights in channels_last at `threads`, plus fp32 and bf16 channels_last at one thread when
 /// `threads` > 1. The first variant (fp32, NCHW, `threads`) is the reference for ratios.
-Result<std::vector<CompareVariant>> compareUNetRuns(const UNetModel& unet,
-                                                    const StepInputs& inputs, int threads,
-                                                    int steps);
+Result<std::vector<CompareVariant>> compareUNetRuns(const UNetModel& unet, const StepInputs& inputs,
+                                                    int threads, int steps);
 
 } // namespace ldm

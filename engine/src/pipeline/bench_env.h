@@ -11,17 +11,17 @@ namespace ldm {
 /// The process's environment as far as speed is concerned.
 struct BenchEnvironment
 {
-    std::string cpuModel;       ///< /proc/cpuinfo "model name"
-    int logicalCpus = 0;        ///< std::thread::hardware_concurrency
-    bool avx512Bf16 = false;    ///< native bf16 dot products (else oneDNN emulates bf16)
-    bool amxBf16 = false;       ///< AMX tiles (oneDNN uses them for bf16 when present)
-    std::string allocator;      ///< "jemalloc", "tcmalloc" or "glibc" (from the loaded libraries)
-    std::string blasLibrary;    ///< path of the libblas/openblas LibTorch loaded
-    std::string openblasConfig; ///< openblas_get_config() + core name, when OpenBLAS is loaded
+    std::string cpuModel;         ///< /proc/cpuinfo "model name"
+    int logicalCpus = 0;          ///< std::thread::hardware_concurrency
+    bool avx512Bf16 = false;      ///< native bf16 dot products (else oneDNN emulates bf16)
+    bool amxBf16 = false;         ///< AMX tiles (oneDNN uses them for bf16 when present)
+    std::string allocator;        ///< "jemalloc", "tcmalloc" or "glibc" (from the loaded libraries)
+    std::string blasLibrary;      ///< path of the libblas/openblas LibTorch loaded
+    std::string openblasConfig;   ///< openblas_get_config() + core name, when OpenBLAS is loaded
     std::string openblasCoretype; ///< $OPENBLAS_CORETYPE
-    std::string ompNumThreads;  ///< $OMP_NUM_THREADS
-    std::string ompWaitPolicy;  ///< $OMP_WAIT_POLICY
-    std::string torchVersion;   ///< LibTorch version the program was built against
+    std::string ompNumThreads;    ///< $OMP_NUM_THREADS
+    std::string ompWaitPolicy;    ///< $OMP_WAIT_POLICY
+    std::string torchVersion;     ///< LibTorch version the program was built against
 };
 
 /// Reads /proc, the environment and the loaded libraries of this process.

@@ -133,9 +133,9 @@ Result<BenchModel> resolve(const BenchModelSpec& spec, int64_t contextLen)
     if (!benchDir.empty() && isFile(benchDir + "/" + spec.model + ".yaml"))
         return buildFromYaml(benchDir + "/" + spec.model + ".yaml", contextLen);
     if (!spec.configYaml.empty())
-        return makeError(ErrorCode::InvalidRequest,
-                         "no checkpoint '" + spec.model + "'; to benchmark " + spec.configYaml +
-                             " with random weights, leave out --model");
+        return makeError(ErrorCode::InvalidRequest, "no checkpoint '" + spec.model +
+                                                        "'; to benchmark " + spec.configYaml +
+                                                        " with random weights, leave out --model");
     return makeError(ErrorCode::InvalidRequest,
                      "unknown model '" + spec.model +
                          "': not a file, not a shipped model (shipped: " +
@@ -177,8 +177,8 @@ Result<BenchModel> loadBenchModel(const BenchModelSpec& spec, int64_t contextLen
         } catch (const std::bad_alloc&) {
             return makeError(ErrorCode::OutOfMemory, "not enough memory for the weights");
         } catch (const std::exception& error) {
-            return makeError(ErrorCode::Internal, std::string("cannot build the model: ") +
-                                                      error.what());
+            return makeError(ErrorCode::Internal,
+                             std::string("cannot build the model: ") + error.what());
         }
     }();
     if (!model)

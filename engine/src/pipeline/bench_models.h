@@ -36,15 +36,15 @@ struct BenchModelSpec
 /// The networks and the shapes a forward pass needs.
 struct BenchModel
 {
-    std::string description;            ///< what was loaded or built, for the report
-    bool randomWeights = false;         ///< built from a config rather than loaded
-    UNetModel unet{nullptr};            ///< float32, CPU, eval mode
+    std::string description;              ///< what was loaded or built, for the report
+    bool randomWeights = false;           ///< built from a config rather than loaded
+    UNetModel unet{nullptr};              ///< float32, CPU, eval mode
     std::optional<FirstStage> firstStage; ///< absent when the file or config has none
-    int64_t latentFactor = 8;           ///< image pixels per latent pixel (first stage's f)
-    int64_t contextLen = 0;             ///< cross-attention tokens (0: no spatial transformer)
-    int64_t contextDim = 0;             ///< cross-attention width (0: none)
-    int64_t unetParams = 0;             ///< UNet parameter count
-    int64_t firstStageParams = 0;       ///< first-stage parameter count (encoder + decoder)
+    int64_t latentFactor = 8;             ///< image pixels per latent pixel (first stage's f)
+    int64_t contextLen = 0;               ///< cross-attention tokens (0: no spatial transformer)
+    int64_t contextDim = 0;               ///< cross-attention width (0: none)
+    int64_t unetParams = 0;               ///< UNet parameter count
+    int64_t firstStageParams = 0;         ///< first-stage parameter count (encoder + decoder)
 };
 
 /// Resolves `spec.model` and builds or loads the networks. `contextLen` > 0 overrides the

@@ -8,12 +8,27 @@
 
 namespace ldm {
 
-Result<std::vector<OpTime>> profileOps(const std::function<void()>& fn)
+namespace {
+
+std::string withShapes(const std::string& name, const std::vector<std::vector<int64_t>>& shapes)
+{
+    std::string text = name;
+    for (const auto& shape : shapes) {
+        text += shape.empty() ? " []" : " [";
+        for (size_t i = 0; i < shape.size(); ++i)
+            text += std::to_string(shape[i]) + (i + 1 < shape.size() ? "," : "]");
+    }
+    return text;
+}
+
+} // namespace
+
+Result<std::vector<OpTime>> profileOps(const std::function<void()>& fn, bool byShape)
 {
     namespace prof = torch::autograd::profiler;
     prof::thread_event_lists events;
     try {
-        prof::enableProfilerLegacy(prof::ProfilerConfig(prof::ProfilerState::CPU));
+        prof::enableProfilerLegacy(prof::ProfilerConfig(prof::ProfilerState::CPU, byShape));
         try {
             fn();
         } catch (...) {
@@ -42,8 +57,11 @@ Result<std::vector<OpTime>> profileOps(const std::function<void()>& fn)
                 const double us = open.event->cpuElapsedUs(event);
                 if (!stack.empty())
                     stack.back().childUs += us;
-                OpTime& op = byName[open.event->name()];
-                op.name = open.event->name();
+                const std::string name = byShape
+                                             ? withShapes(open.event->name(), open.event->shapes())
+                                             : std::string(open.event->name());
+                OpTime& op = byName[name];
+                op.name = name;
                 op.selfSeconds += (us - open.childUs) / 1e6;
                 ++op.calls;
             }

@@ -15,13 +15,14 @@ namespace ldm {
 /// Self time of one operator name (time inside it minus time in the operators it called).
 struct OpTime
 {
-    std::string name;       ///< "aten::conv2d", ...
+    std::string name;       ///< "aten::conv2d", ... (with input shapes when asked)
     double selfSeconds = 0; ///< summed over calls
     int64_t calls = 0;
 };
 
 /// Runs `fn` once under LibTorch's CPU profiler (calling thread only; intra-op threads are
 /// part of the operator that started them) and returns the operators by falling self time.
-Result<std::vector<OpTime>> profileOps(const std::function<void()>& fn);
+/// `byShape` keeps calls with different input shapes apart ("aten::bmm [8,1024,32] ...").
+Result<std::vector<OpTime>> profileOps(const std::function<void()>& fn, bool byShape = false);
 
 } // namespace ldm

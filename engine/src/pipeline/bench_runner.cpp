@@ -53,8 +53,7 @@ torch::Tensor forRun(const torch::Tensor& t, const UNetRun& run)
     return out;
 }
 
-template <typename Fn>
-auto guarded(const char* what, Fn&& fn) -> Result<decltype(fn())>
+template <typename Fn> auto guarded(const char* what, Fn&& fn) -> Result<decltype(fn())>
 {
     try {
         return fn();
@@ -70,9 +69,12 @@ auto guarded(const char* what, Fn&& fn) -> Result<decltype(fn())>
 const char* benchPrecisionName(BenchPrecision precision)
 {
     switch (precision) {
-    case BenchPrecision::Fp32: return "fp32";
-    case BenchPrecision::Bf16: return "bf16";
-    case BenchPrecision::Bf16Weights: return "bf16-weights";
+    case BenchPrecision::Fp32:
+        return "fp32";
+    case BenchPrecision::Bf16:
+        return "bf16";
+    case BenchPrecision::Bf16Weights:
+        return "bf16-weights";
     }
     return "?";
 }
@@ -192,8 +194,8 @@ Result<DecodeTiming> timeDecode(const FirstStage& stage, int64_t h, int64_t w, c
     return guarded("decode", [&]() -> DecodeTiming {
         applyThreads(run.threads);
         auto generator = at::detail::createCPUGenerator(1234);
-        const torch::Tensor z = forRun(
-            at::randn({1, stage.latentChannels(), h, w}, generator, torch::kFloat32), run);
+        const torch::Tensor z =
+            forRun(at::randn({1, stage.latentChannels(), h, w}, generator, torch::kFloat32), run);
         DecodeTiming timing;
         std::vector<double> seconds;
         for (int i = 0; i <= std::max(1, runs); ++i) {

@@ -71,8 +71,8 @@ public:
         if (!m_config.useSpatialTransformer) {
             // qkv and proj_out are 1×1 Conv1d; heads·headDim == channels here.
             flops.conv += convFlops(m_batch, 1, tokens, channels, 3 * channels, 1);
-            flops.attention += attentionFlops(m_batch * heads->heads, tokens, tokens,
-                                              heads->headDim);
+            flops.attention +=
+                attentionFlops(m_batch * heads->heads, tokens, tokens, heads->headDim);
             flops.conv += convFlops(m_batch, 1, tokens, channels, channels, 1);
             return;
         }
@@ -83,13 +83,13 @@ public:
         for (int64_t d = 0; d < m_config.transformerDepth; ++d) {
             // attn1: self-attention, q, k, v and to_out all inner → inner.
             flops.linear += 4 * linearFlops(rows, inner, inner);
-            flops.attention += attentionFlops(m_batch * heads->heads, tokens, tokens,
-                                              heads->headDim);
+            flops.attention +=
+                attentionFlops(m_batch * heads->heads, tokens, tokens, heads->headDim);
             // attn2: queries from x, keys and values from the context.
             flops.linear += 2 * linearFlops(rows, inner, inner);
             flops.linear += 2 * linearFlops(m_batch * m_contextLen, contextDim, inner);
-            flops.attention += attentionFlops(m_batch * heads->heads, tokens, m_contextLen,
-                                              heads->headDim);
+            flops.attention +=
+                attentionFlops(m_batch * heads->heads, tokens, m_contextLen, heads->headDim);
             // GEGLU feed-forward: inner → 2·4·inner, then 4·inner → inner.
             flops.linear += linearFlops(rows, inner, 8 * inner);
             flops.linear += linearFlops(rows, 4 * inner, inner);
@@ -205,8 +205,7 @@ FlopBreakdown unetFlopBreakdown(const UNetConfig& config, int64_t batch, int64_t
     return count.flops;
 }
 
-int64_t unetFlops(const UNetConfig& config, int64_t batch, int64_t h, int64_t w,
-                  int64_t contextLen)
+int64_t unetFlops(const UNetConfig& config, int64_t batch, int64_t h, int64_t w, int64_t contextLen)
 {
     return unetFlopBreakdown(config, batch, h, w, contextLen).total();
 }

@@ -9,16 +9,20 @@
 namespace ldm::unet {
 namespace {
 
-// Above this many score elements per call the queries are split into blocks (256 Mi
-// elements = 1 GiB in float32), so large latents do not allocate several GiB at once.
-constexpr int64_t MaxScoreElements = int64_t{1} << 28;
+// Score elements per block (1 Mi = 4 MiB in float32). Blocks this small stay in cache and are
+// recycled by malloc, whereas whole score tensors of tens of MiB are fresh mmaps that fault in
+// page by page on every call: that made the 1024-token self-attention of a small UNet at 256²
+// most of its step time (bench --profile: copy_/softmax/mul on [8, 1024, 1024]).
+constexpr int64_t BlockScoreElements = int64_t{1} << 20;
+// Fewer query rows than this per block would make the GEMMs inefficient; blocks may then
+// exceed BlockScoreElements for very long key sequences.
+constexpr int64_t MinBlockRows = 64;
 
 torch::Tensor attendBlock(const torch::Tensor& q, const torch::Tensor& kT, const torch::Tensor& v,
                           double scale)
 {
-    torch::Tensor scores = torch::bmm(q, kT);
-    if (scale != 1.0)
-        scores.mul_(scale);
+    // Scaling q [G, N, d] rather than the scores [G, N, M] saves a pass over the largest tensor.
+    const torch::Tensor scores = torch::bmm(scale != 1.0 ? q * scale : q, kT);
     const torch::Tensor weights =
         isReducedPrecision(scores)
             ? torch::softmax(scores.to(torch::kFloat), -1).to(v.scalar_type())
@@ -45,15 +49,25 @@ torch::Tensor scaledDotProductAttention(const torch::Tensor& q, const torch::Ten
     const int64_t groups = q.size(0);
     const int64_t queries = q.size(1);
     const int64_t keys = k.size(1);
-    if (groups * queries * keys <= MaxScoreElements)
+    if (groups * queries * keys <= BlockScoreElements)
         return attendBlock(q, kT, v, scale);
+    // Blocks of whole heads (groups) when a head's scores fit, else of query rows per head.
     const int64_t rows =
-        std::max<int64_t>(1, MaxScoreElements / std::max<int64_t>(1, groups * keys));
-    std::vector<torch::Tensor> parts;
-    for (int64_t start = 0; start < queries; start += rows)
-        parts.push_back(
-            attendBlock(q.narrow(1, start, std::min(rows, queries - start)), kT, v, scale));
-    return torch::cat(parts, 1);
+        std::min(queries, std::max(MinBlockRows, BlockScoreElements / std::max<int64_t>(1, keys)));
+    const int64_t groupStep = std::max<int64_t>(1, BlockScoreElements / (rows * keys));
+    std::vector<torch::Tensor> groupParts;
+    for (int64_t g = 0; g < groups; g += groupStep) {
+        const int64_t gn = std::min(groupStep, groups - g);
+        const torch::Tensor qg = q.narrow(0, g, gn);
+        const torch::Tensor kTg = kT.narrow(0, g, gn);
+        const torch::Tensor vg = v.narrow(0, g, gn);
+        std::vector<torch::Tensor> rowParts;
+        for (int64_t start = 0; start < queries; start += rows)
+            rowParts.push_back(
+                attendBlock(qg.narrow(1, start, std::min(rows, queries - start)), kTg, vg, scale));
+        groupParts.push_back(rowParts.size() == 1 ? rowParts[0] : torch::cat(rowParts, 1));
+    }
+    return groupParts.size() == 1 ? groupParts[0] : torch::cat(groupParts, 0);
 }
 
 torch::Tensor qkvAttentionLegacy(const torch::Tensor& qkv, int64_t heads)
