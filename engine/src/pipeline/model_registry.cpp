@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "pipeline/model_registry.h"
 
+#include "core/safetensors.h"
+
 #include <algorithm>
 #include <cstdlib>
 #include <filesystem>
@@ -27,6 +29,22 @@ std::string findModelDir(const std::string& explicitDir)
     return {};
 }
 
+namespace {
+
+/// Only checkpoints that can generate count as models: a first stage alone cannot.
+bool holdsUNet(const std::string& path)
+{
+    auto file = io::SafetensorsFile::open(path);
+    if (!file)
+        return false;
+    for (const auto& info : file->tensors())
+        if (info.name.rfind("model.diffusion_model.", 0) == 0)
+            return true;
+    return false;
+}
+
+} // namespace
+
 std::vector<std::string> listShippedModels(const std::string& modelDir)
 {
     std::vector<std::string> names;
@@ -34,7 +52,7 @@ std::vector<std::string> listShippedModels(const std::string& modelDir)
     if (modelDir.empty() || !fs::is_directory(modelDir, ec))
         return names;
     for (const auto& entry : fs::directory_iterator(modelDir, ec))
-        if (entry.is_directory() && fs::exists(entry.path() / "model.safetensors", ec))
+        if (entry.is_directory() && holdsUNet((entry.path() / "model.safetensors").string()))
             names.push_back(entry.path().filename().string());
     std::sort(names.begin(), names.end());
     return names;
