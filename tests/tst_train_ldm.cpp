@@ -42,7 +42,8 @@ const char* const TinyConfig = R"({
                "sample_steps": 2, "sample_columns": 2}
 })";
 
-class TempDir {
+class TempDir
+{
 public:
     TempDir()
     {
@@ -60,7 +61,8 @@ private:
 };
 
 /// A random f = 4 KL autoencoder and a 10-class palette, written once per test.
-struct Fixture {
+struct Fixture
+{
     TempDir dir;
     std::string firstStage = dir / "ae.safetensors";
     std::string palette = dir / "palette.json";
@@ -78,7 +80,8 @@ struct Fixture {
         EXPECT_TRUE(saveAutoencoder(firstStage, *stage, torch::kFloat32, "tiny-ae").ok());
         nlohmann::json classes = nlohmann::json::array();
         for (int i = 0; i < 10; ++i)
-            classes.push_back({{"id", i}, {"name", "class" + std::to_string(i)},
+            classes.push_back({{"id", i},
+                               {"name", "class" + std::to_string(i)},
                                {"color", "#10203" + std::to_string(i)}});
         std::ofstream(palette) << nlohmann::json{{"classes", classes}}.dump();
     }
@@ -185,8 +188,8 @@ TEST(LdmTrainer, TrainsResumesAndExports)
     EXPECT_TRUE(fs::exists(runs / "straight/loss.png"));
     const std::string exported = runs / "export/tiny.safetensors";
     ASSERT_TRUE(straight->exportCheckpoint(exported, torch::kFloat32).ok());
-    ASSERT_TRUE(straight->exportCheckpoint(runs / "export/tiny16.safetensors", torch::kFloat16)
-                    .ok());
+    ASSERT_TRUE(
+        straight->exportCheckpoint(runs / "export/tiny16.safetensors", torch::kFloat16).ok());
     auto model = LatentDiffusion::load(exported);
     ASSERT_TRUE(model.ok()) << model.error().message;
     EXPECT_TRUE(model->usesEma());
@@ -209,8 +212,8 @@ TEST(LdmTrainer, TrainsResumesAndExports)
     torch::manual_seed(11);
     const auto zt = torch::randn({2, 4, 8, 8});
     const auto t = torch::tensor({10, 900}, torch::kLong);
-    const auto tokens = torch::tensor(tokenizer->encode("a green meadow", 24)).view({1, 24})
-                            .repeat({2, 1});
+    const auto tokens =
+        torch::tensor(tokenizer->encode("a green meadow", 24)).view({1, 24}).repeat({2, 1});
     auto labels = torch::randint(0, 10, {2, 32, 32}, torch::kLong);
     auto loaded = model->unet();
     auto text = model->textEncoder();
