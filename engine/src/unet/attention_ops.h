@@ -10,7 +10,7 @@
 namespace ldm::unet {
 
 /// softmax(q kᵀ * scale) v for q [G, N, d], k [G, M, d], v [G, M, dv] -> [G, N, dv].
-/// The softmax runs in float32 for bf16/fp16 inputs. Large score matrices are processed in
+/// The softmax accumulates in float32 for bf16/fp16 inputs. Large score matrices are processed in
 /// cache-sized blocks of heads and query rows (blocks are independent; q is scaled before
 /// the product, so results match the unblocked formula up to rounding).
 torch::Tensor scaledDotProductAttention(const torch::Tensor& q, const torch::Tensor& k,
