@@ -20,5 +20,6 @@ int runBench(const std::vector<std::string>& args);
 int runTrainAe(const std::vector<std::string>& args);
 int runTrainLdm(const std::vector<std::string>& args);
 int runEvalAe(const std::vector<std::string>& args);
+int runCompare(const std::vector<std::string>& args);
 
 } // namespace ldm::cli

@@ -23,6 +23,7 @@ const std::vector<Command>& commands()
         {"txt2img", "generate an image from a text prompt", ldm::cli::runTxt2Img},
         {"paint", "turn a semantic label map into an image", ldm::cli::runPaint},
         {"upscale", "upscale an image 4x (tiled, seam-free)", ldm::cli::runUpscale},
+        {"compare", "PSNR/SSIM and pixel differences between two images", ldm::cli::runCompare},
         {"inspect", "describe a checkpoint and check that it loads", ldm::cli::runInspect},
         {"bench", "measure UNet and decoder speed against the machine's peak", ldm::cli::runBench},
         {"train-ae", "train the KL autoencoder (first stage)", ldm::cli::runTrainAe},

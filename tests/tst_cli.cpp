@@ -1,0 +1,194 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// The headless CLI as a person runs it: the real `latent-canvas-cli` binary on tiny
+// random-weight checkpoints — every sampler writes a PNG with its recipe, a repeated command
+// (and 1 vs 2 threads) gives identical pixels, bf16 stays close to fp32, and bad input is a
+// clear message with a non-zero exit.
+#include "ldm/engine.h"
+#include "pipeline/image_files.h"
+#include "support/tiny_models.h"
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <sys/wait.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+
+namespace ldm {
+namespace {
+
+struct CliRun {
+    int exitCode = -1;
+    std::string output; ///< stdout and stderr together
+};
+
+std::string quoted(const std::string& arg)
+{
+    std::string out = "'";
+    for (char c : arg)
+        out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+    return out + "'";
+}
+
+CliRun runCli(const std::vector<std::string>& args)
+{
+    std::string command = quoted(LDM_CLI_PATH);
+    for (const std::string& arg : args)
+        command += " " + quoted(arg);
+    command += " 2>&1";
+    CliRun run;
+    FILE* pipe = popen(command.c_str(), "r");
+    if (!pipe)
+        return run;
+    char buffer[4096];
+    size_t n = 0;
+    while ((n = std::fread(buffer, 1, sizeof buffer, pipe)) > 0)
+        run.output.append(buffer, n);
+    const int status = pclose(pipe);
+    run.exitCode = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    return run;
+}
+
+class CliTest : public ::testing::Test {
+protected:
+    static void SetUpTestSuite()
+    {
+        s_dir = testing::makeTempDir("cli");
+        for (const char* kind : {"text", "map", "superres"})
+            s_models[kind] = testing::writeTinyModel(s_dir, kind);
+    }
+    static void TearDownTestSuite() { std::filesystem::remove_all(s_dir); }
+
+    static std::string path(const std::string& name) { return s_dir + "/" + name; }
+
+    static CliRun txt2img(const std::string& out, std::vector<std::string> extra = {})
+    {
+        std::vector<std::string> args = {"txt2img", "--model", s_models["text"], "--prompt",
+                                         "a lake below snowy mountains", "--steps", "3",
+                                         "--width", "32", "--height", "32", "--seed", "7",
+                                         "--scale", "3", "--quiet", "--out", out};
+        args.insert(args.end(), extra.begin(), extra.end());
+        return runCli(args);
+    }
+
+    static nlohmann::json compareJson(const std::string& a, const std::string& b)
+    {
+        const CliRun run = runCli({"compare", "--json", a, b});
+        EXPECT_EQ(run.exitCode, 0) << run.output;
+        return nlohmann::json::parse(run.output, nullptr, false);
+    }
+
+    static inline std::string s_dir;
+    static inline std::map<std::string, std::string> s_models;
+};
+
+TEST_F(CliTest, EverySamplerWritesAPngCarryingItsRecipe)
+{
+    for (const char* sampler : {"ddim", "plms", "ddpm", "dpmpp2m"}) {
+        const std::string out = path(std::string("sampler-") + sampler + ".png");
+        const CliRun run = txt2img(out, {"--sampler", sampler});
+        ASSERT_EQ(run.exitCode, 0) << sampler << ": " << run.output;
+        auto image = readImage(out);
+        ASSERT_TRUE(image.ok()) << image.error().message;
+        EXPECT_EQ(image->width, 32);
+        auto text = readPngText(out);
+        ASSERT_TRUE(text.ok());
+        const std::string parameters = (*text)["parameters"];
+        EXPECT_NE(parameters.find("a lake below snowy mountains"), std::string::npos);
+        EXPECT_NE(parameters.find("Seed: 7"), std::string::npos) << parameters;
+        EXPECT_NE(parameters.find("Steps: 3"), std::string::npos) << parameters;
+    }
+}
+
+TEST_F(CliTest, RepeatedCommandAndThreadCountGiveIdenticalPixels)
+{
+    ASSERT_EQ(txt2img(path("a.png"), {"--threads", "1"}).exitCode, 0);
+    ASSERT_EQ(txt2img(path("b.png"), {"--threads", "2"}).exitCode, 0);
+    ASSERT_EQ(txt2img(path("c.png"), {"--threads", "2"}).exitCode, 0);
+    EXPECT_EQ(runCli({"compare", "--expect-identical", path("a.png"), path("b.png")}).exitCode, 0);
+    EXPECT_EQ(runCli({"compare", "--expect-identical", path("b.png"), path("c.png")}).exitCode, 0);
+    ASSERT_EQ(txt2img(path("d.png"), {"--seed", "8"}).exitCode, 0);
+    const CliRun differ = runCli({"compare", "--expect-identical", path("c.png"), path("d.png")});
+    EXPECT_EQ(differ.exitCode, 1) << "another seed must change the image: " << differ.output;
+}
+
+TEST_F(CliTest, Bf16StaysCloseToFp32)
+{
+    ASSERT_EQ(txt2img(path("fp32.png")).exitCode, 0);
+    const CliRun bf16 = txt2img(path("bf16.png"), {"--precision", "bf16"});
+    ASSERT_EQ(bf16.exitCode, 0) << bf16.output;
+    ASSERT_EQ(txt2img(path("seed8.png"), {"--seed", "8"}).exitCode, 0);
+    const nlohmann::json precision = compareJson(path("fp32.png"), path("bf16.png"));
+    const nlohmann::json seed = compareJson(path("fp32.png"), path("seed8.png"));
+    std::printf("PSNR fp32 vs bf16 %.2f dB, fp32 seed 7 vs seed 8 %.2f dB\n",
+                precision["psnr_rgb"].get<double>(), seed["psnr_rgb"].get<double>());
+    EXPECT_FALSE(precision["identical"].get<bool>()) << "bf16 must actually run in bf16";
+    EXPECT_GT(precision["psnr_rgb"].get<double>(), 30.0);
+    EXPECT_GT(precision["psnr_rgb"].get<double>(), seed["psnr_rgb"].get<double>() + 15.0);
+}
+
+TEST_F(CliTest, PaintAndUpscaleWriteImagesOfTheRightSize)
+{
+    LabelMap map;
+    map.width = 64;
+    map.height = 32;
+    map.ids.assign(64 * 32, 0);
+    std::fill(map.ids.begin() + 64 * 16, map.ids.end(), uint8_t(5));
+    std::vector<ClassInfo> classes;
+    for (int id = 0; id < 10; ++id)
+        classes.push_back({id, "class" + std::to_string(id), "#0000" + std::to_string(10 + id)});
+    ASSERT_TRUE(writeLabelMap(path("map.png"), map, classes).ok());
+    const CliRun paint = runCli({"paint", "--model", s_models["map"], "--map", path("map.png"),
+                                 "--steps", "2", "--quiet", "--out", path("paint.png")});
+    ASSERT_EQ(paint.exitCode, 0) << paint.output;
+    auto painted = readImage(path("paint.png"));
+    ASSERT_TRUE(painted.ok());
+    EXPECT_EQ(painted->width, 64);
+    EXPECT_EQ(painted->height, 32);
+
+    const CliRun upscale = runCli({"upscale", "--model", s_models["superres"], "--in",
+                                   path("paint.png"), "--steps", "2", "--quiet", "--out",
+                                   path("up.png")});
+    ASSERT_EQ(upscale.exitCode, 0) << upscale.output;
+    auto upscaled = readImage(path("up.png"));
+    ASSERT_TRUE(upscaled.ok());
+    EXPECT_EQ(upscaled->width, 256);
+    EXPECT_EQ(upscaled->height, 128);
+}
+
+TEST_F(CliTest, BadInputIsAClearMessageAndANonZeroExit)
+{
+    {
+        std::ifstream in(s_models["text"], std::ios::binary);
+        std::string bytes((std::istreambuf_iterator<char>(in)), {});
+        std::ofstream(path("truncated.safetensors"), std::ios::binary)
+            << bytes.substr(0, bytes.size() / 2);
+    }
+    const CliRun inspect = runCli({"inspect", path("truncated.safetensors")});
+    EXPECT_EQ(inspect.exitCode, 1) << inspect.output;
+    EXPECT_NE(inspect.output.find("inspect:"), std::string::npos) << inspect.output;
+
+    const CliRun badSize = txt2img(path("never.png"), {"--width", "33"});
+    EXPECT_NE(badSize.exitCode, 0);
+    EXPECT_NE(badSize.output.find("33"), std::string::npos) << badSize.output;
+    EXPECT_FALSE(std::filesystem::exists(path("never.png")));
+
+    const CliRun noModel = runCli({"txt2img", "--model", path("missing.safetensors"),
+                                   "--prompt", "x", "--quiet", "--out", path("never.png")});
+    EXPECT_NE(noModel.exitCode, 0);
+    EXPECT_NE(noModel.output.find("missing.safetensors"), std::string::npos) << noModel.output;
+
+    const CliRun noInput = runCli({"upscale", "--model", s_models["superres"], "--in",
+                                   path("no-such-photo.png"), "--out", path("never.png")});
+    EXPECT_NE(noInput.exitCode, 0);
+    EXPECT_NE(noInput.output.find("no-such-photo.png"), std::string::npos) << noInput.output;
+
+    const CliRun notImages = runCli({"compare", s_models["text"], s_models["text"]});
+    EXPECT_EQ(notImages.exitCode, 1) << notImages.output;
+    EXPECT_EQ(runCli({"no-such-command"}).exitCode, 2);
+}
+
+} // namespace
+} // namespace ldm
