@@ -28,6 +28,7 @@ const std::vector<Command>& commands()
         {"bench", "measure UNet and decoder speed against the machine's peak", ldm::cli::runBench},
         {"train-ae", "train the KL autoencoder (first stage)", ldm::cli::runTrainAe},
         {"train-ldm", "train a latent diffusion UNet on a frozen autoencoder", ldm::cli::runTrainLdm},
+        {"eval-ldm", "map/caption adherence of a landscape model on unseen scenes", ldm::cli::runEvalLdm},
         {"eval-ae", "held-out PSNR/SSIM of an autoencoder vs bicubic", ldm::cli::runEvalAe},
     };
     return list;

@@ -3,6 +3,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
+#include <limits>
 
 namespace ldm::unet {
 namespace {
@@ -11,9 +13,23 @@ namespace {
 // recycled by malloc, whereas whole score tensors of tens of MiB are fresh mmaps that fault in
 // page by page on every call: that made the 1024-token self-attention of a small UNet at 256²
 // most of its step time (bench --profile: copy_/softmax/mul on [8, 1024, 1024]).
-constexpr int64_t BlockScoreElements = int64_t{1} << 20;
+constexpr int64_t DefaultBlockScoreElements = int64_t{1} << 20;
+
+// LDM_ATTENTION_BLOCK_ELEMENTS overrides the block size for benchmarks (0 = never block), so
+// scripts/bench-speedups.sh can time the unblocked formula in the same build.
+int64_t blockScoreElements()
+{
+    static const int64_t value = [] {
+        const char* text = std::getenv("LDM_ATTENTION_BLOCK_ELEMENTS");
+        if (!text || !*text)
+            return DefaultBlockScoreElements;
+        const long long parsed = std::atoll(text);
+        return parsed <= 0 ? std::numeric_limits<int64_t>::max() : int64_t(parsed);
+    }();
+    return value;
+}
 // Fewer query rows than this per block would make the GEMMs inefficient; blocks may then
-// exceed BlockScoreElements for very long key sequences.
+// exceed the block size for very long key sequences.
 constexpr int64_t MinBlockRows = 64;
 
 torch::Tensor attendBlock(const torch::Tensor& q, const torch::Tensor& kT, const torch::Tensor& v,
@@ -50,12 +66,13 @@ torch::Tensor scaledDotProductAttention(const torch::Tensor& q, const torch::Ten
     const int64_t groups = q.size(0);
     const int64_t queries = q.size(1);
     const int64_t keys = k.size(1);
-    if (groups * queries * keys <= BlockScoreElements)
+    const int64_t blockElements = blockScoreElements();
+    if (groups * queries * keys <= blockElements)
         return attendBlock(q, kT, v, scale);
     // Blocks of whole heads (groups) when a head's scores fit, else of query rows per head.
     const int64_t rows =
-        std::min(queries, std::max(MinBlockRows, BlockScoreElements / std::max<int64_t>(1, keys)));
-    const int64_t groupStep = std::max<int64_t>(1, BlockScoreElements / (rows * keys));
+        std::min(queries, std::max(MinBlockRows, blockElements / std::max<int64_t>(1, keys)));
+    const int64_t groupStep = std::max<int64_t>(1, blockElements / (rows * keys));
     std::vector<torch::Tensor> groupParts;
     for (int64_t g = 0; g < groups; g += groupStep) {
         const int64_t gn = std::min(groupStep, groups - g);
