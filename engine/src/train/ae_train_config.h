@@ -5,6 +5,7 @@
 
 #include "first_stage/first_stage_config.h"
 #include "ldm/result.h"
+#include "train/config_section.h"
 
 #include <nlohmann/json.hpp>
 
@@ -30,16 +31,10 @@ struct AeDataConfig
 };
 
 /// `optimizer:` AdamW with warm-up and a constant or cosine schedule.
-struct AeOptimConfig
+struct AeOptimConfig : OptimizerSection
 {
-    double lr = 1e-3;                ///< `lr`: peak learning rate
-    double lrMin = 1e-4;             ///< `lr_min`: end of the cosine schedule
-    std::string schedule = "cosine"; ///< `schedule`: "cosine" or "constant"
-    int64_t warmupSteps = 200;       ///< `warmup_steps`: linear ramp from 0
-    double beta1 = 0.5;              ///< `betas[0]` (LDM's autoencoders use 0.5)
-    double beta2 = 0.9;              ///< `betas[1]`
-    double weightDecay = 0.0;        ///< `weight_decay`
-    double gradClip = 0.0;           ///< `grad_clip`: max global grad norm, 0 = off
+    // LDM's autoencoders train with betas (0.5, 0.9), no weight decay and no clipping.
+    AeOptimConfig() : OptimizerSection{1e-3, 1e-4, "cosine", 200, 0.5, 0.9, 0.0, 0.0} {}
 };
 
 /// `loss:` weights. Every term is a mean per pixel; the KL is summed per sample as LDM does and
@@ -52,20 +47,17 @@ struct AeLossConfig
 };
 
 /// `training:` the loop.
-struct AeLoopConfig
+struct AeLoopConfig : LoopSection
 {
-    int64_t batchSize = 8;         ///< `batch_size`
-    int64_t steps = 60000;         ///< `steps`
-    int64_t threads = 2;           ///< `threads` (the CLI's --threads wins)
-    bool bf16 = true;              ///< `bf16`: bf16 autocast for the forward pass
-    bool channelsLast = true;      ///< `channels_last` memory format
-    uint64_t seed = 1234;          ///< `seed`: weights, noise and data
-    double emaDecay = 0.999;       ///< `ema_decay`: 0 disables the EMA copy
-    int64_t logEvery = 20;         ///< `log_every`: steps per history entry / progress line
-    int64_t sampleEvery = 500;     ///< `sample_every`: steps per sample grid + val PSNR
-    int64_t checkpointEvery = 250; ///< `checkpoint_every`
-    int64_t snapshotEvery = 5000;  ///< `snapshot_every`: keep an EMA weight file, 0 = never
-    int64_t valCrops = 64;         ///< `val_crops`: fixed held-out crops for the val PSNR
+    int64_t valCrops = 64; ///< `val_crops`: fixed held-out crops for the val PSNR
+
+    AeLoopConfig()
+    {
+        batchSize = 8;
+        emaDecay = 0.999;
+        sampleEvery = 500; // sample grid + val PSNR
+        snapshotEvery = 5000;
+    }
 };
 
 /// A whole run.

@@ -4,8 +4,12 @@
 // Shared by the trainers' config readers.
 #pragma once
 
+#include "checkpoint/yaml_json.h"
+#include "ldm/result.h"
+
 #include <nlohmann/json.hpp>
 
+#include <cstdint>
 #include <initializer_list>
 #include <set>
 #include <stdexcept>
@@ -58,9 +62,12 @@ public:
             m_error = "'" + m_name + "." + key + "' must be " + what;
     }
 
-    /// The first type error or unknown key; empty when all is well.
-    std::string finish()
+    /// The first type error or unknown key; empty when all is well. `alsoKnown` names keys
+    /// another reader handles (e.g. `ddconfig`, read by the first-stage config).
+    std::string finish(std::initializer_list<const char*> alsoKnown = {})
     {
+        for (const char* key : alsoKnown)
+            m_known.insert(key);
         if (m_error.empty() && m_object.is_object())
             for (const auto& item : m_object.items())
                 if (!m_known.count(item.key()))
@@ -95,5 +102,56 @@ private:
     std::set<std::string> m_known;
     std::string m_error;
 };
+
+/// `optimizer:` AdamW with linear warm-up, then constant or cosine. Each trainer's config
+/// derives from it with its own defaults.
+struct OptimizerSection
+{
+    double lr = 2e-4;                ///< `lr`: peak learning rate
+    double lrMin = 2e-5;             ///< `lr_min`: end of the cosine schedule
+    std::string schedule = "cosine"; ///< `schedule`: "cosine" or "constant"
+    int64_t warmupSteps = 500;       ///< `warmup_steps`: linear ramp from 0
+    double beta1 = 0.9;              ///< `betas[0]`
+    double beta2 = 0.999;            ///< `betas[1]`
+    double weightDecay = 0.01;       ///< `weight_decay`
+    double gradClip = 1.0;           ///< `grad_clip`: max global grad norm, 0 = off
+};
+
+/// `training:` the keys every training loop has.
+struct LoopSection
+{
+    int64_t batchSize = 16;        ///< `batch_size`
+    int64_t steps = 60000;         ///< `steps`
+    int64_t threads = 2;           ///< `threads` (the CLI's --threads wins)
+    bool bf16 = true;              ///< `bf16`: bf16 autocast
+    bool channelsLast = true;      ///< `channels_last` memory format
+    uint64_t seed = 1234;          ///< `seed`: weights, noise and data
+    double emaDecay = 0.9995;      ///< `ema_decay`: 0 disables the EMA copy
+    int64_t logEvery = 20;         ///< `log_every`: steps per history entry / progress line
+    int64_t sampleEvery = 1000;    ///< `sample_every`: steps per sample grid, 0 = never
+    int64_t checkpointEvery = 250; ///< `checkpoint_every`
+    int64_t snapshotEvery = 10000; ///< `snapshot_every`: keep an EMA weight file, 0 = never
+};
+
+/// Reads and checks the `optimizer:` keys; returns the first problem or "".
+std::string readOptimizerSection(const nlohmann::json& section, OptimizerSection& o);
+/// Reads and checks the common `training:` keys into `l`; the caller reads its own keys with
+/// the same section and calls finish().
+void readLoopSection(ConfigSection& section, LoopSection& l);
+
+/// The `name` section of a config, or an empty mapping when it is absent.
+const nlohmann::json& sectionOf(const nlohmann::json& root, const char* name);
+
+/// Reads a YAML training config into `Config` (through its fromJson); errors name the file.
+template <typename Config> Result<Config> readConfigFile(const std::string& path)
+{
+    auto yaml = readYamlAsJson(path);
+    if (!yaml)
+        return yaml.error();
+    auto config = Config::fromJson(*yaml);
+    if (!config)
+        return makeError(config.error().code, path + ": " + config.error().message);
+    return config;
+}
 
 } // namespace ldm::train

@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "train/ldm_train_config.h"
 
-#include "checkpoint/yaml_json.h"
 #include "train/config_section.h"
 
 namespace ldm::train {
@@ -12,12 +11,6 @@ using nlohmann::json;
 Error configError(const std::string& message)
 {
     return makeError(ErrorCode::InvalidRequest, "training config: " + message);
-}
-
-const json& sectionOf(const json& root, const char* name)
-{
-    static const json empty = json::object();
-    return root.contains(name) ? root.at(name) : empty;
 }
 
 std::string readModel(const json& root, LdmModelSection& m)
@@ -115,58 +108,13 @@ std::string readData(const json& root, LdmDataSection& d)
     return s.finish();
 }
 
-std::string readOptim(const json& root, LdmOptimSection& o)
-{
-    ConfigSection s(sectionOf(root, "optimizer"), "optimizer");
-    s.read("lr", o.lr);
-    s.read("lr_min", o.lrMin);
-    s.read("schedule", o.schedule);
-    s.read("warmup_steps", o.warmupSteps);
-    std::vector<double> betas{o.beta1, o.beta2};
-    s.read("betas", betas);
-    s.read("weight_decay", o.weightDecay);
-    s.read("grad_clip", o.gradClip);
-    s.require(betas.size() == 2 && betas[0] >= 0 && betas[0] < 1 && betas[1] >= 0 && betas[1] < 1,
-              "betas", "two numbers in [0, 1)");
-    if (betas.size() == 2) {
-        o.beta1 = betas[0];
-        o.beta2 = betas[1];
-    }
-    s.require(o.lr > 0 && o.lr < 1, "lr", "in (0, 1)");
-    s.require(o.lrMin >= 0 && o.lrMin <= o.lr, "lr_min", "in [0, lr]");
-    s.require(o.schedule == "cosine" || o.schedule == "constant", "schedule",
-              "\"cosine\" or \"constant\"");
-    s.require(o.warmupSteps >= 0, "warmup_steps", ">= 0");
-    s.require(o.weightDecay >= 0, "weight_decay", ">= 0");
-    s.require(o.gradClip >= 0, "grad_clip", ">= 0");
-    return s.finish();
-}
-
 std::string readLoop(const json& root, LdmLoopSection& l)
 {
     ConfigSection s(sectionOf(root, "training"), "training");
-    s.read("batch_size", l.batchSize);
-    s.read("steps", l.steps);
-    s.read("threads", l.threads);
-    s.read("bf16", l.bf16);
-    s.read("channels_last", l.channelsLast);
-    s.read("seed", l.seed);
-    s.read("ema_decay", l.emaDecay);
-    s.read("log_every", l.logEvery);
-    s.read("sample_every", l.sampleEvery);
-    s.read("checkpoint_every", l.checkpointEvery);
-    s.read("snapshot_every", l.snapshotEvery);
+    readLoopSection(s, l);
     s.read("sample_steps", l.sampleSteps);
     s.read("sample_guidance", l.sampleGuidance);
     s.read("sample_columns", l.sampleColumns);
-    s.require(l.batchSize >= 1 && l.batchSize <= 1024, "batch_size", "in [1, 1024]");
-    s.require(l.steps >= 1, "steps", ">= 1");
-    s.require(l.threads >= 1 && l.threads <= 256, "threads", "in [1, 256]");
-    s.require(l.emaDecay >= 0 && l.emaDecay < 1, "ema_decay", "in [0, 1)");
-    s.require(l.logEvery >= 1, "log_every", ">= 1");
-    s.require(l.sampleEvery >= 0, "sample_every", ">= 0 (0 = never)");
-    s.require(l.checkpointEvery >= 1, "checkpoint_every", ">= 1");
-    s.require(l.snapshotEvery >= 0, "snapshot_every", ">= 0");
     s.require(l.sampleSteps >= 1 && l.sampleSteps <= 1000, "sample_steps", "in [1, 1000]");
     s.require(l.sampleGuidance >= 0 && l.sampleGuidance <= 30, "sample_guidance", "in [0, 30]");
     s.require(l.sampleColumns >= 1 && l.sampleColumns <= 16, "sample_columns", "in [1, 16]");
@@ -217,7 +165,7 @@ Result<LdmTrainConfig> LdmTrainConfig::fromJson(const json& root)
                  "in [0, 1]");
     if (auto error = drop.finish(); !error.empty())
         return configError(error);
-    if (auto error = readOptim(root, config.optim); !error.empty())
+    if (auto error = readOptimizerSection(sectionOf(root, "optimizer"), config.optim); !error.empty())
         return configError(error);
     if (auto error = readLoop(root, config.loop); !error.empty())
         return configError(error);
@@ -226,13 +174,7 @@ Result<LdmTrainConfig> LdmTrainConfig::fromJson(const json& root)
 
 Result<LdmTrainConfig> LdmTrainConfig::fromYamlFile(const std::string& path)
 {
-    auto yaml = readYamlAsJson(path);
-    if (!yaml)
-        return yaml.error();
-    auto config = fromJson(*yaml);
-    if (!config)
-        return makeError(config.error().code, path + ": " + config.error().message);
-    return config;
+    return readConfigFile<LdmTrainConfig>(path);
 }
 
 } // namespace ldm::train

@@ -5,6 +5,7 @@
 
 #include "checkpoint/ldm_config.h"
 #include "ldm/result.h"
+#include "train/config_section.h"
 #include "train/ae_train_config.h"
 
 #include <nlohmann/json.hpp>
@@ -69,33 +70,14 @@ struct LdmDropoutSection
     double mapPartial = 0.1; ///< `map_partial`: a random rectangle of the map becomes unknown
 };
 
-/// `optimizer:` AdamW with linear warm-up, then constant or cosine.
-struct LdmOptimSection
+/// `optimizer:` the shared section with the LDM defaults.
+struct LdmOptimSection : OptimizerSection
 {
-    double lr = 2e-4;                ///< `lr`
-    double lrMin = 2e-5;             ///< `lr_min`
-    std::string schedule = "cosine"; ///< `schedule`
-    int64_t warmupSteps = 500;       ///< `warmup_steps`
-    double beta1 = 0.9;              ///< `betas[0]`
-    double beta2 = 0.999;            ///< `betas[1]`
-    double weightDecay = 0.01;       ///< `weight_decay`
-    double gradClip = 1.0;           ///< `grad_clip`: max global grad norm, 0 = off
 };
 
 /// `training:` the loop.
-struct LdmLoopSection
+struct LdmLoopSection : LoopSection
 {
-    int64_t batchSize = 16;        ///< `batch_size`
-    int64_t steps = 60000;         ///< `steps`
-    int64_t threads = 2;           ///< `threads` (the CLI's --threads wins)
-    bool bf16 = true;              ///< `bf16`: bf16 autocast for forward and backward
-    bool channelsLast = true;      ///< `channels_last`
-    uint64_t seed = 1234;          ///< `seed`
-    double emaDecay = 0.9995;      ///< `ema_decay`: 0 disables EMA
-    int64_t logEvery = 20;         ///< `log_every`
-    int64_t sampleEvery = 1000;    ///< `sample_every`
-    int64_t checkpointEvery = 250; ///< `checkpoint_every`
-    int64_t snapshotEvery = 10000; ///< `snapshot_every`: keep an exported EMA file, 0 = never
     int64_t sampleSteps = 25;      ///< `sample_steps`: DDIM steps of the sample grid
     double sampleGuidance = 3.0;   ///< `sample_guidance`: CFG scale of the grid
     int64_t sampleColumns = 6;     ///< `sample_columns`
