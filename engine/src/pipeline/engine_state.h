@@ -5,6 +5,7 @@
 #include "checkpoint/latent_diffusion.h"
 #include "ldm/engine.h"
 #include "pipeline/latent_projection.h"
+#include "sampling/sampler.h"
 #include "tokenizer/tokenizer.h"
 
 #include <torch/torch.h>
@@ -42,6 +43,20 @@ private:
     int m_done = 0;
     std::chrono::steady_clock::time_point m_start;
 };
+
+/// The decoded image of one sampling run and its wall time (sampling + decoding).
+struct SampledImage {
+    RgbImage image;
+    double seconds = 0;
+};
+
+/// Draws x_T of `latentShape` from the request's seed, runs `sampler` with progress, previews
+/// and cancel checks at every step, then decodes with `decode`. Cancelled when the request's
+/// token fires before the image is complete.
+Result<SampledImage> sampleAndDecode(const LoadedModel& model, const GenerateRequest& request,
+                                     const Sampler& sampler, at::IntArrayRef latentShape,
+                                     const EpsModel& eps, torch::Device device,
+                                     const std::function<RgbImage(const torch::Tensor&)>& decode);
 
 /// Text → context through the model's tokenizer and text encoder; `truncated` reports a
 /// prompt longer than the model's token limit.

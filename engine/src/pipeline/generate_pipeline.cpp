@@ -3,7 +3,6 @@
 #include "pipeline/engine_state.h"
 #include "pipeline/guided_denoiser.h"
 #include "pipeline/image_convert.h"
-#include "pipeline/noise_generator.h"
 
 #include <ATen/autocast_mode.h>
 
@@ -105,62 +104,6 @@ Result<void> classConditions(const LoadedModel& model, const Recipe& recipe, tor
 
 } // namespace
 
-RequestMonitor::RequestMonitor(const GenerateRequest& request, const LoadedModel& model,
-                               int totalSteps)
-    : m_request(request)
-    , m_model(model)
-    , m_total(totalSteps)
-    , m_start(std::chrono::steady_clock::now())
-{
-}
-
-double RequestMonitor::elapsedSeconds() const
-{
-    return std::chrono::duration<double>(std::chrono::steady_clock::now() - m_start).count();
-}
-
-bool RequestMonitor::step(const std::string& stage, const torch::Tensor& x,
-                          const torch::Tensor& predX0,
-                          const std::function<RgbImage(const torch::Tensor&)>& decode)
-{
-    ++m_done;
-    if (m_request.onProgress) {
-        ProgressInfo info;
-        info.stage = stage;
-        info.step = m_done;
-        info.total = m_total;
-        info.elapsedSeconds = elapsedSeconds();
-        info.etaSeconds = info.elapsedSeconds / m_done * (m_total - m_done);
-        m_request.onProgress(info);
-    }
-    const int interval = std::max(1, m_request.previewInterval);
-    if (m_request.onPreview && m_request.previewMode != PreviewMode::None &&
-        (m_done % interval == 0 || m_done == m_total) && !cancelled()) {
-        const torch::Tensor& latent = m_request.previewPredictedX0 ? predX0 : x;
-        PreviewFrame frame;
-        frame.step = m_done;
-        frame.total = m_total;
-        frame.predictedX0 = m_request.previewPredictedX0;
-        frame.image = m_request.previewMode == PreviewMode::FullDecode || !m_model.projection.valid()
-                          ? decode(latent)
-                          : m_model.projection.apply(latent);
-        m_request.onPreview(frame);
-    }
-    return !cancelled();
-}
-
-void RequestMonitor::stage(const std::string& stage)
-{
-    if (!m_request.onProgress)
-        return;
-    ProgressInfo info;
-    info.stage = stage;
-    info.step = m_done;
-    info.total = m_total;
-    info.elapsedSeconds = elapsedSeconds();
-    m_request.onProgress(info);
-}
-
 Result<torch::Tensor> encodePrompt(const LoadedModel& model, const std::string& prompt,
                                    torch::Device device, bool* truncated)
 {
@@ -224,30 +167,22 @@ Result<GenerateResult> generateFromNoise(const LoadedModel& model, const Generat
                                  std::to_string(w));
     }
 
-    NoiseGenerator noise(recipe.seed);
     const int64_t channels = diffusion.firstStage()->latentChannels();
-    const torch::Tensor xT = noise.normal({1, channels, h, w}).to(device);
-    const int total = int((*sampler)->timesteps().size());
-    RequestMonitor monitor(request, model, total);
     const double scale = diffusion.scaleFactor();
     auto decode = [&](const torch::Tensor& z) {
         return tensorToImage(diffusion.firstStage()->decodeLatent(z.to(torch::kFloat32) / scale));
     };
     const EpsModel eps = makeGuidedEpsModel(diffusion, conditions, recipe.guidanceScale);
-    auto latent = (*sampler)->sample(
-        xT, eps, [&](int, at::IntArrayRef shape) { return noise.normal(shape).to(device); },
-        [&](const SamplerStep& step) { return monitor.step("sampling", step.x, step.predX0, decode); });
-    if (!latent || monitor.cancelled())
-        return makeError(ErrorCode::Cancelled, "cancelled");
-    monitor.stage("decoding");
+    auto sampled = sampleAndDecode(model, request, **sampler, {1, channels, h, w}, eps, device,
+                                   decode);
+    if (!sampled)
+        return sampled.error();
     GenerateResult result;
-    result.image = decode(*latent);
-    if (monitor.cancelled())
-        return makeError(ErrorCode::Cancelled, "cancelled");
+    result.image = std::move(sampled->image);
     result.recipe = recipe;
     if (recipe.task == "paint")
         result.recipe.mapHash = sha256Hex(request.map.ids.data(), request.map.ids.size());
-    result.seconds = monitor.elapsedSeconds();
+    result.seconds = sampled->seconds;
     if (truncated)
         result.warnings.push_back("the prompt was longer than the model's token limit and was "
                                   "truncated");

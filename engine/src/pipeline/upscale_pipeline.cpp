@@ -6,7 +6,6 @@
 #include "pipeline/engine_state.h"
 #include "pipeline/guided_denoiser.h"
 #include "pipeline/image_convert.h"
-#include "pipeline/noise_generator.h"
 #include "pipeline/tiling.h"
 
 namespace ldm {
@@ -47,11 +46,7 @@ Result<GenerateResult> upscaleWithTile(const LoadedModel& model, const GenerateR
     const int64_t overlap = std::max<int64_t>(align, tile / 4);
     const int64_t latentTile = std::max<int64_t>(align, tile / align * align);
 
-    NoiseGenerator noise(recipe.seed);
     const int64_t channels = diffusion.firstStage()->latentChannels();
-    const torch::Tensor xT = noise.normal({1, channels, ph, pw}).to(device);
-    const int total = int((*sampler)->timesteps().size());
-    RequestMonitor monitor(request, model, total);
     const double scale = diffusion.scaleFactor();
     const int64_t factor = diffusion.firstStage()->downFactor();
     auto decode = [&](const torch::Tensor& z) {
@@ -68,22 +63,18 @@ Result<GenerateResult> upscaleWithTile(const LoadedModel& model, const GenerateR
             return guidedEps(diffusion, conditions, 1.0, part, t, lr, {});
         });
     };
-    auto latent = (*sampler)->sample(
-        xT, eps, [&](int, at::IntArrayRef shape) { return noise.normal(shape).to(device); },
-        [&](const SamplerStep& step) { return monitor.step("sampling", step.x, step.predX0, decode); });
-    if (!latent || monitor.cancelled())
-        return makeError(ErrorCode::Cancelled, "cancelled");
-    monitor.stage("decoding");
+    auto sampled = sampleAndDecode(model, request, **sampler, {1, channels, ph, pw}, eps, device,
+                                   decode);
+    if (!sampled)
+        return sampled.error();
     GenerateResult result;
-    result.image = decode(*latent);
-    if (monitor.cancelled())
-        return makeError(ErrorCode::Cancelled, "cancelled");
+    result.image = std::move(sampled->image);
     result.recipe = recipe;
     result.recipe.width = int(w * factor);
     result.recipe.height = int(h * factor);
     result.recipe.tileSize = int(latentTile * factor);
     result.recipe.inputImageHash = sha256Hex(request.input.pixels.data(), request.input.pixels.size());
-    result.seconds = monitor.elapsedSeconds();
+    result.seconds = sampled->seconds;
     return result;
 }
 

@@ -1,0 +1,92 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// Progress, previews and cancellation of one request, and the sampling loop every pipeline
+// shares around them.
+#include "pipeline/engine_state.h"
+#include "pipeline/noise_generator.h"
+
+namespace ldm {
+
+RequestMonitor::RequestMonitor(const GenerateRequest& request, const LoadedModel& model,
+                               int totalSteps)
+    : m_request(request)
+    , m_model(model)
+    , m_total(totalSteps)
+    , m_start(std::chrono::steady_clock::now())
+{
+}
+
+double RequestMonitor::elapsedSeconds() const
+{
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - m_start).count();
+}
+
+bool RequestMonitor::step(const std::string& stage, const torch::Tensor& x,
+                          const torch::Tensor& predX0,
+                          const std::function<RgbImage(const torch::Tensor&)>& decode)
+{
+    ++m_done;
+    if (m_request.onProgress) {
+        ProgressInfo info;
+        info.stage = stage;
+        info.step = m_done;
+        info.total = m_total;
+        info.elapsedSeconds = elapsedSeconds();
+        info.etaSeconds = info.elapsedSeconds / m_done * (m_total - m_done);
+        m_request.onProgress(info);
+    }
+    const int interval = std::max(1, m_request.previewInterval);
+    if (m_request.onPreview && m_request.previewMode != PreviewMode::None &&
+        (m_done % interval == 0 || m_done == m_total) && !cancelled()) {
+        const torch::Tensor& latent = m_request.previewPredictedX0 ? predX0 : x;
+        PreviewFrame frame;
+        frame.step = m_done;
+        frame.total = m_total;
+        frame.predictedX0 = m_request.previewPredictedX0;
+        frame.image = m_request.previewMode == PreviewMode::FullDecode || !m_model.projection.valid()
+                          ? decode(latent)
+                          : m_model.projection.apply(latent);
+        m_request.onPreview(frame);
+    }
+    return !cancelled();
+}
+
+void RequestMonitor::stage(const std::string& stage)
+{
+    if (!m_request.onProgress)
+        return;
+    ProgressInfo info;
+    info.stage = stage;
+    info.step = m_done;
+    info.total = m_total;
+    info.elapsedSeconds = elapsedSeconds();
+    m_request.onProgress(info);
+}
+
+Result<SampledImage> sampleAndDecode(const LoadedModel& model, const GenerateRequest& request,
+                                     const Sampler& sampler, at::IntArrayRef latentShape,
+                                     const EpsModel& eps, torch::Device device,
+                                     const std::function<RgbImage(const torch::Tensor&)>& decode)
+{
+    // x_T and every later draw come from the CPU generator, so the seed gives the same image
+    // on every device and thread count.
+    NoiseGenerator noise(request.recipe.seed);
+    const torch::Tensor xT = noise.normal(latentShape).to(device);
+    RequestMonitor monitor(request, model, int(sampler.timesteps().size()));
+    auto latent = sampler.sample(
+        xT, eps, [&](int, at::IntArrayRef shape) { return noise.normal(shape).to(device); },
+        [&](const SamplerStep& step) {
+            return monitor.step("sampling", step.x, step.predX0, decode);
+        });
+    if (!latent || monitor.cancelled())
+        return makeError(ErrorCode::Cancelled, "cancelled");
+    monitor.stage("decoding");
+    SampledImage out;
+    out.image = decode(*latent);
+    // A cancel during decoding still wins: no image is returned that the user stopped.
+    if (monitor.cancelled())
+        return makeError(ErrorCode::Cancelled, "cancelled");
+    out.seconds = monitor.elapsedSeconds();
+    return out;
+}
+
+} // namespace ldm
