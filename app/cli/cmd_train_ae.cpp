@@ -3,6 +3,7 @@
 // a run's weights for shipping.
 #include "cli_options.h"
 #include "commands.h"
+#include "train_console.h"
 #include "train/ae_trainer.h"
 #include "train/run_folder.h"
 
@@ -28,8 +29,6 @@ const std::vector<OptionSpec> TrainAeOptions = {
     {"no-ema", "", "export the trained weights instead of their EMA", ""},
     {"fp32", "", "export float32 instead of float16", ""},
 };
-
-std::atomic<bool> g_stop{false};
 
 /// `--threads auto`: on a CPU shared with other jobs two OpenMP threads can be ten times slower
 /// than one (a preempted thread stalls every barrier), on a quiet one nearly twice as fast. Now
@@ -67,22 +66,6 @@ private:
     double m_baseline = 0;
 };
 
-void onSignal(int)
-{
-    g_stop.store(true);
-}
-
-std::string duration(double seconds)
-{
-    const long long s = static_cast<long long>(seconds);
-    char text[32];
-    if (s >= 3600)
-        std::snprintf(text, sizeof text, "%lldh%02lldm", s / 3600, (s % 3600) / 60);
-    else
-        std::snprintf(text, sizeof text, "%lldm%02llds", s / 60, s % 60);
-    return text;
-}
-
 void printProgress(const train::AeProgress& p, bool terminal)
 {
     const double eta =
@@ -92,21 +75,14 @@ void printProgress(const train::AeProgress& p, bool terminal)
                   "step %lld/%lld  loss %.4f (l1 %.4f edge %.4f kl %.3g)  lr %.2e  %.2f step/s  "
                   "ETA %s",
                   static_cast<long long>(p.step), static_cast<long long>(p.totalSteps), p.loss,
-                  p.l1, p.edge, p.kl, p.lr, p.stepsPerSecond, duration(eta).c_str());
+                  p.l1, p.edge, p.kl, p.lr, p.stepsPerSecond, formatDuration(eta).c_str());
     std::string text = line;
     if (p.valPsnr >= 0) {
         char psnr[48];
         std::snprintf(psnr, sizeof psnr, "  val %.2f dB", p.valPsnr);
         text += psnr;
     }
-    if (!p.event.empty())
-        text += "  [" + p.event.substr(1) + "]";
-    // On a terminal one line is rewritten; lines with news (samples, checkpoints) stay.
-    if (terminal)
-        std::fprintf(stderr, "\r\033[K%s%s", text.c_str(), p.event.empty() ? "" : "\n");
-    else
-        std::fprintf(stderr, "%s\n", text.c_str());
-    std::fflush(stderr);
+    printTrainingLine(text, p.event, terminal);
 }
 
 int exportRun(const std::string& runDir, const std::string& target, bool ema, bool fp32)
@@ -187,11 +163,10 @@ int runTrainAe(const std::vector<std::string>& args)
                  loop.bf16 ? "bf16 autocast" : "fp32", torch::get_num_threads(),
                  static_cast<long long>(t.completedSteps()), static_cast<long long>(t.totalSteps()),
                  trainerOptions.runDir.c_str());
-    std::signal(SIGINT, onSignal);
-    std::signal(SIGTERM, onSignal);
+    installStopHandler();
     const bool terminal = isatty(fileno(stderr));
     ThreadTuner tuner;
-    auto ok = t.run(g_stop, [&](const train::AeProgress& p) {
+    auto ok = t.run(trainingStopFlag(), [&](const train::AeProgress& p) {
         printProgress(p, terminal);
         if (autoThreads)
             tuner.observe(p);
@@ -201,7 +176,7 @@ int runTrainAe(const std::vector<std::string>& args)
         return ExitFailure;
     }
     std::fprintf(stderr, "%strain-ae: %s at step %lld; checkpoint in %s/checkpoint\n",
-                 terminal ? "\n" : "", g_stop.load() ? "stopped" : "finished",
+                 terminal ? "\n" : "", trainingStopFlag().load() ? "stopped" : "finished",
                  static_cast<long long>(t.completedSteps()), trainerOptions.runDir.c_str());
     return ExitOk;
 }

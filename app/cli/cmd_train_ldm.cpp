@@ -4,6 +4,7 @@
 // checkpoint, or times the UNet.
 #include "cli_options.h"
 #include "commands.h"
+#include "train_console.h"
 #include "train/ldm_trainer.h"
 
 #include <atomic>
@@ -28,24 +29,6 @@ const std::vector<OptionSpec> TrainLdmOptions = {
     {"bench", "", "print parameter counts and UNet forward times (32² and 64² latents), exit", ""},
 };
 
-std::atomic<bool> g_stop{false};
-
-void onSignal(int)
-{
-    g_stop.store(true);
-}
-
-std::string duration(double seconds)
-{
-    const long long s = static_cast<long long>(seconds);
-    char text[32];
-    if (s >= 3600)
-        std::snprintf(text, sizeof text, "%lldh%02lldm", s / 3600, (s % 3600) / 60);
-    else
-        std::snprintf(text, sizeof text, "%lldm%02llds", s / 60, s % 60);
-    return text;
-}
-
 void printProgress(const train::LdmProgress& p, bool terminal)
 {
     const double eta =
@@ -53,15 +36,9 @@ void printProgress(const train::LdmProgress& p, bool terminal)
     char line[256];
     std::snprintf(line, sizeof line, "step %lld/%lld  loss %.4f  lr %.2e  %.3f step/s  ETA %s",
                   static_cast<long long>(p.step), static_cast<long long>(p.totalSteps), p.loss,
-                  p.lr, p.stepsPerSecond, duration(eta).c_str());
+                  p.lr, p.stepsPerSecond, formatDuration(eta).c_str());
     std::string text = line;
-    if (!p.event.empty())
-        text += "  [" + p.event.substr(1) + "]";
-    if (terminal)
-        std::fprintf(stderr, "\r\033[K%s%s", text.c_str(), p.event.empty() ? "" : "\n");
-    else
-        std::fprintf(stderr, "%s\n", text.c_str());
-    std::fflush(stderr);
+    printTrainingLine(text, p.event, terminal);
 }
 
 int fail(const Error& error)
@@ -156,16 +133,15 @@ int runTrainLdm(const std::vector<std::string>& args)
         static_cast<long long>(t.config().data.imageSize), loop.bf16 ? "bf16 autocast" : "fp32",
         torch::get_num_threads(), static_cast<long long>(t.completedSteps()),
         static_cast<long long>(t.totalSteps()), trainerOptions.runDir.c_str());
-    std::signal(SIGINT, onSignal);
-    std::signal(SIGTERM, onSignal);
+    installStopHandler();
     const bool terminal = isatty(fileno(stderr));
-    auto ok = t.run(g_stop, [&](const train::LdmProgress& p) { printProgress(p, terminal); });
+    auto ok = t.run(trainingStopFlag(), [&](const train::LdmProgress& p) { printProgress(p, terminal); });
     if (!ok) {
         std::fprintf(stderr, "\n");
         return fail(ok.error());
     }
     std::fprintf(stderr, "%strain-ldm: %s at step %lld; checkpoint in %s/checkpoint\n",
-                 terminal ? "\n" : "", g_stop.load() ? "stopped" : "finished",
+                 terminal ? "\n" : "", trainingStopFlag().load() ? "stopped" : "finished",
                  static_cast<long long>(t.completedSteps()), trainerOptions.runDir.c_str());
     return ExitOk;
 }
