@@ -35,8 +35,9 @@ std::vector<OptionSpec> optionsFor(const std::string& task)
         specs.push_back({"prompt", "TEXT", "what to draw", ""});
         specs.push_back({"negative", "TEXT", "what to avoid (unconditional half of guidance)", ""});
         specs.push_back({"scale", "X", "classifier-free guidance scale", "5"});
-        specs.push_back({"width", "PX", "image width (multiple of the latent factor)", "256"});
-        specs.push_back({"height", "PX", "image height", "256"});
+        specs.push_back({"width", "PX", "image width (multiple of the latent factor)",
+                         "the model's training size"});
+        specs.push_back({"height", "PX", "image height", "the model's training size"});
     }
     if (task == "paint")
         specs.push_back({"map", "FILE.png", "label map: indexed PNG of class ids, or palette colours", ""});
@@ -111,6 +112,13 @@ int runTask(const std::string& task, const std::vector<std::string>& args)
     if (!info) {
         std::fprintf(stderr, "%s: %s\n", task.c_str(), info.error().message.c_str());
         return ExitFailure;
+    }
+    if (task == "txt2img") {
+        // Models are sharpest at the size they were trained at; larger sizes stay an option.
+        if (!options.has("width"))
+            recipe.width = info->trainedSize;
+        if (!options.has("height"))
+            recipe.height = info->trainedSize;
     }
     if (task == "paint") {
         auto map = readLabelMap(options.text("map"), info->classes);
