@@ -236,4 +236,19 @@ TEST(LdmTrainer, TrainsResumesAndExports)
     const LdmCond cond{tokens, mapConcat(emaNets, oneHotMap(labels, 10))};
     const auto reference = predictNoise(emaNets, zt, t, cond);
     EXPECT_TRUE(torch::allclose(eps, reference, 1e-5, 1e-5));
+
+    // The EMA-only (shipping) export holds the EMA UNet under the plain names and predicts
+    // exactly what the full export's EMA weights predict, in less space.
+    const std::string emaOnly = runs / "export/tiny-ema.safetensors";
+    ASSERT_TRUE(straight->exportCheckpoint(emaOnly, torch::kFloat32, true).ok());
+    auto shipped = LatentDiffusion::load(emaOnly);
+    ASSERT_TRUE(shipped.ok()) << shipped.error().message;
+    EXPECT_FALSE(shipped->usesEma());
+    auto shippedFile = io::SafetensorsFile::open(emaOnly);
+    ASSERT_TRUE(shippedFile.ok());
+    EXPECT_FALSE(shippedFile->contains("model_ema.diffusion_modelinput_blocks00weight"));
+    EXPECT_LT(fs::file_size(emaOnly), fs::file_size(exported));
+    const auto shippedEps = shipped->unet()->forward(torch::cat({zt, concat}, 1), t,
+                                                     shipped->textEncoder()->forward(tokens));
+    EXPECT_TRUE(torch::equal(shippedEps, eps));
 }

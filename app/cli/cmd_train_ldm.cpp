@@ -25,6 +25,7 @@ const std::vector<OptionSpec> TrainLdmOptions = {
     {"allow-no-photos", "", "SR runs: train on landscape renders when photos are missing", ""},
     {"export", "FILE", "write the run as one CompVis-layout safetensors file and exit", ""},
     {"fp16", "", "export float16 weights (shipping) instead of float32", ""},
+    {"ema-only", "", "export only the EMA UNet, as model.diffusion_model.* (shipping)", ""},
     {"samples", "", "write a sample grid of the run's current EMA weights and exit", ""},
     {"bench", "", "print parameter counts and UNet forward times (32² and 64² latents), exit", ""},
 };
@@ -105,11 +106,13 @@ int runTrainLdm(const std::vector<std::string>& args)
     if (options.has("export")) {
         const std::string target = options.text("export");
         const bool fp16 = options.has("fp16");
-        if (auto ok = t.exportCheckpoint(target, fp16 ? torch::kFloat16 : torch::kFloat32); !ok)
+        const bool emaOnly = options.has("ema-only");
+        if (auto ok = t.exportCheckpoint(target, fp16 ? torch::kFloat16 : torch::kFloat32, emaOnly);
+            !ok)
             return fail(ok.error());
-        std::printf("exported %s at step %lld (%s, EMA UNet%s) to %s\n",
+        std::printf("exported %s at step %lld (%s, EMA UNet%s%s) to %s\n",
                     trainerOptions.runDir.c_str(), static_cast<long long>(t.completedSteps()),
-                    fp16 ? "float16" : "float32",
+                    fp16 ? "float16" : "float32", emaOnly ? " only" : "",
                     t.textParameters() > 0 ? " + EMA text encoder" : "", target.c_str());
         return ExitOk;
     }

@@ -3,30 +3,16 @@
 
 #include "train/config_section.h"
 
-
 namespace ldm::train {
-namespace {
 
 using nlohmann::json;
 
-using Section = ConfigSection;
-
-Error configError(const std::string& message)
-{
-    return makeError(ErrorCode::InvalidRequest, "training config: " + message);
-}
-
-} // namespace
-
 Result<AeTrainConfig> AeTrainConfig::fromJson(const json& root)
 {
-    if (!root.is_object())
-        return configError("the file must be a mapping with model, data, optimizer, loss and "
-                           "training sections");
-    for (const auto& item : root.items())
-        if (item.key() != "model" && item.key() != "data" && item.key() != "optimizer" &&
-            item.key() != "loss" && item.key() != "training")
-            return configError("unknown section '" + item.key() + "'");
+    if (auto ok = checkConfigSections(root, {"model", "data", "optimizer", "loss", "training"},
+                                      "model, data, optimizer, loss and training");
+        !ok)
+        return ok.error();
     AeTrainConfig config;
     config.source = root;
 
@@ -37,7 +23,7 @@ Result<AeTrainConfig> AeTrainConfig::fromJson(const json& root)
     if (autoencoder->isVq())
         return configError("model: only the KL autoencoder trains here (remove n_embed)");
     config.model = autoencoder.value();
-    Section modelSection(model, "model");
+    ConfigSection modelSection(model, "model");
     modelSection.read("logvar_init", config.logvarInit);
     modelSection.require(config.logvarInit >= -30 && config.logvarInit <= 20, "logvar_init",
                          "in [-30, 20] (the posterior clamps logvar there)");
@@ -45,7 +31,7 @@ Result<AeTrainConfig> AeTrainConfig::fromJson(const json& root)
         return configError(error);
 
     AeDataConfig& d = config.data;
-    Section data(sectionOf(root, "data"), "data");
+    ConfigSection data(sectionOf(root, "data"), "data");
     data.read("photos", d.photos);
     data.read("landscape_share", d.landscapeShare);
     data.read("crop_size", d.cropSize);
@@ -77,7 +63,7 @@ Result<AeTrainConfig> AeTrainConfig::fromJson(const json& root)
         !error.empty())
         return configError(error);
 
-    Section loss(sectionOf(root, "loss"), "loss");
+    ConfigSection loss(sectionOf(root, "loss"), "loss");
     loss.read("l1", config.loss.l1);
     loss.read("edge", config.loss.edge);
     loss.read("kl_weight", config.loss.klWeight);
@@ -88,7 +74,7 @@ Result<AeTrainConfig> AeTrainConfig::fromJson(const json& root)
         return configError(error);
 
     AeLoopConfig& l = config.loop;
-    Section loop(sectionOf(root, "training"), "training");
+    ConfigSection loop(sectionOf(root, "training"), "training");
     readLoopSection(loop, l);
     loop.read("val_crops", l.valCrops);
     loop.require(l.valCrops >= 1 && l.valCrops <= 4096, "val_crops", "in [1, 4096]");

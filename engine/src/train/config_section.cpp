@@ -53,6 +53,27 @@ void readLoopSection(ConfigSection& s, LoopSection& l)
     s.require(l.snapshotEvery >= 0, "snapshot_every", ">= 0");
 }
 
+Error configError(const std::string& message)
+{
+    return makeError(ErrorCode::InvalidRequest, "training config: " + message);
+}
+
+Result<void> checkConfigSections(const nlohmann::json& root,
+                                 std::initializer_list<const char*> sections,
+                                 const std::string& what)
+{
+    if (!root.is_object())
+        return configError("the file must be a mapping with " + what + " sections");
+    for (const auto& item : root.items()) {
+        bool known = false;
+        for (const char* name : sections)
+            known = known || item.key() == name;
+        if (!known)
+            return configError("unknown section '" + item.key() + "'");
+    }
+    return {};
+}
+
 const nlohmann::json& sectionOf(const nlohmann::json& root, const char* name)
 {
     static const nlohmann::json empty = nlohmann::json::object();

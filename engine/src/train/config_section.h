@@ -139,6 +139,14 @@ std::string readOptimizerSection(const nlohmann::json& section, OptimizerSection
 /// the same section and calls finish().
 void readLoopSection(ConfigSection& section, LoopSection& l);
 
+/// An InvalidRequest error prefixed "training config: ".
+Error configError(const std::string& message);
+/// Checks that `root` is a mapping whose keys are all in `sections` (`what` lists them for
+/// the message, e.g. "model, data, optimizer, loss and training").
+Result<void> checkConfigSections(const nlohmann::json& root,
+                                 std::initializer_list<const char*> sections,
+                                 const std::string& what);
+
 /// The `name` section of a config, or an empty mapping when it is absent.
 const nlohmann::json& sectionOf(const nlohmann::json& root, const char* name);
 

@@ -305,9 +305,11 @@ Result<void> exportLdmCheckpoint(const std::string& path, const LdmExportParts& 
     tensors.emplace_back("scale_factor",
                          torch::tensor(float(parts.config.scaleFactor), torch::kFloat32));
     const LdmNets& shippedText = parts.ema ? *parts.ema : *parts.trained;
-    for (const auto& [name, value] : io::stateDict(*parts.trained->unet, UNetPrefix))
+    const bool emaOnly = parts.emaOnly && parts.ema;
+    for (const auto& [name, value] :
+         io::stateDict(emaOnly ? *parts.ema->unet : *parts.trained->unet, UNetPrefix))
         add(name, value);
-    if (parts.ema) {
+    if (parts.ema && !emaOnly) {
         for (const auto& [name, value] : io::stateDict(*parts.ema->unet, "diffusion_model.")) {
             std::string dotless = name;
             dotless.erase(std::remove(dotless.begin(), dotless.end(), '.'), dotless.end());

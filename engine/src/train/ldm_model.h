@@ -83,6 +83,9 @@ struct LdmExportParts
     const FirstStage* firstStage = nullptr; ///< copied in as first_stage_model.*
     int64_t emaUpdates = 0;
     double emaDecay = 0;
+    /// Shipping form: the EMA UNet is written as model.diffusion_model.* and the trained
+    /// weights are left out (half the UNet bytes; sampling loads the EMA weights anyway).
+    bool emaOnly = false;
     std::map<std::string, std::string> extraMetadata; ///< training_step, ...
 };
 

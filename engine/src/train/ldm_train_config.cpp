@@ -8,11 +8,6 @@ namespace {
 
 using nlohmann::json;
 
-Error configError(const std::string& message)
-{
-    return makeError(ErrorCode::InvalidRequest, "training config: " + message);
-}
-
 std::string readModel(const json& root, LdmModelSection& m)
 {
     ConfigSection s(sectionOf(root, "model"), "model");
@@ -125,13 +120,11 @@ std::string readLoop(const json& root, LdmLoopSection& l)
 
 Result<LdmTrainConfig> LdmTrainConfig::fromJson(const json& root)
 {
-    if (!root.is_object())
-        return configError("the file must be a mapping with model, tokenizer, data, dropout, "
-                           "optimizer and training sections");
-    for (const auto& item : root.items())
-        if (item.key() != "model" && item.key() != "tokenizer" && item.key() != "data" &&
-            item.key() != "dropout" && item.key() != "optimizer" && item.key() != "training")
-            return configError("unknown section '" + item.key() + "'");
+    if (auto ok = checkConfigSections(
+            root, {"model", "tokenizer", "data", "dropout", "optimizer", "training"},
+            "model, tokenizer, data, dropout, optimizer and training");
+        !ok)
+        return ok.error();
     LdmTrainConfig config;
     config.source = root;
     if (auto error = readModel(root, config.model); !error.empty())

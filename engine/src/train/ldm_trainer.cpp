@@ -304,7 +304,8 @@ Result<void> LdmTrainer::saveCheckpoint()
     return {};
 }
 
-Result<void> LdmTrainer::exportCheckpoint(const std::string& path, torch::ScalarType dtype)
+Result<void> LdmTrainer::exportCheckpoint(const std::string& path, torch::ScalarType dtype,
+                                          bool emaOnly)
 {
     LdmExportParts parts;
     parts.config = m->model;
@@ -313,6 +314,7 @@ Result<void> LdmTrainer::exportCheckpoint(const std::string& path, torch::Scalar
     parts.firstStage = &*m->firstStage;
     parts.emaUpdates = m->step;
     parts.emaDecay = m->config.loop.emaDecay;
+    parts.emaOnly = emaOnly;
     parts.extraMetadata = {{"training_step", std::to_string(m->step)},
                            {"training_config", m->config.source.dump()}};
     std::error_code ec;

@@ -91,7 +91,8 @@ public:
     Result<void> writeSamples();
     /// Exports the single-file checkpoint (see exportLdmCheckpoint) and the tokenizer beside
     /// it as `<stem>.tokenizer.model`.
-    Result<void> exportCheckpoint(const std::string& path, torch::ScalarType dtype);
+    Result<void> exportCheckpoint(const std::string& path, torch::ScalarType dtype,
+                                  bool emaOnly = false);
     /// UNet forward time at a `latentSize`² latent (batch 2 = one CFG step), fp32 and bf16.
     UNetTiming timeUNet(int64_t latentSize, int64_t batch = 2, int repeats = 3);
     /// Mean loss over `batches` fixed held-out batches at fixed timesteps (EMA when `ema`).
