@@ -8,7 +8,7 @@ packages=(
   qt6-base-dev qt6-tools-dev qt6-l10n-tools libqt6svg6
   libtorch-dev libsentencepiece-dev libopencv-dev libquazip1-qt6-dev
   libyaml-cpp-dev nlohmann-json3-dev libopenblas0-openmp libjemalloc2
-  libgtest-dev libpng-dev zlib1g-dev libssl-dev
+  libgtest-dev libpng-dev zlib1g-dev libssl-dev libutf8proc-dev
   xvfb xauth fonts-dejavu-core dpkg-dev clang
   wordnet-base  # glosses for the LDM tokenizer corpus (train-ldm)
 )

@@ -3,12 +3,16 @@
 // random-weight checkpoints — every sampler writes a PNG with its recipe, a repeated command
 // (and 1 vs 2 threads) gives identical pixels, bf16 stays close to fp32, and bad input is a
 // clear message with a non-zero exit.
+#include "core/safetensors.h"
 #include "ldm/engine.h"
 #include "pipeline/image_files.h"
+#include "support/ckpt_builder.h"
 #include "support/tiny_models.h"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
+#include <torch/script.h>
+#include <torch/serialize.h>
 
 #include <sys/wait.h>
 
@@ -156,6 +160,88 @@ TEST_F(CliTest, PaintAndUpscaleWriteImagesOfTheRightSize)
     ASSERT_TRUE(upscaled.ok());
     EXPECT_EQ(upscaled->width, 256);
     EXPECT_EQ(upscaled->height, 128);
+}
+
+// The tiny text model's weights as a Lightning-style PyTorch checkpoint written by LibTorch.
+void writeTinyCkpt(const std::string& from, const std::string& to)
+{
+    auto file = io::SafetensorsFile::open(from);
+    ASSERT_TRUE(file.ok()) << file.error().message;
+    c10::Dict<std::string, at::Tensor> state;
+    for (const auto& info : file->tensors())
+        state.insert(info.name, file->tensor(info.name).clone());
+    c10::impl::GenericDict root(c10::StringType::get(), c10::AnyType::get());
+    root.insert("state_dict", state);
+    root.insert("global_step", int64_t(42));
+    root.insert("optimizer_states", c10::List<int64_t>({1, 2}));
+    const std::vector<char> bytes = torch::pickle_save(root);
+    testing::writeBytes(to, std::string(bytes.begin(), bytes.end()));
+}
+
+std::string lineStartingWith(const std::string& text, const std::string& start)
+{
+    const size_t at = text.find("\n" + start);
+    return at == std::string::npos ? "" : text.substr(at + 1, text.find('\n', at + 1) - at - 1);
+}
+
+TEST_F(CliTest, ConvertRewritesACkptAsTheSameSafetensorsAndInspectReadsBoth)
+{
+    const std::string ckpt = path("tiny.ckpt");
+    writeTinyCkpt(s_models["text"], ckpt);
+    const CliRun inspectCkpt = runCli({"inspect", ckpt});
+    EXPECT_NE(inspectCkpt.output.find("format:        PyTorch zip checkpoint"), std::string::npos)
+        << inspectCkpt.output;
+    EXPECT_NE(inspectCkpt.output.find("skipped:       optimizer_states"), std::string::npos);
+    const std::string tensorsLine = lineStartingWith(inspectCkpt.output, "tensors:");
+    EXPECT_FALSE(tensorsLine.empty()) << inspectCkpt.output;
+    EXPECT_EQ(tensorsLine, lineStartingWith(runCli({"inspect", s_models["text"]}).output,
+                                            "tensors:"));
+
+    const CliRun convert = runCli({"convert", ckpt, path("converted.safetensors")});
+    ASSERT_EQ(convert.exitCode, 0) << convert.output;
+    EXPECT_NE(convert.output.find("skipped:       optimizer_states"), std::string::npos);
+    auto original = io::SafetensorsFile::open(s_models["text"]);
+    auto converted = io::SafetensorsFile::open(path("converted.safetensors"));
+    ASSERT_TRUE(original.ok() && converted.ok());
+    ASSERT_EQ(converted->tensors().size(), original->tensors().size());
+    for (const auto& info : original->tensors())
+        EXPECT_TRUE(torch::equal(converted->tensor(info.name), original->tensor(info.name)))
+            << info.name;
+    EXPECT_EQ(converted->metadata().at("global_step"), "42");
+    EXPECT_EQ(lineStartingWith(runCli({"inspect", path("converted.safetensors")}).output,
+                               "tensors:"),
+              tensorsLine);
+
+    const std::string yaml = "model:\n  target: ldm.models.diffusion.ddpm.LatentDiffusion\n";
+    std::ofstream(path("config.yaml")) << yaml;
+    const CliRun half = runCli({"convert", "--fp16", "--config", path("config.yaml"), ckpt,
+                                path("half.safetensors")});
+    ASSERT_EQ(half.exitCode, 0) << half.output;
+    auto halfFile = io::SafetensorsFile::open(path("half.safetensors"));
+    ASSERT_TRUE(halfFile.ok());
+    EXPECT_EQ(halfFile->metadata().at("config_yaml"), yaml);
+    for (const auto& info : original->tensors()) {
+        const torch::Tensor source = original->tensor(info.name);
+        EXPECT_EQ(halfFile->find(info.name)->dtype,
+                  source.is_floating_point() ? io::DType::F16 : info.dtype)
+            << info.name;
+    }
+}
+
+TEST_F(CliTest, ConvertAndInspectRefuseAMaliciousCkpt)
+{
+    testing::PickleBuilder pickle;
+    pickle.proto().global("os", "system").str("touch " + path("pwned")).op(0x85).op('R').stop();
+    testing::writeBytes(path("evil.ckpt"), testing::makeCheckpoint(pickle.bytes, {}));
+    for (const std::vector<std::string>& args :
+         {std::vector<std::string>{"convert", path("evil.ckpt"), path("evil.safetensors")},
+          std::vector<std::string>{"inspect", path("evil.ckpt")}}) {
+        const CliRun run = runCli(args);
+        EXPECT_EQ(run.exitCode, 1) << run.output;
+        EXPECT_NE(run.output.find("references os.system"), std::string::npos) << run.output;
+    }
+    EXPECT_FALSE(std::filesystem::exists(path("evil.safetensors")));
+    EXPECT_FALSE(std::filesystem::exists(path("pwned")));
 }
 
 TEST_F(CliTest, BadInputIsAClearMessageAndANonZeroExit)

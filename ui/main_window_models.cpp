@@ -88,8 +88,10 @@ void MainWindow::applyModel(ModelPicker* picker, const bridge::ModelDescription&
     picker->showModel(model);
     if (picker == m_paint->modelPicker())
         m_paint->applyModel(model);
-    else if (picker == m_prompt->modelPicker())
+    else if (picker == m_prompt->modelPicker()) {
         m_prompt->settings()->setLatentFactor(model.latentFactor);
+        m_prompt->settings()->setClipLayers(model.clipLayers);
+    }
 }
 
 void MainWindow::onModelLoaded(const bridge::ModelDescription& model)

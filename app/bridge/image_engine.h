@@ -82,6 +82,8 @@ struct ModelDescription
     QString path;         ///< the weight file
     QString hash;         ///< short sha256 of the file (A1111 "Model hash")
     QString description;  ///< kind and details, several lines
+    QString family;       ///< "Stable Diffusion 1.x", "LDM super-resolution", ... or empty
+    int clipLayers = 0;   ///< CLIP text encoder layers (CLIP skip 1..this); 0: no CLIP
     QStringList tasks;    ///< "txt2img", "paint", "upscale"
     int latentFactor = 8; ///< image sides must be multiples of this
     int trainedSize = 256;

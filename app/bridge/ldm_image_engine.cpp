@@ -86,6 +86,8 @@ ModelDescription describeModel(const QString& key, const ldm::ModelInfo& info)
     d.path = fromStd(info.path);
     d.hash = fromStd(info.hash);
     d.description = fromStd(info.description);
+    d.family = fromStd(info.family);
+    d.clipLayers = info.clipLayers;
     for (const auto& task : info.tasks)
         d.tasks << fromStd(task);
     d.latentFactor = info.latentFactor > 0 ? info.latentFactor : 8;

@@ -35,6 +35,10 @@ std::vector<OptionSpec> optionsFor(const std::string& task)
         specs.push_back({"prompt", "TEXT", "what to draw", ""});
         specs.push_back({"negative", "TEXT", "what to avoid (unconditional half of guidance)", ""});
         specs.push_back({"scale", "X", "classifier-free guidance scale", "5"});
+        specs.push_back({"clip-skip", "N",
+                         "CLIP models: use the text encoder's N-th layer from the end "
+                         "(A1111 'Clip skip'; 2 = penultimate)",
+                         "1"});
         specs.push_back({"width", "PX", "image width (multiple of the latent factor)",
                          "the model's training size"});
         specs.push_back({"height", "PX", "image height", "the model's training size"});
@@ -77,6 +81,7 @@ int runTask(const std::string& task, const std::vector<std::string>& args)
     recipe.steps = int(options.integer("steps", 25, 1, 1000));
     recipe.eta = options.number("eta", 0.0, 0.0, 10.0);
     recipe.guidanceScale = options.number("scale", 5.0, 0.0, 50.0);
+    recipe.clipSkip = int(options.integer("clip-skip", 1, 1, MaxClipSkip));
     recipe.width = int(options.integer("width", 256, 8, 4096));
     recipe.height = int(options.integer("height", 256, 8, 4096));
     recipe.precision = options.text("precision", "fp32");

@@ -6,7 +6,7 @@
 #include "checkpoint/yaml_json.h"
 #include "cli_options.h"
 #include "commands.h"
-#include "core/safetensors.h"
+#include "core/ckpt_file.h"
 
 #include <cstdio>
 
@@ -18,13 +18,13 @@ const std::vector<OptionSpec> InspectOptions = {
     {"no-ema", "", "describe loading with the non-EMA UNet weights", ""},
 };
 
-std::string dtypeSummary(const io::SafetensorsFile& file, uint64_t& bytes)
+std::string dtypeSummary(const io::TensorMap& tensors, uint64_t& bytes)
 {
     std::map<std::string, size_t> counts;
     bytes = 0;
-    for (const auto& info : file.tensors()) {
-        ++counts[io::dtypeName(info.dtype)];
-        bytes += info.end - info.begin;
+    for (const auto& [name, tensor] : tensors) {
+        ++counts[io::dtypeNameOf(tensor)];
+        bytes += uint64_t(tensor.numel()) * tensor.element_size();
     }
     std::string out;
     for (const auto& [name, count] : counts)
@@ -38,7 +38,7 @@ int runInspect(const std::vector<std::string>& args)
 {
     Options options = Options::parse(args, InspectOptions);
     if (options.helpRequested()) {
-        printHelp("inspect", "[options] FILE.safetensors",
+        printHelp("inspect", "[options] FILE.safetensors|FILE.ckpt",
                   "Prints the detected configuration of a checkpoint and any problem; exits "
                   "non-zero when the file cannot be used.",
                   InspectOptions);
@@ -51,31 +51,42 @@ int runInspect(const std::vector<std::string>& args)
         return ExitUsage;
     }
     const std::string path = options.positional()[0];
-    auto file = io::SafetensorsFile::open(path);
+    auto file = io::openCheckpointTensors(path); // safetensors or PyTorch .ckpt, by content
     if (!file) {
         std::fprintf(stderr, "inspect: %s\n", file.error().message.c_str());
         return ExitFailure;
     }
     uint64_t bytes = 0;
-    const std::string dtypes = dtypeSummary(*file, bytes);
+    const std::string dtypes = dtypeSummary(file->tensors, bytes);
     std::printf("file:          %s\n", path.c_str());
-    std::printf("tensors:       %zu (%s), %.2f MB of data\n", file->tensors().size(),
+    std::printf("tensors:       %zu (%s), %.2f MB of data\n", file->tensors.size(),
                 dtypes.c_str(), double(bytes) / 1e6);
+    if (file->format == io::CheckpointFormat::TorchZip) {
+        std::string skipped;
+        for (const std::string& entry : file->skipped)
+            skipped += (skipped.empty() ? "" : ", ") + entry;
+        std::printf("format:        PyTorch zip checkpoint (read without executing its pickle)\n");
+        for (const auto& [key, value] : file->metadata)
+            std::printf("%-14s %s\n", (key + ":").c_str(), value.c_str());
+        if (!skipped.empty())
+            std::printf("skipped:       %s\n", skipped.c_str());
+    }
 
     LoadOptions loadOptions;
     loadOptions.configYaml = options.text("config");
-    loadOptions.preferEma = !options.has("no-ema");
+    if (options.has("no-ema"))
+        loadOptions.preferEma = false;
     Result<LdmConfig> config = LdmConfig{};
     if (!loadOptions.configYaml.empty()) {
         auto yaml = readYamlAsJson(loadOptions.configYaml);
         config = yaml ? LdmConfig::fromCompVisYaml(*yaml) : Result<LdmConfig>(yaml.error());
     } else {
-        config = LdmConfig::fromMetadata(file->metadata());
+        config = LdmConfig::fromMetadata(file->metadata);
     }
     if (config) {
         ShapeMap shapes;
-        for (const auto& info : file->tensors())
-            shapes[info.name] = info.shape;
+        for (const auto& [name, tensor] : file->tensors)
+            shapes[name] = tensor.sizes().vec();
         if (auto ok = completeConfigFromShapes(shapes, *config); !ok)
             config = ok.error();
     }

@@ -21,6 +21,10 @@ const std::vector<OptionSpec> TrainAeOptions = {
      "resources/train/autoencoder_f4.yaml"},
     {"run-dir", "DIR", "run folder: checkpoints, samples, loss curve", "runs/ae-f4"},
     {"resume", "", "continue the run in --run-dir from its last checkpoint", ""},
+    {"init-from", "FILE",
+     "start a new run from these autoencoder weights (e.g. the shipped model) instead of random "
+     "ones; the optimiser state is not in the file, so the schedule starts over",
+     ""},
     {"threads", "N|auto", "intra-op CPU threads; auto tries 1 and 2 now and then, keeps the faster",
      "training.threads"},
     {"steps", "N", "total steps (extends or shortens a resumed run)", "training.steps"},
@@ -122,6 +126,7 @@ int runTrainAe(const std::vector<std::string>& args)
     trainerOptions.threads = autoThreads ? 1 : options.integer("threads", 0, 1, 256);
     trainerOptions.steps = options.integer("steps", 0, 1, int64_t{1} << 40);
     trainerOptions.requirePhotos = !options.has("allow-no-photos");
+    trainerOptions.initFrom = options.text("init-from");
     if (!options.error().empty() || !options.positional().empty()) {
         std::fprintf(stderr, "train-ae: %s\n",
                      options.error().empty() ? "unexpected argument (see --help)"

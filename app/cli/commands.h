@@ -13,6 +13,7 @@ constexpr int ExitUsage = 2;   ///< the command line was wrong
 
 /// Each command takes the arguments after its name and returns the exit code.
 int runInspect(const std::vector<std::string>& args);
+int runConvert(const std::vector<std::string>& args);
 int runTxt2Img(const std::vector<std::string>& args);
 int runPaint(const std::vector<std::string>& args);
 int runUpscale(const std::vector<std::string>& args);

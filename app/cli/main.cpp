@@ -25,6 +25,7 @@ const std::vector<Command>& commands()
         {"upscale", "upscale an image 4x (tiled, seam-free)", ldm::cli::runUpscale},
         {"compare", "PSNR/SSIM and pixel differences between two images", ldm::cli::runCompare},
         {"inspect", "describe a checkpoint and check that it loads", ldm::cli::runInspect},
+        {"convert", "rewrite a PyTorch .ckpt checkpoint as safetensors", ldm::cli::runConvert},
         {"bench", "measure UNet and decoder speed against the machine's peak", ldm::cli::runBench},
         {"train-ae", "train the KL autoencoder (first stage)", ldm::cli::runTrainAe},
         {"train-ldm", "train a latent diffusion UNet on a frozen autoencoder", ldm::cli::runTrainLdm},

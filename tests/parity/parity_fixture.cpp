@@ -15,6 +15,14 @@ bool isSamplerLatent(const std::string& tensor)
     return tensor == "x_steps" || tensor == "pred_x0_steps" || tensor == "samples";
 }
 
+/// Outputs at the end of a multi-step chain (accumulated rounding), as the fixture READMEs
+/// class them: sampler latents and the decoded image of a sampler file.
+bool isChainOutput(const std::string& tensor)
+{
+    return isSamplerLatent(tensor) || tensor == "image" || tensor == "image_01" ||
+           tensor == "inpainted_01";
+}
+
 std::vector<std::string> splitCommaList(const std::string& text)
 {
     std::vector<std::string> items;
@@ -35,6 +43,7 @@ Fixture::Fixture(std::filesystem::path path, io::SafetensorsFile file, nlohmann:
     : m_path(std::move(path))
     , m_file(std::move(file))
     , m_tolerances(std::move(tolerances))
+    , m_isSampler(m_file.metadata().count("sampler") != 0)
 {
 }
 
@@ -95,10 +104,15 @@ std::map<std::string, std::string> Fixture::weightsMetadata() const
     return merged;
 }
 
-double Fixture::tolerance(const std::string& tensor) const
+double Fixture::tolerance(const std::string& tensor, double maxAbsRef) const
 {
-    if (!m_tolerances.is_object() || !m_tolerances.contains(tensor))
-        return 1e-4;
+    if (!m_tolerances.is_object() || !m_tolerances.contains(tensor)) {
+        // Folders without a tolerances.json (sd1, sd2, inpaint) state their bounds in their
+        // READMEs: single calls max(1e-4, 1e-5 x max|ref|); chains 1e-3 x max|ref|.
+        if (m_isSampler && isChainOutput(tensor))
+            return std::max(1e-3 * maxAbsRef, 1e-4);
+        return std::max(1e-4, 1e-5 * maxAbsRef);
+    }
     const auto& entry = m_tolerances[tensor];
     const double floorErr = entry.value("max_abs_err", 0.0);
     const double maxRef = entry.value("max_abs_ref", 0.0);
@@ -128,11 +142,15 @@ double Fixture::expectClose(const std::string& tensor, const torch::Tensor& ours
         EXPECT_EQ(mismatches, 0) << fileName() << ": '" << tensor << "' differs in "
                                  << mismatches << " entries (integers must match exactly)";
         std::printf("  %-28s exact: %s\n", tensor.c_str(), mismatches == 0 ? "yes" : "NO");
+        if (mismatches != 0)
+            m_worst = {tensor, INFINITY, 1.0};
         return mismatches == 0 ? 0.0 : INFINITY;
     }
     const double err =
         (mine.to(torch::kFloat64) - ref.to(torch::kFloat64)).abs().max().item<double>();
-    const double tol = tolerance(tensor);
+    const double tol = tolerance(tensor, ref.abs().max().item<double>());
+    if (m_worst.tensor.empty() || err / tol > m_worst.error / m_worst.bound)
+        m_worst = {tensor, err, tol};
     EXPECT_LE(err, tol) << fileName() << ": '" << tensor << "' max abs error " << err
                         << " exceeds tolerance " << tol;
     std::printf("  %-28s max abs err %.3e  (tolerance %.1e)%s\n", tensor.c_str(), err, tol,

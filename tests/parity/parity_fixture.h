@@ -40,20 +40,30 @@ public:
     /// The weight files' merged metadata (later files win), for configs such as `config`.
     std::map<std::string, std::string> weightsMetadata() const;
 
-    /// The tolerance for an output tensor: max(20 x float32 floor, 1e-5) for forward outputs;
-    /// for sampler latents (x_steps, pred_x0_steps, samples) also at least
-    /// max(1e-5 x max|ref|, 1e-3). Without an entry in tolerances.json: 1e-4.
-    double tolerance(const std::string& tensor) const;
+    /// The tolerance for an output tensor whose reference peaks at maxAbsRef. With an entry in
+    /// tolerances.json: max(20 x float32 floor, 1e-5) for forward outputs, for sampler latents
+    /// (x_steps, pred_x0_steps, samples) also at least max(1e-5 x max|ref|, 1e-3). Without one:
+    /// max(1e-4, 1e-5 x max|ref|), and 1e-3 x max|ref| for a sampler file's latents and image.
+    double tolerance(const std::string& tensor, double maxAbsRef) const;
 
     /// Compares `ours` with the stored reference `tensor` at tolerance(tensor) (exact for
     /// integer tensors), records a gtest failure naming the tensor and error when outside,
     /// and prints the max error either way. Returns the max abs error.
     double expectClose(const std::string& tensor, const torch::Tensor& ours) const;
 
+    /// The compared tensor closest to (or furthest past) its bound, for the summary line.
+    struct Worst {
+        std::string tensor;
+        double error = 0, bound = 0;
+    };
+    const Worst& worst() const { return m_worst; }
+
 private:
     std::filesystem::path m_path;
     io::SafetensorsFile m_file;
     nlohmann::json m_tolerances; // this file's entry of tolerances.json
+    bool m_isSampler = false;
+    mutable Worst m_worst;
 };
 
 /// Every handler runs one fixture kind; each compares all reference outputs of the file.
@@ -61,6 +71,13 @@ void runUnetFixture(const Fixture& fixture);
 void runAutoencoderKlFixture(const Fixture& fixture);
 void runVqFixture(const Fixture& fixture);
 void runTextEncoderFixture(const Fixture& fixture);
+/// `tokens` -> `emb` (+ `emb_clip_skip2`, `emb_last`) through the text encoder of the single
+/// checkpoint named in `weights` (Stable Diffusion single files: CLIP, OpenCLIP).
+void runCheckpointTextFixture(const Fixture& fixture);
+/// True for the `kind` of a tokenizer case file ("clip_tokenizer_cases", ...).
+bool isTokenizerCaseKind(const std::string& kind);
+/// Checks every prompt of a tokenizer case file against its reference ids.
+void runTokenizerCases(const std::filesystem::path& path);
 void runSamplerFixture(const Fixture& fixture);
 void runWeightsFixture(const Fixture& fixture);
 

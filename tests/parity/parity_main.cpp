@@ -52,6 +52,8 @@ std::pair<std::string, Handler> classify(const io::SafetensorsFile& file)
         return {"vq", runVqFixture};
     if (has("emb_cond"))
         return {"text_encoder", runTextEncoderFixture};
+    if (has("tokens") && has("emb"))
+        return {"checkpoint_text_encoder", runCheckpointTextFixture};
     bool allWeights = !file.tensors().empty();
     for (const auto& info : file.tensors())
         allWeights = allWeights && isWeightName(info.name);
@@ -60,13 +62,56 @@ std::pair<std::string, Handler> classify(const io::SafetensorsFile& file)
     return {{}, {}};
 }
 
-std::filesystem::path parityDir()
+/// The fixture folders to run: the one in LDM_PARITY_DIR, else every folder named in
+/// supported_folders.txt under the fixture root (LDM_FIXTURES_DIR, default ../shared/fixtures).
+/// An empty list with `rootMissing` set means a clone without the shared fixtures.
+struct FolderPlan {
+    std::vector<std::filesystem::path> folders;
+    std::filesystem::path root;
+    bool rootMissing = false;
+};
+
+FolderPlan planFolders()
 {
-    for (const char* var : {"LDM_PARITY_DIR", "LDM_PARITY_DIR_DEFAULT"})
-        if (const char* value = std::getenv(var); value && *value)
-            return value;
-    return std::filesystem::path(LDM_SOURCE_DIR_FALLBACK) / ".." / "shared" / "fixtures" /
-           "parity";
+    FolderPlan plan;
+    if (const char* dir = std::getenv("LDM_PARITY_DIR"); dir && *dir) {
+        plan.folders.push_back(dir);
+        return plan;
+    }
+    const char* root = std::getenv("LDM_FIXTURES_DIR");
+    plan.root = root && *root ? std::filesystem::path(root)
+                              : std::filesystem::path(LDM_FIXTURES_ROOT_DEFAULT);
+    std::error_code ec;
+    if (!std::filesystem::is_directory(plan.root, ec)) {
+        plan.rootMissing = true;
+        return plan;
+    }
+    std::ifstream list(LDM_PARITY_FOLDER_LIST);
+    std::string line;
+    while (std::getline(list, line)) {
+        line.erase(0, line.find_first_not_of(" \t"));
+        line.erase(line.find_last_not_of(" \t\r") + 1);
+        if (!line.empty() && line[0] != '#')
+            plan.folders.push_back(plan.root / line);
+    }
+    return plan;
+}
+
+bool fixturesRequired()
+{
+    const char* value = std::getenv("LDM_REQUIRE_FIXTURES");
+    return value && std::string(value) == "1";
+}
+
+/// The top-level "kind" of a JSON side file ("" for other files such as tolerances.json).
+std::string jsonKind(const std::filesystem::path& path)
+{
+    std::ifstream in(path);
+    const auto json = nlohmann::json::parse(in, nullptr, false);
+    if (json.is_discarded() || !json.is_object() || !json.contains("kind") ||
+        !json["kind"].is_string())
+        return {};
+    return json["kind"].get<std::string>();
 }
 
 nlohmann::json loadTolerances(const std::filesystem::path& dir)
@@ -95,7 +140,17 @@ public:
                              << file->tensors().size()
                              << "); the parity runner must be taught this kind";
         std::printf("%s [%s]\n", m_path.filename().string().c_str(), kind.c_str());
-        handler(Fixture(m_path, std::move(file.value()), m_tolerances));
+        const Fixture fixture(m_path, std::move(file.value()), m_tolerances);
+        handler(fixture);
+        const auto& worst = fixture.worst();
+        const std::string id = m_path.parent_path().filename().string() + "/" +
+                               m_path.filename().string();
+        if (worst.tensor.empty())
+            std::printf("PARITY %-44s %-24s loaded (no numeric outputs)\n", id.c_str(),
+                        kind.c_str());
+        else
+            std::printf("PARITY %-44s %-24s worst %-16s %.2e (bound %.1e)\n", id.c_str(),
+                        kind.c_str(), worst.tensor.c_str(), worst.error, worst.bound);
     }
 
 private:
@@ -103,39 +158,88 @@ private:
     nlohmann::json m_tolerances;
 };
 
-void registerFixtures()
+/// A test that fails (or, in a user's clone, skips) with `message`.
+void registerProblem(const std::string& name, const std::string& message, bool skip)
 {
-    const std::filesystem::path dir = parityDir();
+    ::testing::RegisterTest("Parity", name.c_str(), nullptr, nullptr, __FILE__, __LINE__,
+        [message, skip]() -> ::testing::Test* {
+            struct Problem : ::testing::Test {
+                std::string message;
+                bool skip = false;
+                void TestBody() override
+                {
+                    if (skip)
+                        GTEST_SKIP() << message;
+                    FAIL() << message;
+                }
+            };
+            auto* test = new Problem;
+            test->message = message;
+            test->skip = skip;
+            return test;
+        });
+}
+
+void registerFolder(const std::filesystem::path& dir)
+{
+    const std::string folder = dir.filename().string();
     std::vector<std::filesystem::path> files;
+    std::vector<std::filesystem::path> tokenizerCases;
     std::error_code ec;
-    for (const auto& entry : std::filesystem::directory_iterator(dir, ec))
+    for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
         if (entry.path().extension() == ".safetensors")
             files.push_back(entry.path());
+        else if (entry.path().extension() == ".json" &&
+                 isTokenizerCaseKind(jsonKind(entry.path())))
+            tokenizerCases.push_back(entry.path());
+    }
     std::sort(files.begin(), files.end());
-    if (files.empty()) {
-        ::testing::RegisterTest("Parity", "FixtureFolder", nullptr, nullptr, __FILE__, __LINE__,
-            [dir]() -> ::testing::Test* {
-                struct Missing : ::testing::Test {
-                    std::filesystem::path dir;
-                    void TestBody() override
-                    {
-                        FAIL() << "no .safetensors fixtures in " << dir
-                               << " (set LDM_PARITY_DIR)";
-                    }
+    std::sort(tokenizerCases.begin(), tokenizerCases.end());
+    for (const auto& path : tokenizerCases)
+        ::testing::RegisterTest("Parity", (folder + "/" + path.filename().string()).c_str(),
+            nullptr, nullptr, __FILE__, __LINE__, [path]() -> ::testing::Test* {
+                struct Cases : ::testing::Test {
+                    std::filesystem::path path;
+                    void TestBody() override { runTokenizerCases(path); }
                 };
-                auto* test = new Missing;
-                test->dir = dir;
+                auto* test = new Cases;
+                test->path = path;
                 return test;
             });
+    if (files.empty()) {
+        registerProblem(folder + "/FixtureFolder",
+                        "no .safetensors fixtures in " + dir.string() +
+                            " (set LDM_PARITY_DIR or LDM_FIXTURES_DIR)",
+                        false);
         return;
     }
     const nlohmann::json tolerances = loadTolerances(dir);
     for (const auto& path : files) {
         const std::string name = path.filename().string();
         nlohmann::json entry = tolerances.contains(name) ? tolerances[name] : nlohmann::json();
-        ::testing::RegisterTest("Parity", name.c_str(), nullptr, nullptr, __FILE__, __LINE__,
+        ::testing::RegisterTest("Parity", (folder + "/" + name).c_str(), nullptr, nullptr,
+            __FILE__, __LINE__,
             [path, entry]() -> ::testing::Test* { return new FixtureTest(path, entry); });
     }
+}
+
+void registerFixtures()
+{
+    const FolderPlan plan = planFolders();
+    if (plan.rootMissing) {
+        const std::string message =
+            "PARITY FIXTURES NOT FOUND at " + plan.root.string() +
+            ": the reference-parity tests did not run. (A clone without ../shared skips them; "
+            "CI sets LDM_REQUIRE_FIXTURES=1 so they can never be skipped there.)";
+        std::fprintf(stderr, "\n*** %s ***\n\n", message.c_str());
+        registerProblem("FixtureRoot", message, !fixturesRequired());
+        return;
+    }
+    if (plan.folders.empty())
+        registerProblem("FolderList", std::string("no folders listed in ") + LDM_PARITY_FOLDER_LIST,
+                        false);
+    for (const auto& dir : plan.folders)
+        registerFolder(dir);
 }
 
 } // namespace

@@ -115,6 +115,19 @@ std::string writeTinyModel(const std::string& dir, const std::string& kind)
     } else if (kind == "class") {
         config.unet = unetConfig(3, false);
         config.unet->numClasses = 5;
+    } else if (kind == "sd1") {
+        config.unet = unetConfig(3, true);
+        config.unet->numHeads = 8;
+        config.unet->numHeadChannels = -1;
+        config.unet->contextDim = 64;
+        config.conditioningKey = ConditioningKey::CrossAttn;
+        config.condStage = CondStageKind::ClipText;
+        ClipTextConfig clip;
+        clip.width = 64;
+        clip.layers = 2;
+        clip.heads = 1;
+        clip.intermediate = 128;
+        config.clipText = clip;
     } else if (kind == "superres") {
         config.unet = unetConfig(3 + 3, false);
         config.conditioningKey = ConditioningKey::Concat;
@@ -126,10 +139,18 @@ std::string writeTinyModel(const std::string& dir, const std::string& kind)
     if (!model)
         throw std::runtime_error(model.error().message);
     std::vector<std::pair<std::string, torch::Tensor>> tensors;
+    const bool sdFile = kind == "sd1";
     for (const auto& [name, tensor] : model->stateDict())
-        tensors.emplace_back(name, tensor);
+        tensors.emplace_back(name, sdFile && tensor.is_floating_point() ? tensor.to(torch::kHalf)
+                                                                       : tensor);
+    if (sdFile) {
+        tensors.emplace_back("alphas_cumprod", model->schedule().alphasCumprod());
+        tensors.emplace_back("betas", model->schedule().betas());
+    }
     const std::string path = (fs::path(dir) / (kind + ".safetensors")).string();
-    auto written = io::writeSafetensors(path, tensors, config.toMetadata());
+    auto written = io::writeSafetensors(
+        path, tensors,
+        sdFile ? std::map<std::string, std::string>{{"format", "pt"}} : config.toMetadata());
     if (!written)
         throw std::runtime_error(written.error().message);
     return path;

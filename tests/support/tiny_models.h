@@ -13,6 +13,10 @@ namespace ldm::testing {
 ///   "map"     concat UNet on a 10-class one-hot map (SpatialRescaler, 2 stages)
 ///   "superres" concat UNet on the low-resolution image
 ///   "class"   class-conditional UNet (label embedding, 5 classes)
+///   "sd1"     an SD-1.x single file as people download it: CLIP text encoder
+///             (`cond_stage_model.transformer.text_model.*`, width 64, 2 layers), UNet with
+///             num_heads 8, schedule buffers, float16 weights and no configuration metadata
+///             (the loader must detect everything, as for a real file)
 /// The first stage is a small f4 AutoencoderKL in every case.
 std::string writeTinyModel(const std::string& dir, const std::string& kind);
 

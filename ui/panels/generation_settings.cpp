@@ -60,6 +60,7 @@ GenerationSettings::GenerationSettings(bool showSize, QWidget* parent)
     , m_steps(new QSpinBox(this))
     , m_guidance(new QDoubleSpinBox(this))
     , m_eta(new QDoubleSpinBox(this))
+    , m_clipSkip(new QSpinBox(this))
     , m_seedMode(new QComboBox(this))
     , m_seed(new QLineEdit(this))
     , m_batch(new QSpinBox(this))
@@ -78,6 +79,12 @@ GenerationSettings::GenerationSettings(bool showSize, QWidget* parent)
     m_eta->setValue(0.0);
     m_eta->setToolTip(tr("Noise added per DDIM step; 0 gives the same image for the same seed."));
 
+    m_clipSkip->setRange(1, MaxClipSkip);
+    m_clipSkip->setValue(1);
+    m_clipSkip->setToolTip(tr("Which layer of the CLIP text encoder conditions the image, "
+                              "counted from the end: 1 = the last (Stable Diffusion's own), "
+                              "2 = the penultimate, as many community models expect."));
+
     m_seedMode->addItem(tr("Random"), int(SeedMode::Random));
     m_seedMode->addItem(tr("Fixed"), int(SeedMode::Fixed));
     m_seedMode->addItem(tr("Reuse last"), int(SeedMode::ReuseLast));
@@ -95,12 +102,14 @@ GenerationSettings::GenerationSettings(bool showSize, QWidget* parent)
     seedRow->addWidget(m_seed, 1);
     seedRow->addWidget(dice);
 
-    auto* form = new QFormLayout(this);
+    auto* form = m_form = new QFormLayout(this);
     form->setContentsMargins(0, 0, 0, 0);
     form->addRow(tr("Sampler"), m_sampler);
     form->addRow(tr("Steps"), m_steps);
     form->addRow(tr("Guidance scale"), m_guidance);
     form->addRow(tr("Eta"), m_eta);
+    form->addRow(tr("CLIP skip"), m_clipSkip);
+    form->setRowVisible(m_clipSkip, false);
     form->addRow(tr("Seed"), seedRow);
     if (showSize) {
         m_width = sideBox(this);
@@ -126,6 +135,13 @@ GenerationSettings::GenerationSettings(bool showSize, QWidget* parent)
     updateSeedField();
 }
 
+void GenerationSettings::setClipLayers(int layers)
+{
+    m_form->setRowVisible(m_clipSkip, layers > 0);
+    if (layers > 0)
+        m_clipSkip->setMaximum(std::min(layers, MaxClipSkip));
+}
+
 void GenerationSettings::updateSeedField()
 {
     const auto mode = SeedMode(m_seedMode->currentData().toInt());
@@ -140,6 +156,7 @@ void GenerationSettings::fillRecipe(Recipe& recipe) const
     recipe.steps = m_steps->value();
     recipe.guidanceScale = m_guidance->value();
     recipe.eta = m_eta->value();
+    recipe.clipSkip = m_form->isRowVisible(m_clipSkip) ? m_clipSkip->value() : 1;
     if (m_width) {
         recipe.width = snapSide(m_width->value(), m_factor);
         recipe.height = snapSide(m_height->value(), m_factor);
@@ -154,6 +171,7 @@ void GenerationSettings::applyRecipe(const Recipe& recipe)
     m_steps->setValue(recipe.steps);
     m_guidance->setValue(recipe.guidanceScale);
     m_eta->setValue(recipe.eta);
+    m_clipSkip->setValue(recipe.clipSkip);
     if (m_width) {
         m_width->setValue(snapSide(recipe.width, m_factor));
         m_height->setValue(snapSide(recipe.height, m_factor));
@@ -195,6 +213,7 @@ void GenerationSettings::saveState(QSettings& settings) const
     settings.setValue(QStringLiteral("steps"), m_steps->value());
     settings.setValue(QStringLiteral("guidance"), m_guidance->value());
     settings.setValue(QStringLiteral("eta"), m_eta->value());
+    settings.setValue(QStringLiteral("clipSkip"), m_clipSkip->value());
     settings.setValue(QStringLiteral("seedMode"), m_seedMode->currentData());
     settings.setValue(QStringLiteral("seed"), m_seed->text());
     settings.setValue(QStringLiteral("batch"), m_batch->value());
@@ -213,6 +232,7 @@ void GenerationSettings::restoreState(QSettings& settings)
     m_guidance->setValue(
         settings.value(QStringLiteral("guidance"), m_guidance->value()).toDouble());
     m_eta->setValue(settings.value(QStringLiteral("eta"), m_eta->value()).toDouble());
+    m_clipSkip->setValue(settings.value(QStringLiteral("clipSkip"), 1).toInt());
     const int mode = m_seedMode->findData(settings.value(QStringLiteral("seedMode")));
     if (mode >= 0)
         m_seedMode->setCurrentIndex(mode);

@@ -42,6 +42,9 @@ public:
     /// Snaps the size boxes (and what they step by) to multiples of `factor`.
     void setLatentFactor(int factor);
     int latentFactor() const { return m_factor; }
+    /// Shows the CLIP skip row for a model whose CLIP text encoder has `layers` layers
+    /// (1..layers); 0 hides it, for models where it means nothing.
+    void setClipLayers(int layers);
 
     void saveState(QSettings& settings) const;
     void restoreState(QSettings& settings);
@@ -56,6 +59,8 @@ private:
     QSpinBox* m_steps;
     QDoubleSpinBox* m_guidance;
     QDoubleSpinBox* m_eta;
+    QSpinBox* m_clipSkip;
+    class QFormLayout* m_form = nullptr;
     QComboBox* m_seedMode;
     QLineEdit* m_seed;
     QSpinBox* m_width = nullptr;

@@ -41,7 +41,9 @@ ModelPicker::ModelPicker(const QString& task, const QString& settingsKey, QWidge
     m_combo->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
     m_combo->setMinimumContentsLength(14);
     auto* open = new QPushButton(tr("Open checkpoint…"), this);
-    open->setToolTip(tr("Use a checkpoint file (.safetensors) from disk"));
+    open->setToolTip(tr("Use a checkpoint file from disk: .safetensors, or PyTorch .ckpt / .pt / "
+                        ".pth (read without running any code from it). A config.yaml with the "
+                        "same name beside it is used."));
     m_status->setWordWrap(true);
     m_status->setTextInteractionFlags(Qt::TextSelectableByMouse);
     auto* row = new QHBoxLayout;
@@ -145,6 +147,8 @@ void ModelPicker::showModel(const bridge::ModelDescription& model)
 {
     m_model = model;
     QStringList facts;
+    if (!model.family.isEmpty())
+        facts << model.family;
     facts << tr("images in multiples of %1 px").arg(model.latentFactor);
     if (!model.palette.isEmpty())
         facts << tr("classes: %1").arg(model.palette.classes().size());

@@ -115,6 +115,9 @@ struct ModelInfo {
     std::string path;
     std::string hash;          ///< short sha256 of the file (A1111 "Model hash")
     std::string description;   ///< kind, multi-line details (as `inspect` prints)
+    std::string family;        ///< "Stable Diffusion 1.x", "LDM super-resolution", ...
+    std::string configPath;    ///< the config.yaml used, "" when none
+    int clipLayers = 0;        ///< layers of a CLIP text encoder (CLIP skip 1..this); 0 = none
     std::vector<std::string> tasks; ///< "txt2img", "paint", "upscale"
     int latentFactor = 8;      ///< image size / latent size; sizes must be multiples of it
     int trainedSize = 256;     ///< image size it was trained at

@@ -22,6 +22,9 @@ namespace ldm {
 constexpr int RecipeJsonVersion = 1;
 
 /// Everything needed to reproduce one generated image.
+/// Largest CLIP skip a recipe may hold: SD-1.x's CLIP has 12 layers, SD-2.x's 24.
+constexpr int MaxClipSkip = 24;
+
 struct Recipe
 {
     std::string task = "txt2img";   ///< "txt2img" | "paint" | "upscale"
@@ -37,6 +40,7 @@ struct Recipe
     int width = 512;                ///< output width in pixels
     int height = 512;               ///< output height in pixels
     std::string precision = "fp32"; ///< "fp32" | "bf16" | "fp16"
+    int clipSkip = 1;               ///< CLIP text layer from the end (A1111 "Clip skip"); CLIP only
     std::string mapHash;            ///< sha256 (short) of the label map; paint only
     std::string inputImageHash;     ///< sha256 (short) of the input image; upscale only
     int tileSize = 0;               ///< upscale tile edge in pixels; 0 = untiled

@@ -206,6 +206,35 @@ Result<TextEncoderConfig> detectTextEncoderConfig(const ShapeMap& shapes, const 
     return TextEncoderConfig::fromJson(kwargs);
 }
 
+Result<ClipTextConfig> detectClipTextConfig(const ShapeMap& shapes, const std::string& p,
+                                            std::vector<std::string>& guesses)
+{
+    const std::string t = p + "transformer.text_model.";
+    const auto* tokens = shapeOf(shapes, t + "embeddings.token_embedding.weight");
+    const auto* positions = shapeOf(shapes, t + "embeddings.position_embedding.weight");
+    const auto* fc1 = shapeOf(shapes, t + "encoder.layers.0.mlp.fc1.weight");
+    if (!tokens || tokens->size() != 2)
+        return missing(t + "embeddings.token_embedding.weight");
+    if (!positions || positions->size() != 2)
+        return missing(t + "embeddings.position_embedding.weight");
+    if (!fc1 || fc1->size() != 2)
+        return missing(t + "encoder.layers.0.mlp.fc1.weight");
+    ClipTextConfig config;
+    config.vocabSize = (*tokens)[0];
+    config.width = (*tokens)[1];
+    config.maxPositions = (*positions)[0];
+    config.intermediate = (*fc1)[0];
+    config.layers = countIndexed(shapes, t + "encoder.layers.");
+    if (config.width % 64 != 0)
+        return makeError(ErrorCode::WeightsMismatch,
+                         "CLIP text width " + std::to_string(config.width) +
+                             " is not a multiple of 64 (heads are width / 64 in CLIP)");
+    config.heads = config.width / 64;
+    guesses.push_back("CLIP text heads: " + std::to_string(config.heads) +
+                      " (width / 64, as in every released CLIP; not stored in the weights)");
+    return config;
+}
+
 Result<void> completeConfigFromShapes(const ShapeMap& shapes, LdmConfig& config)
 {
     auto& guesses = config.guesses;
@@ -225,6 +254,16 @@ Result<void> completeConfigFromShapes(const ShapeMap& shapes, LdmConfig& config)
                 return stage.error();
             config.firstStage = stage.value();
         }
+    }
+    const bool clipWeights =
+        shapes.count("cond_stage_model.transformer.text_model.embeddings.token_embedding.weight");
+    if ((config.condStage == CondStageKind::None || config.condStage == CondStageKind::ClipText) &&
+        clipWeights && !config.clipText) {
+        auto clip = detectClipTextConfig(shapes, "cond_stage_model.", guesses);
+        if (!clip)
+            return clip.error();
+        config.clipText = clip.value();
+        config.condStage = CondStageKind::ClipText;
     }
     if (config.condStage == CondStageKind::None) {
         if (shapes.count("cond_stage_model.transformer.token_emb.weight")) {

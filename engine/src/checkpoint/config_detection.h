@@ -29,6 +29,10 @@ Result<TextEncoderConfig> detectTextEncoderConfig(const ShapeMap& shapes,
                                                   const std::string& prefix,
                                                   std::vector<std::string>& guesses);
 
+/// CLIP text model kwargs from `prefix`-ed FrozenCLIPEmbedder tensors ("cond_stage_model.").
+/// Heads (width / 64), LayerNorm eps and activation are the released models' conventions.
+Result<ClipTextConfig> detectClipTextConfig(const ShapeMap& shapes, const std::string& prefix,
+                                            std::vector<std::string>& guesses);
 /// Fills every part of `config` the checkpoint has tensors for but the config lacks, infers
 /// the conditioning key when unset, and records guesses.
 Result<void> completeConfigFromShapes(const ShapeMap& shapes, LdmConfig& config);

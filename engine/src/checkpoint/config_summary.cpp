@@ -58,10 +58,29 @@ std::string describeKind(const LdmConfig& config)
     return kind;
 }
 
+std::string describeFamily(const LdmConfig& config)
+{
+    if (!config.unet)
+        return {};
+    if (config.clipText)
+        return "Stable Diffusion 1.x";
+    if (config.text && !config.rescaler)
+        return config.tokenizer.empty() ? "CompVis LDM text-to-image" : "LDM text-to-image";
+    if (config.rescaler)
+        return config.text ? "LDM semantic map + text" : "LDM semantic synthesis";
+    if (config.concatImage)
+        return "LDM super-resolution";
+    if (config.classEmbedder || config.unet->numClasses)
+        return "LDM class-conditional";
+    return config.conditioningKey == ConditioningKey::None ? "LDM unconditional" : "";
+}
+
 std::string describeConfig(const LdmConfig& config)
 {
     std::ostringstream out;
     out << "kind:          " << describeKind(config) << "\n";
+    if (const std::string family = describeFamily(config); !family.empty())
+        out << "family:        " << family << "\n";
     if (!config.name.empty())
         out << "name:          " << config.name << "\n";
     if (config.unet) {
@@ -87,6 +106,10 @@ std::string describeConfig(const LdmConfig& config)
     if (config.text)
         out << " (width " << config.text->nEmbed << ", " << config.text->nLayer << " layers, vocab "
             << config.text->vocabSize << ", " << config.text->maxSeqLen << " tokens)";
+    if (config.clipText)
+        out << " (width " << config.clipText->width << ", " << config.clipText->layers
+            << " layers, " << config.clipText->heads << " heads, vocab "
+            << config.clipText->vocabSize << ", " << config.clipText->maxPositions << " tokens)";
     if (config.classEmbedder)
         out << " (" << config.classEmbedder->nClasses << " classes, width "
             << config.classEmbedder->embedDim << ")";

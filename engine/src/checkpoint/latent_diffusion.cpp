@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "checkpoint/latent_diffusion.h"
 
+#include "checkpoint/config_completion.h"
 #include "checkpoint/config_detection.h"
 #include "checkpoint/yaml_json.h"
+#include "core/ckpt_file.h"
 #include "core/safetensors.h"
 
 #include <algorithm>
@@ -76,13 +78,10 @@ Result<io::TensorMap> emaWeightsFor(const torch::nn::Module& unet, const io::Ten
 
 Result<LatentDiffusion> LatentDiffusion::load(const std::string& path, const LoadOptions& options)
 {
-    auto file = io::SafetensorsFile::open(path);
+    auto file = io::openCheckpointTensors(path); // safetensors or PyTorch .ckpt, by content
     if (!file)
         return file.error();
-    io::TensorMap tensors;
-    for (const auto& info : file->tensors())
-        tensors[info.name] = file->tensor(info.name);
-    auto model = fromTensors(tensors, file->metadata(), options);
+    auto model = fromTensors(file->tensors, file->metadata, options);
     if (!model)
         return makeError(model.error().code, path + ": " + model.error().message);
     return model;
@@ -111,6 +110,8 @@ Result<LatentDiffusion> LatentDiffusion::create(const LdmConfig& config)
         }
         if (config.text)
             model.m_text = BertEmbedder(*config.text);
+        if (config.clipText)
+            model.m_clip = ClipTextEncoder(*config.clipText);
         if (config.classEmbedder)
             model.m_class = ClassEmbedder(*config.classEmbedder);
         if (config.rescaler)
@@ -123,6 +124,8 @@ Result<LatentDiffusion> LatentDiffusion::create(const LdmConfig& config)
         model.m_unet->eval();
     if (!model.m_text.is_empty())
         model.m_text->eval();
+    if (!model.m_clip.is_empty())
+        model.m_clip->eval();
     if (!model.m_class.is_empty())
         model.m_class->eval();
     if (!model.m_rescaler.is_empty())
@@ -135,17 +138,20 @@ Result<LatentDiffusion> LatentDiffusion::fromTensors(
     const LoadOptions& options)
 {
     Result<LdmConfig> config = LdmConfig{};
+    const ShapeMap shapes = shapesOf(tensors);
+    std::vector<std::string> filled;
     if (!options.configYaml.empty()) {
         auto yaml = readYamlAsJson(options.configYaml);
         if (!yaml)
             return yaml.error();
         config = LdmConfig::fromCompVisYaml(*yaml);
     } else {
-        config = LdmConfig::fromMetadata(metadata);
+        config = LdmConfig::fromMetadata(completeMetadataFromShapes(metadata, shapes, filled));
     }
     if (!config)
         return config.error();
-    const ShapeMap shapes = shapesOf(tensors);
+    for (const auto& key : filled)
+        config->guesses.push_back("metadata lacked " + key);
     if (auto ok = completeConfigFromShapes(shapes, *config); !ok)
         return ok.error();
     if (!config->unet && !config->firstStage && config->condStage == CondStageKind::None)
@@ -167,7 +173,9 @@ Result<LatentDiffusion> LatentDiffusion::fromTensors(
     };
     if (!model.m_unet.is_empty()) {
         model.m_hasEma = hasPrefix(shapes, "model_ema.");
-        if (model.m_hasEma && options.preferEma) {
+        const bool preferEma = options.preferEma.value_or(
+            model.m_config.useEma.value_or(model.m_config.condStage != CondStageKind::ClipText));
+        if (model.m_hasEma && preferEma) {
             auto ema = emaWeightsFor(*model.m_unet, tensors);
             if (!ema)
                 problems.add("UNet (EMA)", ema.error());
@@ -189,6 +197,10 @@ Result<LatentDiffusion> LatentDiffusion::fromTensors(
     }
     if (!model.m_text.is_empty()) {
         loadPart("text encoder", *model.m_text, tensors, CondPrefix);
+        claimed.insert(CondPrefix);
+    }
+    if (!model.m_clip.is_empty()) {
+        loadPart("CLIP text encoder", *model.m_clip, tensors, CondPrefix);
         claimed.insert(CondPrefix);
     }
     if (!model.m_class.is_empty()) {
@@ -232,6 +244,16 @@ Result<LatentDiffusion> LatentDiffusion::fromTensors(
     return model;
 }
 
+torch::Tensor LatentDiffusion::encodeTokens(const torch::Tensor& tokens, int64_t clipSkip) const
+{
+    // Holders share their module; copies give the non-const access forward() needs.
+    if (ClipTextEncoder clip = m_clip; !clip.is_empty())
+        return clip->forward(tokens, clipSkip);
+    TORCH_CHECK(!m_text.is_empty(), "this model has no text encoder");
+    BertEmbedder text = m_text;
+    return text->forward(tokens);
+}
+
 int64_t LatentDiffusion::parameterCount() const
 {
     int64_t count = 0;
@@ -250,6 +272,8 @@ io::TensorMap LatentDiffusion::stateDict() const
         add(io::stateDict(m_firstStage->module(), FirstStagePrefix));
     if (!m_text.is_empty())
         add(io::stateDict(*m_text, CondPrefix));
+    if (!m_clip.is_empty())
+        add(io::stateDict(*m_clip, CondPrefix));
     if (!m_class.is_empty())
         add(io::stateDict(*m_class, CondPrefix));
     if (!m_rescaler.is_empty())
@@ -267,6 +291,8 @@ void LatentDiffusion::to(torch::Device device, torch::ScalarType dtype)
         m_firstStage->module().to(device, dtype);
     if (!m_text.is_empty())
         m_text->to(device, dtype);
+    if (!m_clip.is_empty())
+        m_clip->to(device, dtype);
     if (!m_class.is_empty())
         m_class->to(device, dtype);
     if (!m_rescaler.is_empty())

@@ -28,7 +28,10 @@ namespace ldm {
 /// How to load a checkpoint.
 struct LoadOptions {
     std::string configYaml;   ///< CompVis config.yaml; empty: metadata or detection
-    bool preferEma = true;    ///< sample with `model_ema.*` weights when the file has them
+    /// Sample with `model_ema.*` weights when the file has them. Unset: the config.yaml's
+    /// `use_ema`, else the family's convention: Stable Diffusion files (CLIP text encoder) use
+    /// `model.diffusion_model.*` as the reference's `use_ema: False` does; LDM files the EMA.
+    std::optional<bool> preferEma;
 };
 
 class LatentDiffusion {
@@ -56,6 +59,13 @@ public:
     UNetModel unet() const { return m_unet; }                   ///< null when absent
     const std::optional<FirstStage>& firstStage() const { return m_firstStage; }
     BertEmbedder textEncoder() const { return m_text; }         ///< null when absent
+    ClipTextEncoder clipTextEncoder() const { return m_clip; }  ///< null when absent
+    /// True when the model takes a prompt through a text encoder (BERT or CLIP).
+    bool takesText() const { return !m_text.is_empty() || !m_clip.is_empty(); }
+    /// Token ids [B, n] -> cross-attention context [B, n, dim] through whichever text encoder
+    /// the model has. clipSkip (1 = last layer) applies to CLIP; BERT has no such choice.
+    /// Throws (c10::Error) like the modules do; call only when takesText().
+    torch::Tensor encodeTokens(const torch::Tensor& tokens, int64_t clipSkip = 1) const;
     ClassEmbedder classEmbedder() const { return m_class; }     ///< null when absent
     SpatialRescaler rescaler() const { return m_rescaler; }     ///< null when absent
 
@@ -75,6 +85,7 @@ private:
     UNetModel m_unet{nullptr};
     std::optional<FirstStage> m_firstStage;
     BertEmbedder m_text{nullptr};
+    ClipTextEncoder m_clip{nullptr};
     ClassEmbedder m_class{nullptr};
     SpatialRescaler m_rescaler{nullptr};
 };

@@ -100,6 +100,7 @@ const char* condStageKindName(CondStageKind kind)
     case CondStageKind::Text: return "text encoder (BERTEmbedder)";
     case CondStageKind::ClassLabel: return "class embedder";
     case CondStageKind::SpatialRescaler: return "spatial rescaler";
+    case CondStageKind::ClipText: return "CLIP text encoder (FrozenCLIPEmbedder)";
     }
     return "?";
 }
@@ -112,6 +113,8 @@ Result<LdmConfig> LdmConfig::fromCompVisYaml(const json& yaml)
     const json& params = yaml["model"]["params"];
     if (auto ok = readScheduleParams(config, params); !ok)
         return ok.error();
+    if (params.contains("use_ema") && params["use_ema"].is_boolean())
+        config.useEma = params["use_ema"].get<bool>();
     if (params.contains("unet_config"))
         if (auto ok = assign(config.unet, params["unet_config"].value("params", json::object()),
                              "unet_config");
@@ -134,6 +137,9 @@ Result<LdmConfig> LdmConfig::fromCompVisYaml(const json& yaml)
             config.condStage = CondStageKind::Text;
             if (auto ok = assign(config.text, condParams, "cond_stage_config"); !ok)
                 return ok.error();
+        } else if (target.find("FrozenCLIPEmbedder") != std::string::npos) {
+            // The network's sizes come from the weights (the YAML names a Hugging Face model).
+            config.condStage = CondStageKind::ClipText;
         } else if (target.find("ClassEmbedder") != std::string::npos) {
             config.condStage = CondStageKind::ClassLabel;
             if (auto ok = assign(config.classEmbedder, condParams, "cond_stage_config"); !ok)
@@ -191,6 +197,14 @@ Result<LdmConfig> LdmConfig::fromMetadata(const std::map<std::string, std::strin
         if (auto ok = assign(config.text, *text, "text"); !ok)
             return ok.error();
     }
+    auto clipText = field("clip_text");
+    if (!clipText)
+        return clipText.error();
+    if (clipText->is_object()) {
+        config.condStage = CondStageKind::ClipText;
+        if (auto ok = assign(config.clipText, *clipText, "clip_text"); !ok)
+            return ok.error();
+    }
     auto classEmbedder = field("class_embedder");
     if (!classEmbedder)
         return classEmbedder.error();
@@ -243,6 +257,8 @@ std::map<std::string, std::string> LdmConfig::toMetadata() const
     }
     if (text)
         out["text"] = textToJson(*text).dump();
+    if (clipText)
+        out["clip_text"] = clipText->toJson().dump();
     if (classEmbedder)
         out["class_embedder"] =
             json{{"n_classes", classEmbedder->nClasses}, {"embed_dim", classEmbedder->embedDim}}

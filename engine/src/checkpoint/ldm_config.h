@@ -6,6 +6,7 @@
 #pragma once
 
 #include "conditioning/class_embedder.h"
+#include "conditioning/clip_text_encoder.h"
 #include "conditioning/spatial_rescaler.h"
 #include "conditioning/text_encoder.h"
 #include "first_stage/first_stage_config.h"
@@ -34,6 +35,7 @@ enum class CondStageKind {
     Text,            ///< BERTEmbedder / TransformerEmbedder (x-transformers)
     ClassLabel,      ///< ClassEmbedder
     SpatialRescaler, ///< SpatialRescaler over a one-hot map or an image
+    ClipText,        ///< FrozenCLIPEmbedder (Stable Diffusion 1.x)
 };
 
 const char* condStageKindName(CondStageKind kind);
@@ -54,6 +56,10 @@ struct LdmConfig {
     std::optional<AutoencoderConfig> firstStage;   ///< first_stage_config.params
     CondStageKind condStage = CondStageKind::None; ///< cond_stage_config.target
     std::optional<TextEncoderConfig> text;         ///< BERTEmbedder params
+    std::optional<ClipTextConfig> clipText;        ///< FrozenCLIPEmbedder's CLIP text model
+    /// `use_ema` of a config.yaml: which UNet weights to sample with when a file has both.
+    /// Unset: the family's convention (SD files: the ordinary weights; LDM files: the EMA).
+    std::optional<bool> useEma;
     std::optional<ClassEmbedderConfig> classEmbedder; ///< ClassEmbedder params
     /// SpatialRescaler params: the cond stage of concat models, or the concat encoder of a
     /// hybrid model (our extension: its weights, if any, live under `concat_stage_model.`).

@@ -5,7 +5,9 @@
 
 #include <cerrno>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
+#include <stdexcept>
 #include <sstream>
 
 namespace ldm {
@@ -34,8 +36,25 @@ nlohmann::json scalarToJson(const YAML::Node& node)
     return text;
 }
 
-nlohmann::json toJson(const YAML::Node& node)
+/// Limits that a real config never approaches (v1-inference.yaml: depth 6, ~150 values) and
+/// that stop hostile YAML before it costs memory: an alias may point at its own ancestor (a
+/// cycle) or be repeated so that a 1 KB file expands to billions of values.
+constexpr int MaxYamlDepth = 64;
+constexpr size_t MaxYamlValues = 200000;
+constexpr std::streamsize MaxYamlBytes = 4 << 20;
+
+struct YamlBudget {
+    size_t values = 0;
+};
+
+nlohmann::json toJson(const YAML::Node& node, int depth, YamlBudget& budget)
 {
+    if (depth > MaxYamlDepth)
+        throw std::runtime_error("nested deeper than " + std::to_string(MaxYamlDepth) +
+                                 " levels (a self-referencing alias?)");
+    if (++budget.values > MaxYamlValues)
+        throw std::runtime_error("expands to more than " + std::to_string(MaxYamlValues) +
+                                 " values (repeated aliases?)");
     switch (node.Type()) {
     case YAML::NodeType::Null:
     case YAML::NodeType::Undefined: return nullptr;
@@ -43,13 +62,16 @@ nlohmann::json toJson(const YAML::Node& node)
     case YAML::NodeType::Sequence: {
         nlohmann::json array = nlohmann::json::array();
         for (const auto& item : node)
-            array.push_back(toJson(item));
+            array.push_back(toJson(item, depth + 1, budget));
         return array;
     }
     case YAML::NodeType::Map: {
         nlohmann::json object = nlohmann::json::object();
-        for (const auto& item : node)
-            object[item.first.as<std::string>()] = toJson(item.second);
+        for (const auto& item : node) {
+            if (!item.first.IsScalar())
+                throw std::runtime_error("a mapping key is not a plain value");
+            object[item.first.Scalar()] = toJson(item.second, depth + 1, budget);
+        }
         return object;
     }
     }
@@ -61,7 +83,8 @@ nlohmann::json toJson(const YAML::Node& node)
 Result<nlohmann::json> parseYamlAsJson(const std::string& text)
 {
     try {
-        return toJson(YAML::Load(text));
+        YamlBudget budget;
+        return toJson(YAML::Load(text), 0, budget);
     } catch (const std::exception& error) {
         return makeError(ErrorCode::InvalidFile, std::string("not valid YAML: ") + error.what());
     }
@@ -69,12 +92,23 @@ Result<nlohmann::json> parseYamlAsJson(const std::string& text)
 
 Result<nlohmann::json> readYamlAsJson(const std::string& path)
 {
-    std::ifstream in(path);
+    // Only regular files: opening a FIFO would block, a device could be endless.
+    std::error_code ec;
+    if (!std::filesystem::is_regular_file(path, ec))
+        return makeError(ErrorCode::InvalidFile,
+                         "cannot read config " + path + ": not a regular file" +
+                             (std::filesystem::exists(path, ec) ? "" : " (it does not exist)"));
+    std::ifstream in(path, std::ios::binary);
     if (!in)
         return makeError(ErrorCode::InvalidFile, "cannot open config " + path);
-    std::stringstream buffer;
-    buffer << in.rdbuf();
-    auto parsed = parseYamlAsJson(buffer.str());
+    std::string text(size_t(MaxYamlBytes) + 1, '\0');
+    in.read(text.data(), MaxYamlBytes + 1);
+    text.resize(size_t(in.gcount()));
+    if (std::streamsize(text.size()) > MaxYamlBytes)
+        return makeError(ErrorCode::InvalidFile, path + ": larger than " +
+                                                     std::to_string(MaxYamlBytes >> 20) +
+                                                     " MB, which no model config is");
+    auto parsed = parseYamlAsJson(text);
     if (!parsed)
         return makeError(ErrorCode::InvalidFile, path + ": " + parsed.error().message);
     return parsed;

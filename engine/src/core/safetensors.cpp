@@ -22,21 +22,6 @@ static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__,
 
 namespace ldm::io {
 
-/// The whole file mapped read-only; unmapped when the last file copy or tensor view goes away.
-struct SafetensorsFile::Mapping
-{
-    void* address = nullptr;
-    size_t size = 0;
-    Mapping() = default;
-    Mapping(const Mapping&) = delete;
-    Mapping& operator=(const Mapping&) = delete;
-    ~Mapping()
-    {
-        if (address)
-            munmap(address, size);
-    }
-};
-
 namespace {
 
 torch::ScalarType toScalarType(DType dtype)
@@ -201,48 +186,23 @@ Result<void> writeFile(const std::string& path, const std::vector<PendingTensor>
 
 Result<SafetensorsFile> SafetensorsFile::open(const std::string& path)
 {
-    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return makeError(ErrorCode::InvalidFile, systemError("cannot open", path));
-    struct stat info
-    {
-    };
-    if (::fstat(fd, &info) != 0) {
-        const Error error = makeError(ErrorCode::InvalidFile, systemError("cannot stat", path));
-        ::close(fd);
-        return error;
-    }
-    if (!S_ISREG(info.st_mode)) {
-        ::close(fd);
-        return makeError(ErrorCode::InvalidFile, "'" + path + "' is not a regular file");
-    }
+    // The whole file stays mapped; unmapped when the last file copy or tensor view goes away.
+    auto mapping = FileMapping::open(path);
+    if (!mapping)
+        return mapping.error();
 
-    auto mapping = std::make_shared<Mapping>();
-    const uint64_t fileSize = uint64_t(info.st_size);
-    if (fileSize > 0) {
-        void* address = ::mmap(nullptr, size_t(fileSize), PROT_READ, MAP_PRIVATE, fd, 0);
-        if (address == MAP_FAILED) {
-            const Error error = makeError(ErrorCode::InvalidFile, systemError("cannot map", path));
-            ::close(fd);
-            return error;
-        }
-        mapping->address = address;
-        mapping->size = size_t(fileSize);
-    }
-    ::close(fd); // the mapping keeps its own reference to the file
-
-    auto header =
-        parseHeader(static_cast<const uint8_t*>(mapping->address), mapping->size, fileSize);
+    const FileMapping& file = **mapping;
+    auto header = parseHeader(file.data(), file.size(), uint64_t(file.size()));
     if (!header)
         return makeError(header.error().code, path + ": " + header.error().message);
 
-    SafetensorsFile file;
-    file.m_path = path;
-    file.m_header = std::move(header.value());
-    file.m_mapping = std::move(mapping);
-    for (size_t i = 0; i < file.m_header.tensors.size(); ++i)
-        file.m_index.emplace(file.m_header.tensors[i].name, i);
-    return file;
+    SafetensorsFile result;
+    result.m_path = path;
+    result.m_header = std::move(header.value());
+    result.m_mapping = std::move(mapping.value());
+    for (size_t i = 0; i < result.m_header.tensors.size(); ++i)
+        result.m_index.emplace(result.m_header.tensors[i].name, i);
+    return result;
 }
 
 const TensorInfo* SafetensorsFile::find(const std::string& name) const
@@ -261,7 +221,7 @@ torch::Tensor SafetensorsFile::tensor(const std::string& name) const
         return torch::empty(info->shape, options); // zero elements: nothing to map
 
     // from_blob wants a mutable pointer; the pages are PROT_READ, hence the read-only contract.
-    void* data = static_cast<uint8_t*>(m_mapping->address) + info->begin;
+    void* data = const_cast<uint8_t*>(m_mapping->data()) + info->begin;
     auto keepAlive = [mapping = m_mapping](void*) {};
     if (info->dtype == DType::Bool) {
         const auto bytes = torch::from_blob(data, info->shape, keepAlive,

@@ -6,6 +6,7 @@
 // then the raw little-endian C-order data; offsets are relative to the end of the header.
 #pragma once
 
+#include "core/file_mapping.h"
 #include "core/safetensors_header.h"
 #include "ldm/result.h"
 
@@ -57,11 +58,10 @@ public:
     torch::Tensor tensor(const std::string& name) const;
 
 private:
-    struct Mapping;
     std::string m_path;
     Header m_header;
     std::map<std::string, size_t> m_index; // name -> position in m_header.tensors
-    std::shared_ptr<Mapping> m_mapping;
+    std::shared_ptr<const FileMapping> m_mapping;
 };
 
 /// Writes tensors (any of the dtypes above, CPU or not) with string metadata.

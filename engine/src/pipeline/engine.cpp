@@ -7,6 +7,7 @@
 #include "pipeline/engine_state.h"
 #include "pipeline/image_convert.h"
 #include "pipeline/model_registry.h"
+#include "prompt/tokenizer_paths.h"
 
 #include <filesystem>
 #include <thread>
@@ -42,6 +43,57 @@ LatentProjection projectionFor(const std::string& path, const LatentDiffusion& d
                                  torch::cat(images).to(diffusion.firstStage()->module().parameters()[0].device()));
 }
 
+/// CompVis releases ship `model.ckpt` with a `config.yaml`; people keep them side by side as
+/// `<name>.ckpt` + `<name>.yaml`. Either beside the checkpoint is used when none is given.
+std::string configBeside(const std::string& checkpoint)
+{
+    namespace fs = std::filesystem;
+    const fs::path path(checkpoint);
+    std::error_code ec;
+    if (path.extension() == ".yaml")
+        return {};
+    if (const fs::path same = fs::path(path).replace_extension(".yaml");
+        fs::is_regular_file(same, ec))
+        return same.string();
+    // A CompVis release folder: model.ckpt beside config.yaml (never for our safetensors).
+    const bool pickle = path.extension() == ".ckpt" || path.extension() == ".pt" ||
+                        path.extension() == ".pth";
+    if (const fs::path release = path.parent_path() / "config.yaml";
+        pickle && fs::is_regular_file(release, ec))
+        return release.string();
+    return {};
+}
+
+/// The published vocabularies that CLIP and CompVis BERT models need (resources/tokenizers).
+Result<void> loadStandardTokenizer(LoadedModel& loaded)
+{
+    const LdmConfig& config = loaded.diffusion.config();
+    if (config.clipText) {
+        auto file = prompt::findTokenizerFile(prompt::ClipVocabFileName);
+        if (!file)
+            return file.error();
+        auto tokenizer = prompt::ClipTokenizer::load(*file);
+        if (!tokenizer)
+            return tokenizer.error();
+        loaded.clipTokenizer = std::move(tokenizer.value());
+    } else if (config.text && config.tokenizer.empty() && config.text->useTokenizer) {
+        auto file = prompt::findTokenizerFile(prompt::BertVocabFileName);
+        if (!file)
+            return file.error();
+        auto tokenizer = prompt::BertTokenizer::load(*file);
+        if (!tokenizer)
+            return tokenizer.error();
+        if (tokenizer->vocabSize() != config.text->vocabSize)
+            return makeError(ErrorCode::WeightsMismatch,
+                             "the text encoder has " + std::to_string(config.text->vocabSize) +
+                                 " token embeddings but bert-base-uncased has " +
+                                 std::to_string(tokenizer->vocabSize()) +
+                                 " words: this model needs its own tokenizer file");
+        loaded.bertTokenizer = std::move(tokenizer.value());
+    }
+    return {};
+}
+
 ModelInfo describe(const std::string& name, const std::string& path, const LatentDiffusion& model)
 {
     const LdmConfig& config = model.config();
@@ -50,9 +102,11 @@ ModelInfo describe(const std::string& name, const std::string& path, const Laten
     info.path = path;
     info.hash = sha256OfFile(path);
     info.description = describeConfig(config);
+    info.family = describeFamily(config);
+    info.clipLayers = config.clipText ? int(config.clipText->layers) : 0;
     info.latentFactor = int(model.firstStage()->downFactor());
     info.trainedSize = int(config.unet->imageSize > 0 ? config.unet->imageSize * info.latentFactor : 256);
-    info.takesText = !model.textEncoder().is_empty();
+    info.takesText = model.takesText();
     info.takesMap = !model.rescaler().is_empty();
     if (config.concatImage)
         info.tasks.push_back("upscale");
@@ -125,7 +179,7 @@ Result<ModelInfo> Engine::loadModel(const std::string& nameOrPath, const std::st
                              (m_impl->modelDir.empty() ? std::string("(no model folder found)")
                                                        : m_impl->modelDir));
     LoadOptions options;
-    options.configYaml = configYaml;
+    options.configYaml = configYaml.empty() ? configBeside(path) : configYaml;
     auto diffusion = LatentDiffusion::load(path, options);
     if (!diffusion)
         return diffusion.error();
@@ -135,10 +189,12 @@ Result<ModelInfo> Engine::loadModel(const std::string& nameOrPath, const std::st
                          path + " holds " + describeKind(config) +
                              ": generating needs a UNet and a first stage in one checkpoint");
     try {
-        LoadedModel loaded{std::move(diffusion.value()), {}, std::nullopt, {}};
+        LoadedModel loaded{std::move(diffusion.value()), {}, std::nullopt, std::nullopt,
+                           std::nullopt, {}};
         const std::string name =
             path == nameOrPath ? std::filesystem::path(path).filename().string() : nameOrPath;
         loaded.info = describe(name, path, loaded.diffusion);
+        loaded.info.configPath = options.configYaml;
         if (!config.tokenizer.empty()) {
             const auto tokenizerPath = std::filesystem::path(path).parent_path() / config.tokenizer;
             auto tokenizer = Tokenizer::load(tokenizerPath.string());
@@ -147,6 +203,8 @@ Result<ModelInfo> Engine::loadModel(const std::string& nameOrPath, const std::st
                                  "tokenizer of " + path + ": " + tokenizer.error().message);
             loaded.tokenizer = std::move(tokenizer.value());
         }
+        if (auto ok = loadStandardTokenizer(loaded); !ok)
+            return makeError(ok.error().code, path + ": " + ok.error().message);
         loaded.projection = projectionFor(path, loaded.diffusion);
         loaded.diffusion.to(m_impl->device);
         m_impl->model = std::move(loaded);

@@ -6,6 +6,9 @@
 #include "ldm/engine.h"
 #include "pipeline/latent_projection.h"
 #include "sampling/sampler.h"
+#include "prompt/bert_tokenizer.h"
+#include "prompt/clip_tokenizer.h"
+#include "prompt/prompt_weighting.h"
 #include "tokenizer/tokenizer.h"
 
 #include <torch/torch.h>
@@ -19,7 +22,9 @@ namespace ldm {
 struct LoadedModel {
     LatentDiffusion diffusion;
     ModelInfo info;
-    std::optional<Tokenizer> tokenizer;
+    std::optional<Tokenizer> tokenizer;                  ///< our sentencepiece models
+    std::optional<prompt::ClipTokenizer> clipTokenizer;  ///< CLIP text encoders (SD-1.x)
+    std::optional<prompt::BertTokenizer> bertTokenizer;  ///< CompVis BERTEmbedder models
     LatentProjection projection;
 };
 
@@ -58,10 +63,14 @@ Result<SampledImage> sampleAndDecode(const LoadedModel& model, const GenerateReq
                                      const EpsModel& eps, torch::Device device,
                                      const std::function<RgbImage(const torch::Tensor&)>& decode);
 
-/// Text → context through the model's tokenizer and text encoder; `truncated` reports a
-/// prompt longer than the model's token limit.
-Result<torch::Tensor> encodePrompt(const LoadedModel& model, const std::string& prompt,
-                                   torch::Device device, bool* truncated);
+/// The prompt and negative prompt of a request as cross-attention contexts of equal length.
+struct EncodedPrompts {
+    torch::Tensor cond, uncond;
+    std::vector<std::string> warnings; ///< truncation, unbalanced brackets, ...
+};
+/// Text → contexts through the model's tokenizer and text encoder (prompt_encoding.cpp).
+Result<EncodedPrompts> encodePrompts(const LoadedModel& model, const Recipe& recipe,
+                                     torch::Device device);
 
 /// Runs task "txt2img" or "paint".
 Result<GenerateResult> generateFromNoise(const LoadedModel& model, const GenerateRequest& request,

@@ -104,18 +104,6 @@ Result<void> classConditions(const LoadedModel& model, const Recipe& recipe, tor
 
 } // namespace
 
-Result<torch::Tensor> encodePrompt(const LoadedModel& model, const std::string& prompt,
-                                   torch::Device device, bool* truncated)
-{
-    if (!model.tokenizer)
-        return makeError(ErrorCode::InvalidRequest,
-                         "this model has a text encoder but no tokenizer file beside it");
-    const int64_t maxLen = model.diffusion.config().text->maxSeqLen;
-    const std::vector<int64_t> ids = model.tokenizer->encode(prompt, maxLen, truncated);
-    const torch::Tensor tokens = torch::tensor(ids, torch::kLong).unsqueeze(0).to(device);
-    return model.diffusion.textEncoder()->forward(tokens);
-}
-
 Result<GenerateResult> generateFromNoise(const LoadedModel& model, const GenerateRequest& request,
                                          torch::Device device)
 {
@@ -133,18 +121,14 @@ Result<GenerateResult> generateFromNoise(const LoadedModel& model, const Generat
     c10::InferenceMode guard;
     AutocastScope autocast(recipe.precision == "bf16");
     Conditions conditions;
-    bool truncated = false;
-    if (!diffusion.textEncoder().is_empty()) {
-        auto context = encodePrompt(model, recipe.prompt, device, &truncated);
-        if (!context)
-            return context.error();
-        bool negativeTruncated = false;
-        auto uncond = encodePrompt(model, recipe.negativePrompt, device, &negativeTruncated);
-        if (!uncond)
-            return uncond.error();
-        conditions.context = *context;
-        conditions.uncondContext = *uncond;
-        truncated = truncated || negativeTruncated;
+    std::vector<std::string> warnings;
+    if (diffusion.takesText()) {
+        auto prompts = encodePrompts(model, recipe, device);
+        if (!prompts)
+            return prompts.error();
+        conditions.context = prompts->cond;
+        conditions.uncondContext = prompts->uncond;
+        warnings = std::move(prompts->warnings);
     }
     if (auto labels = classConditions(model, recipe, device, conditions); !labels)
         return labels.error();
@@ -183,9 +167,7 @@ Result<GenerateResult> generateFromNoise(const LoadedModel& model, const Generat
     if (recipe.task == "paint")
         result.recipe.mapHash = sha256Hex(request.map.ids.data(), request.map.ids.size());
     result.seconds = sampled->seconds;
-    if (truncated)
-        result.warnings.push_back("the prompt was longer than the model's token limit and was "
-                                  "truncated");
+    result.warnings = std::move(warnings);
     return result;
 }
 

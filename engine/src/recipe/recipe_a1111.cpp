@@ -182,6 +182,12 @@ void applyPair(const std::string& key, const std::string& value, Recipe& r)
         parseDouble(value, r.eta);
     else if (key == "Precision")
         r.precision = value;
+    else if (key == "Clip skip") {
+        int skip = 0;
+        parseInteger(value, skip);
+        if (skip >= 1 && skip <= MaxClipSkip)
+            r.clipSkip = skip;
+    }
     else if (key == "Task" && isKnownTask(value))
         r.task = value;
     else if (key == "Map hash")
@@ -236,6 +242,7 @@ std::string toA1111Parameters(const Recipe& r)
     addIf(!r.modelName.empty(), "Model", r.modelName);
     addIf(true, "Eta", formatNumber(r.eta));
     addIf(!r.precision.empty(), "Precision", r.precision);
+    addIf(r.clipSkip > 1, "Clip skip", std::to_string(r.clipSkip));
     addIf(true, "Task", r.task);
     addIf(!r.mapHash.empty(), "Map hash", r.mapHash);
     addIf(!r.inputImageHash.empty(), "Input hash", r.inputImageHash);

@@ -138,6 +138,9 @@ Result<std::unique_ptr<AeTrainer>> AeTrainer::create(const AeTrainConfig& config
     auto trainer = build(config, options);
     if (!trainer)
         return trainer.error();
+    if (!options.initFrom.empty())
+        if (auto ok = trainer.value()->initialiseFrom(options.initFrom); !ok)
+            return ok.error();
     if (auto ok = writeTextFile((fs::path(options.runDir) / "config.json").string(),
                                 config.source.dump(2));
         !ok)
@@ -167,6 +170,20 @@ Result<std::unique_ptr<AeTrainer>> AeTrainer::resume(const AeTrainerOptions& opt
     if (auto ok = trainer.value()->restore(folder); !ok)
         return ok.error();
     return trainer;
+}
+
+Result<void> AeTrainer::initialiseFrom(const std::string& path)
+{
+    auto loaded = loadAutoencoder(path);
+    if (!loaded)
+        return loaded.error();
+    if (loaded->config().toJson() != m->config.model.toJson())
+        return makeError(ErrorCode::WeightsMismatch,
+                         path + ": its autoencoder config differs from the run's (--init-from "
+                                "needs the same architecture)");
+    copyParameters(loaded->module(), m->stage->module());
+    copyParameters(loaded->module(), m->ema->module());
+    return {};
 }
 
 Result<void> AeTrainer::restore(const std::string& folder)

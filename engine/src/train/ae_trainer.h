@@ -36,6 +36,11 @@ struct AeTrainerOptions
     int64_t steps = 0;         ///< total steps; 0 uses the config's (extends a resumed run)
     bool requirePhotos = true; ///< false: fall back to landscape renders when photos are missing
     std::string name = "autoencoder-kl-f4"; ///< `name` written into weight files
+    /// A new run starts from these weights (a shipped or exported autoencoder of the same
+    /// config) instead of random ones: for when the run folder is lost. The optimiser state and
+    /// the schedule position are not in such a file, so warm-up and the cosine schedule start
+    /// over from step 0.
+    std::string initFrom;
 };
 
 /// Numbers of one log interval.
@@ -96,6 +101,7 @@ private:
     static Result<std::unique_ptr<AeTrainer>> build(const AeTrainConfig& config,
                                                     const AeTrainerOptions& options);
     Result<void> restore(const std::string& folder);
+    Result<void> initialiseFrom(const std::string& path);
     std::unique_ptr<State> m;
 };
 

@@ -1,0 +1,126 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// Prompt → cross-attention context, for every text encoder the engine loads.
+//
+// CLIP models (SD-1.x) read prompts the way AUTOMATIC1111 does, so prompts people copy from
+// A1111 or Civitai mean the same here: (emphasis:1.3), [de-emphasis], BREAK, and prompts of any
+// length in 75-token chunks whose contexts are concatenated. The two prompts of a guidance pair
+// are padded to the same number of chunks with the empty prompt's context, as A1111 does.
+// BERT and our sentencepiece models take the first 77 tokens; a longer prompt is truncated
+// and the result says so.
+#include "pipeline/engine_state.h"
+
+namespace ldm {
+namespace {
+
+torch::Tensor idsTensor(const std::vector<std::int32_t>& ids, torch::Device device)
+{
+    std::vector<int64_t> wide(ids.begin(), ids.end());
+    return torch::tensor(wide, torch::kLong).unsqueeze(0).to(device);
+}
+
+/// A1111's process_tokens: the chunk's context scaled per token, then rescaled so its mean is
+/// what it was without emphasis.
+torch::Tensor encodeClipChunk(const LoadedModel& model, const prompt::PromptChunk& chunk,
+                              int clipSkip, torch::Device device)
+{
+    torch::Tensor z = model.diffusion.encodeTokens(idsTensor(chunk.ids, device), clipSkip);
+    const bool plain = std::all_of(chunk.weights.begin(), chunk.weights.end(),
+                                   [](double w) { return w == 1.0; });
+    if (plain)
+        return z;
+    const torch::Tensor weights =
+        torch::tensor(chunk.weights, torch::kFloat64).to(z.device(), z.scalar_type())
+            .view({1, -1, 1});
+    const torch::Tensor originalMean = z.mean();
+    z = z * weights;
+    return z * (originalMean / z.mean());
+}
+
+Result<std::vector<torch::Tensor>> encodeClipPrompt(const LoadedModel& model,
+                                                    const std::string& text, int clipSkip,
+                                                    torch::Device device,
+                                                    std::vector<std::string>& warnings)
+{
+    auto chunks = prompt::chunkPrompt(*model.clipTokenizer, text);
+    if (!chunks)
+        return makeError(ErrorCode::InvalidRequest, "the prompt: " + chunks.error().message);
+    for (const auto& warning : chunks->warnings)
+        warnings.push_back(warning);
+    std::vector<torch::Tensor> contexts;
+    for (const auto& chunk : chunks->chunks)
+        contexts.push_back(encodeClipChunk(model, chunk, clipSkip, device));
+    return contexts;
+}
+
+Result<torch::Tensor> encodeTruncatedPrompt(const LoadedModel& model, const std::string& text,
+                                            torch::Device device, bool& truncated)
+{
+    const int64_t maxLen = model.diffusion.config().text->maxSeqLen;
+    std::vector<int64_t> ids;
+    if (model.tokenizer) {
+        bool cut = false;
+        ids = model.tokenizer->encode(text, maxLen, &cut);
+        truncated = truncated || cut;
+    } else if (model.bertTokenizer) {
+        auto encoded = model.bertTokenizer->encodeFixed(text, int(maxLen));
+        if (!encoded)
+            return makeError(ErrorCode::InvalidRequest, "the prompt: " + encoded.error().message);
+        ids.assign(encoded->ids.begin(), encoded->ids.end());
+        truncated = truncated || encoded->truncated;
+    } else {
+        return makeError(ErrorCode::InvalidRequest,
+                         "this model has a text encoder but no tokenizer for it");
+    }
+    if (ids.empty())
+        return makeError(ErrorCode::InvalidRequest, "the prompt could not be tokenised");
+    return model.diffusion.encodeTokens(torch::tensor(ids, torch::kLong).unsqueeze(0).to(device));
+}
+
+} // namespace
+
+Result<EncodedPrompts> encodePrompts(const LoadedModel& model, const Recipe& recipe,
+                                     torch::Device device)
+{
+    EncodedPrompts out;
+    if (!model.diffusion.clipTextEncoder().is_empty()) {
+        const int layers = int(model.diffusion.config().clipText->layers);
+        if (recipe.clipSkip < 1 || recipe.clipSkip > layers)
+            return makeError(ErrorCode::InvalidRequest,
+                             "clip skip must be between 1 and " + std::to_string(layers) +
+                                 " for this model");
+        if (!model.clipTokenizer)
+            return makeError(ErrorCode::Internal, "the CLIP tokenizer is not loaded");
+        auto cond = encodeClipPrompt(model, recipe.prompt, recipe.clipSkip, device, out.warnings);
+        if (!cond)
+            return cond.error();
+        auto uncond =
+            encodeClipPrompt(model, recipe.negativePrompt, recipe.clipSkip, device, out.warnings);
+        if (!uncond)
+            return uncond.error();
+        auto& shorter = cond->size() < uncond->size() ? *cond : *uncond;
+        const size_t chunks = std::max(cond->size(), uncond->size());
+        if (shorter.size() < chunks) {
+            const torch::Tensor empty = encodeClipChunk(
+                model, prompt::emptyChunk(*model.clipTokenizer), recipe.clipSkip, device);
+            shorter.resize(chunks, empty);
+        }
+        out.cond = torch::cat(*cond, 1);
+        out.uncond = torch::cat(*uncond, 1);
+        return out;
+    }
+    bool truncated = false;
+    auto cond = encodeTruncatedPrompt(model, recipe.prompt, device, truncated);
+    if (!cond)
+        return cond.error();
+    auto uncond = encodeTruncatedPrompt(model, recipe.negativePrompt, device, truncated);
+    if (!uncond)
+        return uncond.error();
+    out.cond = *cond;
+    out.uncond = *uncond;
+    if (truncated)
+        out.warnings.push_back("the prompt was longer than the model's token limit and was "
+                               "truncated");
+    return out;
+}
+
+} // namespace ldm

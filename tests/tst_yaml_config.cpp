@@ -1,0 +1,59 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// Hostile and broken config.yaml files get a clear error in bounded time and memory.
+#include "checkpoint/yaml_json.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sys/stat.h>
+
+namespace ldm {
+namespace {
+
+TEST(YamlConfig, SelfReferencingAliasIsRefused)
+{
+    auto parsed = parseYamlAsJson("x: &a [*a]\n");
+    ASSERT_FALSE(parsed.ok());
+    EXPECT_NE(parsed.error().message.find("deeper"), std::string::npos) << parsed.error().message;
+}
+
+TEST(YamlConfig, BillionLaughsIsRefused)
+{
+    std::string text = "a: &a [x, x, x, x, x, x, x, x, x, x]\n";
+    for (char c = 'b'; c <= 'j'; ++c)
+        text += std::string(1, c) + ": &" + c + " [*" + char(c - 1) + ", *" + char(c - 1) +
+                ", *" + char(c - 1) + ", *" + char(c - 1) + ", *" + char(c - 1) + ", *" +
+                char(c - 1) + ", *" + char(c - 1) + ", *" + char(c - 1) + ", *" + char(c - 1) +
+                ", *" + char(c - 1) + "]\n";
+    ASSERT_LT(text.size(), 1000u);
+    auto parsed = parseYamlAsJson(text);
+    ASSERT_FALSE(parsed.ok());
+    EXPECT_NE(parsed.error().message.find("expands"), std::string::npos)
+        << parsed.error().message;
+}
+
+TEST(YamlConfig, OrdinaryAliasesStillWork)
+{
+    auto parsed = parseYamlAsJson("base: &b {ch: 64}\nmodel: {params: *b}\n");
+    ASSERT_TRUE(parsed.ok()) << parsed.error().message;
+    EXPECT_EQ((*parsed)["model"]["params"]["ch"], 64);
+}
+
+TEST(YamlConfig, NonRegularFilesAreRefusedWithoutBlocking)
+{
+    const auto dir = std::filesystem::temp_directory_path() /
+                     ("ldm-yaml-" + std::to_string(::getpid()));
+    std::filesystem::create_directories(dir);
+    const auto fifo = dir / "config.yaml";
+    ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+    auto parsed = readYamlAsJson(fifo.string()); // would block forever in open() otherwise
+    EXPECT_FALSE(parsed.ok());
+    auto missing = readYamlAsJson((dir / "absent.yaml").string());
+    ASSERT_FALSE(missing.ok());
+    EXPECT_NE(missing.error().message.find("does not exist"), std::string::npos);
+    std::filesystem::remove_all(dir);
+}
+
+} // namespace
+} // namespace ldm
