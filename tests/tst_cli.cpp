@@ -14,7 +14,11 @@
 #include <torch/script.h>
 #include <torch/serialize.h>
 
+#include <fcntl.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <cstdio>
 #include <filesystem>
@@ -274,6 +278,111 @@ TEST_F(CliTest, BadInputIsAClearMessageAndANonZeroExit)
     const CliRun notImages = runCli({"compare", s_models["text"], s_models["text"]});
     EXPECT_EQ(notImages.exitCode, 1) << notImages.output;
     EXPECT_EQ(runCli({"no-such-command"}).exitCode, 2);
+}
+
+// Runs the CLI without a shell and returns its exit code and peak resident memory (wait4 reports
+// the child's own, unlike RUSAGE_CHILDREN, which keeps the largest of every earlier run).
+std::pair<int, long> runCliPeakKb(const std::vector<std::string>& args, const std::string& log)
+{
+    std::vector<std::string> argv = {LDM_CLI_PATH};
+    argv.insert(argv.end(), args.begin(), args.end());
+    const pid_t child = fork();
+    if (child == 0) {
+        const int out = ::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        dup2(out, 1);
+        dup2(out, 2);
+        std::vector<char*> raw;
+        for (auto& arg : argv)
+            raw.push_back(arg.data());
+        raw.push_back(nullptr);
+        execv(raw[0], raw.data());
+        _exit(127);
+    }
+    int status = 0;
+    rusage usage{};
+    wait4(child, &status, 0, &usage);
+    return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, usage.ru_maxrss};
+}
+
+TEST_F(CliTest, OutputIsCheckedBeforeTheModelLoadsAndNeverReplacesAnOddFile)
+{
+    // The folder is checked first: the missing model is never reached.
+    const CliRun noFolder = runCli({"txt2img", "--model", path("missing.safetensors"), "--prompt",
+                                    "x", "--quiet", "--out", path("no-such-folder/out.png")});
+    EXPECT_EQ(noFolder.exitCode, 1) << noFolder.output;
+    EXPECT_NE(noFolder.output.find("No such file or directory"), std::string::npos)
+        << noFolder.output;
+    EXPECT_EQ(noFolder.output.find("missing.safetensors"), std::string::npos) << noFolder.output;
+
+    const std::string fifo = path("out-fifo.png");
+    ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+    std::ofstream(path("kept.png")) << "keep me";
+    std::filesystem::create_symlink(path("kept.png"), path("out-link.png"));
+    std::filesystem::create_directory(path("out-folder.png"));
+    for (const char* name : {"out-fifo.png", "out-link.png", "out-folder.png"}) {
+        const CliRun run = txt2img(path(name));
+        EXPECT_EQ(run.exitCode, 1) << name << ": " << run.output;
+        EXPECT_NE(run.output.find("refusing to write"), std::string::npos) << run.output;
+        EXPECT_EQ(run.output.find("Success"), std::string::npos) << run.output;
+    }
+    EXPECT_NE(txt2img(path("out-link.png")).output.find("symbolic link"), std::string::npos);
+    EXPECT_TRUE(std::filesystem::is_fifo(fifo));
+    EXPECT_TRUE(std::filesystem::is_symlink(path("out-link.png")));
+    EXPECT_TRUE(std::filesystem::is_directory(path("out-folder.png")));
+    std::ifstream kept(path("kept.png"));
+    EXPECT_EQ(std::string((std::istreambuf_iterator<char>(kept)), {}), "keep me");
+    for (const auto& item : std::filesystem::directory_iterator(s_dir))
+        EXPECT_EQ(item.path().filename().string().find(".tmp-"), std::string::npos)
+            << item.path();
+}
+
+TEST_F(CliTest, InvalidUtf8PromptIsRefusedBeforeGenerating)
+{
+    for (const char* option : {"--prompt", "--negative"}) {
+        const CliRun run = runCli({"txt2img", "--model", s_models["text"], "--steps", "2",
+                                   "--quiet", "--out", path("never-utf8.png"), option,
+                                   "snow \xC3\x28 lake"});
+        EXPECT_EQ(run.exitCode, 2) << run.output;
+        EXPECT_NE(run.output.find("not valid UTF-8"), std::string::npos) << run.output;
+    }
+    EXPECT_FALSE(std::filesystem::exists(path("never-utf8.png")));
+}
+
+TEST_F(CliTest, CompareWorksInBandsWithBoundedMemory)
+{
+    // Bands give the whole-image numbers (SSIM windows straddle band edges).
+    RgbImage a;
+    a.width = 96;
+    a.height = 157;
+    a.pixels.resize(size_t(a.width) * size_t(a.height) * 3);
+    for (size_t i = 0; i < a.pixels.size(); ++i)
+        a.pixels[i] = uint8_t((i * 2654435761u) >> 13);
+    RgbImage b = a;
+    for (size_t i = 0; i < b.pixels.size(); i += 7)
+        b.pixels[i] = uint8_t(b.pixels[i] + 9);
+    ASSERT_TRUE(writePng(path("band-a.png"), a).ok());
+    ASSERT_TRUE(writePng(path("band-b.png"), b).ok());
+    const nlohmann::json whole = compareJson(path("band-a.png"), path("band-b.png"));
+    const CliRun banded =
+        runCli({"compare", "--json", "--band-rows", "13", path("band-a.png"), path("band-b.png")});
+    ASSERT_EQ(banded.exitCode, 0) << banded.output;
+    const nlohmann::json parts = nlohmann::json::parse(banded.output, nullptr, false);
+    for (const char* key : {"psnr_rgb", "psnr_y", "ssim_y"})
+        EXPECT_NEAR(parts[key].get<double>(), whole[key].get<double>(), 1e-9) << key;
+
+    // 16 megapixels: whole-image metrics held ~170 bytes per pixel (2.7 GB).
+    RgbImage large;
+    large.width = large.height = 4096;
+    large.pixels.assign(size_t(4096) * 4096 * 3, 90);
+    ASSERT_TRUE(writePng(path("large-a.png"), large).ok());
+    std::fill(large.pixels.begin(), large.pixels.begin() + 4096 * 3 * 100, uint8_t(120));
+    ASSERT_TRUE(writePng(path("large-b.png"), large).ok());
+    large = {};
+    const auto [code, peakKb] = runCliPeakKb(
+        {"compare", "--json", path("large-a.png"), path("large-b.png")}, path("compare.log"));
+    EXPECT_EQ(code, 0);
+    std::printf("compare of two 4096x4096 images: peak %ld MB\n", peakKb / 1024);
+    EXPECT_LT(peakKb, 1024 * 1024) << "peak resident memory over 1 GB";
 }
 
 } // namespace

@@ -166,3 +166,23 @@ TEST(Recipe, SamplerNames)
     EXPECT_EQ(ldm::samplerFromDisplayName("DPM++ SDE Karras"), "DPM++ SDE Karras");
     EXPECT_EQ(ldm::samplerDisplayName("dpmpp2m"), "DPM++ 2M");
 }
+
+// Values that parse but are impossible get the JSON recipe's checks, not a generate that fails
+// (or allocates) later.
+TEST(Recipe, A1111RejectsImpossibleValues)
+{
+    const std::string base = "a lake\nSampler: DDIM, Seed: 1, ";
+    for (const char* settings : {"Steps: -5, Size: 64x64, CFG scale: 5",
+                                 "Steps: 20, Size: 99999x64, CFG scale: 5",
+                                 "Steps: 20, Size: 64x64, CFG scale: nan",
+                                 "Steps: 20, Size: 64x64, CFG scale: inf",
+                                 "Steps: 20, Size: 64x64, CFG scale: 5, Eta: -1"}) {
+        const auto r = ldm::recipeFromA1111Parameters(base + settings);
+        ASSERT_FALSE(r.ok()) << settings;
+        EXPECT_EQ(r.error().code, ldm::ErrorCode::InvalidFile) << settings;
+        EXPECT_EQ(r.error().message.rfind("parameters: ", 0), 0u) << r.error().message;
+    }
+    const auto fine = ldm::recipeFromA1111Parameters(base + "Steps: 20, Size: 64x64, CFG scale: 5");
+    ASSERT_TRUE(fine.ok()) << fine.error().message;
+    EXPECT_EQ(fine->steps, 20);
+}

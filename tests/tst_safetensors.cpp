@@ -5,7 +5,9 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdio>
 #include <cstdlib>
+#include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -309,4 +311,71 @@ TEST_F(Safetensors, NotAFile)
     const auto folder = SafetensorsFile::open(m_dir.path().string());
     ASSERT_FALSE(folder.ok());
     EXPECT_NE(folder.error().message.find("not a regular file"), std::string::npos);
+}
+
+namespace {
+
+// A header of `count` one-byte U8 tensors, listed in the order given by `name`.
+std::string manyEntries(size_t count)
+{
+    std::string header = "{";
+    header.reserve(count * 80);
+    for (size_t i = 0; i < count; ++i)
+        header += (i ? "," : "") + entry("t" + std::to_string(i), "U8", "[1]", i, i + 1);
+    return rawFile(header + "}", count);
+}
+
+double threadSeconds()
+{
+    timespec now{};
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &now);
+    return double(now.tv_sec) + double(now.tv_nsec) * 1e-9;
+}
+
+ldm::Result<ldm::io::Header> parse(const std::string& bytes)
+{
+    return ldm::io::parseHeader(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size(),
+                                bytes.size());
+}
+
+} // namespace
+
+// The header parse used to be quadratic in the number of names (80,000 took 20 s). CPU time of
+// this thread, so a busy machine does not fail it; 25,000 first so a quadratic parse fails in
+// seconds rather than minutes.
+TEST_F(Safetensors, ManyTinyEntriesParseInLinearTime)
+{
+    for (const auto& [count, budget] : {std::pair<size_t, double>{25000, 0.25}, {200000, 1.0}}) {
+        const std::string bytes = manyEntries(count);
+        const double start = threadSeconds();
+        const auto header = parse(bytes);
+        const double seconds = threadSeconds() - start;
+        ASSERT_TRUE(header.ok()) << header.error().message;
+        ASSERT_EQ(header->tensors.size(), count);
+        EXPECT_EQ(header->tensors[count - 1].name, "t" + std::to_string(count - 1));
+        std::printf("%zu entries: %.3f s\n", count, seconds);
+        ASSERT_LT(seconds, budget) << count << " entries";
+    }
+}
+
+TEST_F(Safetensors, TooManyEntriesAreRefusedBeforeParsing)
+{
+    const auto header = parse(manyEntries(ldm::io::MaxTensorCount + 2));
+    ASSERT_FALSE(header.ok());
+    EXPECT_NE(header.error().message.find("more than the " +
+                                          std::to_string(ldm::io::MaxTensorCount)),
+              std::string::npos)
+        << header.error().message;
+}
+
+TEST_F(Safetensors, EntriesKeepFileOrderAndNamesAreUnique)
+{
+    const auto header = parse(rawFile(
+        "{" + entry("b", "U8", "[1]", 1, 2) + "," + entry("a", "U8", "[1]", 0, 1) + "}", 2));
+    ASSERT_TRUE(header.ok()) << header.error().message;
+    EXPECT_EQ(header->tensors[0].name, "b");
+    EXPECT_EQ(header->tensors[1].name, "a");
+    expectInvalid(
+        rawFile("{" + entry("a", "U8", "[1]", 0, 1) + "," + entry("a", "U8", "[1]", 1, 2) + "}", 2),
+        "lists tensor 'a' twice");
 }

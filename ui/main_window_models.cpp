@@ -91,6 +91,7 @@ void MainWindow::applyModel(ModelPicker* picker, const bridge::ModelDescription&
     else if (picker == m_prompt->modelPicker()) {
         m_prompt->settings()->setLatentFactor(model.latentFactor);
         m_prompt->settings()->setClipLayers(model.clipLayers);
+        m_prompt->settings()->adoptModelSize(model.key, model.trainedSize);
     }
 }
 

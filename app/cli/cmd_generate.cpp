@@ -5,6 +5,7 @@
 #include "commands.h"
 #include "ldm/engine.h"
 #include "pipeline/image_files.h"
+#include "prompt/unicode_text.h"
 
 #include <nlohmann/json.hpp>
 
@@ -21,6 +22,10 @@ std::vector<OptionSpec> optionsFor(const std::string& task)
     std::vector<OptionSpec> specs = {
         {"model", "NAME|PATH", "shipped model name or checkpoint file", "the task's default"},
         {"config", "FILE", "CompVis config.yaml for a foreign checkpoint", ""},
+        {"prediction", "eps|v",
+         "what the model predicts; SD-2.x 768-v and 512-base files look alike, so say it for "
+         "them (SD-2.x files default to v)",
+         "from the config"},
         {"sampler", "NAME", "ddim, plms, ddpm or dpmpp2m", "dpmpp2m"},
         {"steps", "N", "sampler steps", "25"},
         {"eta", "X", "DDIM eta (0 = deterministic)", "0"},
@@ -104,6 +109,21 @@ int runTask(const std::string& task, const std::vector<std::string>& args)
         std::fprintf(stderr, "upscale: give the image with --in FILE\n");
         return ExitUsage;
     }
+    // Checked before the engine starts: a bad prompt or --out must fail in a second, not after
+    // minutes of sampling.
+    for (const char* field : {"prompt", "negative"}) {
+        std::size_t badByte = 0;
+        if (!prompt::decodeUtf8(options.text(field), &badByte)) {
+            std::fprintf(stderr, "%s: --%s is not valid UTF-8 text (byte %zu)\n", task.c_str(),
+                         field, badByte);
+            return ExitUsage;
+        }
+    }
+    const std::string out = options.text("out", task + ".png");
+    if (auto writable = checkOutputFile(out); !writable) {
+        std::fprintf(stderr, "%s: %s\n", task.c_str(), writable.error().message.c_str());
+        return ExitFailure;
+    }
     EngineOptions engineOptions;
     engineOptions.threads = threads;
     engineOptions.device = options.text("device", "auto");
@@ -113,7 +133,12 @@ int runTask(const std::string& task, const std::vector<std::string>& args)
         return ExitFailure;
     }
     const std::string modelName = options.text("model", (*engine)->defaultModelFor(task));
-    auto info = (*engine)->loadModel(modelName, options.text("config"));
+    const std::string prediction = options.text("prediction");
+    if (!prediction.empty() && prediction != "eps" && prediction != "v") {
+        std::fprintf(stderr, "%s: --prediction must be eps or v\n", task.c_str());
+        return ExitUsage;
+    }
+    auto info = (*engine)->loadModel(modelName, options.text("config"), prediction);
     if (!info) {
         std::fprintf(stderr, "%s: %s\n", task.c_str(), info.error().message.c_str());
         return ExitFailure;
@@ -159,7 +184,6 @@ int runTask(const std::string& task, const std::vector<std::string>& args)
     }
     for (const auto& warning : result->warnings)
         std::fprintf(stderr, "%s: warning: %s\n", task.c_str(), warning.c_str());
-    const std::string out = options.text("out", task + ".png");
     auto written = writePng(out, result->image,
                             {{"parameters", toA1111Parameters(result->recipe)},
                              {"latent-canvas", toJson(result->recipe).dump()}});

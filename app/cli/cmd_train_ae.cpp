@@ -171,8 +171,13 @@ int runTrainAe(const std::vector<std::string>& args)
     installStopHandler();
     const bool terminal = isatty(fileno(stderr));
     ThreadTuner tuner;
+    double lastPsnr = -1;
     auto ok = t.run(trainingStopFlag(), [&](const train::AeProgress& p) {
         printProgress(p, terminal);
+        lastPsnr = p.valPsnr >= 0 ? p.valPsnr : lastPsnr;
+        writeTrainingStatus(trainerOptions.runDir, {"autoencoder", p.step, p.totalSteps, p.loss,
+                                                    p.stepsPerSecond, lastPsnr,
+                                                    "held-out PSNR dB"});
         if (autoThreads)
             tuner.observe(p);
     });

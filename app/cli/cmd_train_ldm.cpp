@@ -138,7 +138,11 @@ int runTrainLdm(const std::vector<std::string>& args)
         static_cast<long long>(t.totalSteps()), trainerOptions.runDir.c_str());
     installStopHandler();
     const bool terminal = isatty(fileno(stderr));
-    auto ok = t.run(trainingStopFlag(), [&](const train::LdmProgress& p) { printProgress(p, terminal); });
+    auto ok = t.run(trainingStopFlag(), [&](const train::LdmProgress& p) {
+        printProgress(p, terminal);
+        writeTrainingStatus(trainerOptions.runDir,
+                            {"ldm", p.step, p.totalSteps, p.loss, p.stepsPerSecond, -1, ""});
+    });
     if (!ok) {
         std::fprintf(stderr, "\n");
         return fail(ok.error());

@@ -20,6 +20,7 @@ int runUpscale(const std::vector<std::string>& args);
 int runBench(const std::vector<std::string>& args);
 int runTrainAe(const std::vector<std::string>& args);
 int runTrainLdm(const std::vector<std::string>& args);
+int runTrainStatus(const std::vector<std::string>& args);
 int runEvalAe(const std::vector<std::string>& args);
 int runEvalLdm(const std::vector<std::string>& args);
 int runCompare(const std::vector<std::string>& args);

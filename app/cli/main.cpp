@@ -29,6 +29,7 @@ const std::vector<Command>& commands()
         {"bench", "measure UNet and decoder speed against the machine's peak", ldm::cli::runBench},
         {"train-ae", "train the KL autoencoder (first stage)", ldm::cli::runTrainAe},
         {"train-ldm", "train a latent diffusion UNet on a frozen autoencoder", ldm::cli::runTrainLdm},
+        {"train-status", "step, loss, evaluation and ETA of every training run", ldm::cli::runTrainStatus},
         {"eval-ldm", "map/caption adherence of a landscape model on unseen scenes", ldm::cli::runEvalLdm},
         {"eval-ae", "held-out PSNR/SSIM of an autoencoder vs bicubic", ldm::cli::runEvalAe},
     };

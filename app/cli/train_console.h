@@ -16,6 +16,22 @@ void installStopHandler();
 /// "1h05m" or "4m09s".
 std::string formatDuration(double seconds);
 
+/// What `train-status` shows of a run: written to `<runDir>/status.json` at every log point.
+struct TrainingStatus
+{
+    std::string kind;      ///< "autoencoder" or "ldm"
+    long long step = 0, totalSteps = 0;
+    double loss = 0, stepsPerSecond = 0;
+    double eval = -1;      ///< last held-out figure (PSNR dB for autoencoders), < 0 if none
+    std::string evalName;  ///< what `eval` measures
+};
+/// Writes `<runDir>/status.json` (atomically: temp file + rename) with a UTC time stamp and
+/// this process's id, so `train-status` can tell a live run from a stopped one. Failures are
+/// ignored: a status file must never stop training.
+void writeTrainingStatus(const std::string& runDir, const TrainingStatus& status);
+/// The runs folder: $LDM_RUNS_DIR, else ~/.cache/latent-canvas/runs.
+std::string defaultRunsDir();
+
 /// Prints one progress line. `event` (",samples,checkpoint" style, leading comma) is shown in
 /// brackets; on a terminal the line is rewritten in place unless it carries an event.
 void printTrainingLine(const std::string& text, const std::string& event, bool terminal);

@@ -15,7 +15,8 @@ void runCheckpointTextFixture(const Fixture& fixture)
     const std::string weights = fixture.meta("weights");
     ASSERT_FALSE(weights.empty() || weights.find(',') != std::string::npos)
         << fixture.fileName() << ": expected one checkpoint in `weights`, got '" << weights << "'";
-    auto model = LatentDiffusion::load((fixture.path().parent_path() / weights).string());
+    auto model = LatentDiffusion::load((fixture.path().parent_path() / weights).string(),
+                                       fixture.loadOptions());
     ASSERT_TRUE(model.ok()) << model.error().message;
     ASSERT_TRUE(model->takesText()) << weights << " has no text encoder";
     const torch::Tensor tokens = fixture.get("tokens");
@@ -24,6 +25,12 @@ void runCheckpointTextFixture(const Fixture& fixture)
     fixture.expectClose("emb", model->encodeTokens(tokens));
     if (fixture.has("emb_clip_skip2"))
         fixture.expectClose("emb_clip_skip2", model->encodeTokens(tokens, 2));
+    // emb_last: an OpenCLIP tower read at its last block instead of SD-2.x's penultimate.
+    if (fixture.has("emb_last")) {
+        OpenClipTextEncoder tower = model->openClipTextEncoder();
+        ASSERT_FALSE(tower.is_empty()) << "emb_last is an OpenCLIP output";
+        fixture.expectClose("emb_last", tower->forward(tokens, 1));
+    }
 }
 
 } // namespace ldm::parity

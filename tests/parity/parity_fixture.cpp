@@ -91,6 +91,15 @@ io::TensorMap Fixture::loadWeights() const
     return merged;
 }
 
+LoadOptions Fixture::loadOptions() const
+{
+    LoadOptions options;
+    const nlohmann::json config = metaJson("model_config");
+    if (config.is_object())
+        options.configParams = config;
+    return options;
+}
+
 std::map<std::string, std::string> Fixture::weightsMetadata() const
 {
     std::map<std::string, std::string> merged;

@@ -3,6 +3,7 @@
 // and comparison helpers. See ../shared/fixtures/parity/FORMAT.md for the file kinds.
 #pragma once
 
+#include "checkpoint/latent_diffusion.h"
 #include "core/safetensors.h"
 #include "core/state_dict.h"
 
@@ -37,6 +38,9 @@ public:
     /// All tensors of the weight files named in __metadata__.weights (same folder), merged.
     /// Fails the test when a file is missing or unreadable.
     io::TensorMap loadWeights() const;
+    /// Options that load the named weight files as the reference ran them: the CompVis
+    /// `model_config` this file records (a config.yaml's model.params), when it has one.
+    LoadOptions loadOptions() const;
     /// The weight files' merged metadata (later files win), for configs such as `config`.
     std::map<std::string, std::string> weightsMetadata() const;
 

@@ -21,6 +21,7 @@ struct AssembledModel {
     std::optional<FirstStage> firstStage;
     std::optional<LatentDiffusion> text;     ///< the part that holds the text encoder
     std::optional<NoiseSchedule> schedule;   ///< of a combined checkpoint (its own buffers)
+    bool predictsV = false;                  ///< the UNet's part predicts v
 };
 
 AssembledModel assemble(const Fixture& fixture)
@@ -30,7 +31,8 @@ AssembledModel assemble(const Fixture& fixture)
     std::string name;
     while (std::getline(list, name, ',')) {
         name.erase(0, name.find_first_not_of(' '));
-        auto part = LatentDiffusion::load((fixture.path().parent_path() / name).string());
+        auto part = LatentDiffusion::load((fixture.path().parent_path() / name).string(),
+                                          fixture.loadOptions());
         if (!part) {
             ADD_FAILURE() << name << ": " << part.error().message;
             continue;
@@ -38,6 +40,7 @@ AssembledModel assemble(const Fixture& fixture)
         if (!part->unet().is_empty()) {
             out.unet = part->unet();
             out.schedule = part->schedule();
+            out.predictsV = part->config().predictsV();
         }
         if (part->firstStage())
             out.firstStage = part->firstStage();
@@ -89,10 +92,13 @@ void runSamplerFixture(const Fixture& fixture)
     fixture.expectClose("ddim_sqrt_one_minus_alphas", torch::tensor(table.sqrtOneMinusAlphas));
 
     // A sampler file that records its prompts: our tokenizer must give the recorded ids.
-    if (fixture.hasMeta("prompt") && model.text->config().clipText) {
+    const LdmConfig& textConfig = model.text->config();
+    if (fixture.hasMeta("prompt") && (textConfig.clipText || textConfig.openClipText)) {
         auto file = prompt::findTokenizerFile(prompt::ClipVocabFileName);
         ASSERT_TRUE(file.ok()) << file.error().message;
-        auto clip = prompt::ClipTokenizer::load(*file);
+        auto clip = prompt::ClipTokenizer::load(*file, textConfig.openClipText
+                                                           ? prompt::ClipFlavor::OpenClip
+                                                           : prompt::ClipFlavor::OpenAi);
         ASSERT_TRUE(clip.ok()) << clip.error().message;
         for (auto [key, tokens] : {std::pair{"prompt", "tokens_cond"},
                                    std::pair{"negative_prompt", "tokens_uncond"}}) {
@@ -115,7 +121,9 @@ void runSamplerFixture(const Fixture& fixture)
         const torch::Tensor out = model.unet->forward(xIn, tIn, context);
         calls.push_back(out);
         auto halves = out.chunk(2);
-        return halves[0] + (halves[1] - halves[0]) * scale;
+        const torch::Tensor guided = halves[0] + (halves[1] - halves[0]) * scale;
+        // A v model is guided on v; the samplers take the ε it implies.
+        return model.predictsV ? schedule->epsFromV(x, guided, t) : guided;
     };
     torch::Tensor recordedNoise = fixture.has("noise_steps") ? fixture.get("noise_steps")
                                                              : torch::Tensor();

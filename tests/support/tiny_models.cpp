@@ -128,6 +128,22 @@ std::string writeTinyModel(const std::string& dir, const std::string& kind)
         clip.heads = 1;
         clip.intermediate = 128;
         config.clipText = clip;
+    } else if (kind == "sd2") {
+        config.unet = unetConfig(3, true);
+        config.unet->modelChannels = 64;
+        config.unet->numHeads = -1;
+        config.unet->numHeadChannels = 64;
+        config.unet->useLinearInTransformer = true;
+        config.unet->contextDim = 64;
+        config.conditioningKey = ConditioningKey::CrossAttn;
+        config.condStage = CondStageKind::OpenClipText;
+        OpenClipTextConfig tower;
+        tower.width = 64;
+        tower.layers = 2;
+        tower.heads = 1;
+        tower.mlpWidth = 128;
+        tower.embedDim = 32;
+        config.openClipText = tower;
     } else if (kind == "superres") {
         config.unet = unetConfig(3 + 3, false);
         config.conditioningKey = ConditioningKey::Concat;
@@ -139,7 +155,7 @@ std::string writeTinyModel(const std::string& dir, const std::string& kind)
     if (!model)
         throw std::runtime_error(model.error().message);
     std::vector<std::pair<std::string, torch::Tensor>> tensors;
-    const bool sdFile = kind == "sd1";
+    const bool sdFile = kind == "sd1" || kind == "sd2";
     for (const auto& [name, tensor] : model->stateDict())
         tensors.emplace_back(name, sdFile && tensor.is_floating_point() ? tensor.to(torch::kHalf)
                                                                        : tensor);

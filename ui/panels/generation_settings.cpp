@@ -142,6 +142,15 @@ void GenerationSettings::setClipLayers(int layers)
         m_clipSkip->setMaximum(std::min(layers, MaxClipSkip));
 }
 
+void GenerationSettings::adoptModelSize(const QString& modelKey, int trainedSize)
+{
+    if (!m_width || modelKey == m_sizeModelKey || trainedSize <= 0)
+        return;
+    m_sizeModelKey = modelKey;
+    m_width->setValue(snapSide(trainedSize, m_factor));
+    m_height->setValue(snapSide(trainedSize, m_factor));
+}
+
 void GenerationSettings::updateSeedField()
 {
     const auto mode = SeedMode(m_seedMode->currentData().toInt());
@@ -220,6 +229,7 @@ void GenerationSettings::saveState(QSettings& settings) const
     if (m_width) {
         settings.setValue(QStringLiteral("width"), m_width->value());
         settings.setValue(QStringLiteral("height"), m_height->value());
+        settings.setValue(QStringLiteral("sizeModel"), m_sizeModelKey);
     }
 }
 
@@ -243,6 +253,7 @@ void GenerationSettings::restoreState(QSettings& settings)
         m_width->setValue(snapSide(settings.value(QStringLiteral("width"), 512).toInt(), m_factor));
         m_height->setValue(
             snapSide(settings.value(QStringLiteral("height"), 512).toInt(), m_factor));
+        m_sizeModelKey = settings.value(QStringLiteral("sizeModel")).toString();
     }
 }
 

@@ -45,6 +45,11 @@ public:
     /// Shows the CLIP skip row for a model whose CLIP text encoder has `layers` layers
     /// (1..layers); 0 hides it, for models where it means nothing.
     void setClipLayers(int layers);
+    /// When `modelKey` is another model than the one the size was last set for, sets the size
+    /// to the model's training size (SD-1.x 512, SD-2.x v 768, ours 128...): a picture at the
+    /// wrong scale is the most common first failure. A size the user set for the same model is
+    /// kept, across restarts too.
+    void adoptModelSize(const QString& modelKey, int trainedSize);
 
     void saveState(QSettings& settings) const;
     void restoreState(QSettings& settings);
@@ -67,6 +72,7 @@ private:
     QSpinBox* m_height = nullptr;
     QSpinBox* m_batch;
     int m_factor = DefaultLatentFactor;
+    QString m_sizeModelKey; // the model the size boxes were last set for
     quint64 m_lastSeed = 0;
     bool m_hasLastSeed = false;
 };

@@ -161,7 +161,15 @@ void ModelPicker::showModel(const bridge::ModelDescription& model)
                   true);
         return;
     }
-    setStatus(facts.join(QStringLiteral(" · ")), false);
+    QString text = facts.join(QStringLiteral(" · "));
+    if (model.family.startsWith(QLatin1String("Stable Diffusion 2")))
+        text += QLatin1Char('\n') +
+                tr("SD-2.x weights do not say whether they predict v (768-v) or the noise "
+                   "(512-base); taken as %1. To choose, put the model's config.yaml beside it "
+                   "as %2.")
+                    .arg(model.prediction,
+                         QFileInfo(model.path).completeBaseName() + QStringLiteral(".yaml"));
+    setStatus(text, false);
     m_status->setToolTip(model.description);
 }
 

@@ -118,6 +118,7 @@ struct ModelInfo {
     std::string family;        ///< "Stable Diffusion 1.x", "LDM super-resolution", ...
     std::string configPath;    ///< the config.yaml used, "" when none
     int clipLayers = 0;        ///< layers of a CLIP text encoder (CLIP skip 1..this); 0 = none
+    std::string prediction = "eps"; ///< what the UNet predicts: "eps" or "v"
     std::vector<std::string> tasks; ///< "txt2img", "paint", "upscale"
     int latentFactor = 8;      ///< image size / latent size; sizes must be multiples of it
     int trainedSize = 256;     ///< image size it was trained at
@@ -150,7 +151,10 @@ public:
     std::string defaultModelFor(const std::string& task) const;
     /// Loads a model by shipped name or by path (safetensors; optional CompVis config.yaml).
     /// The previous model stays loaded when this fails.
-    Result<ModelInfo> loadModel(const std::string& nameOrPath, const std::string& configYaml = {});
+    /// `prediction` ("eps" | "v") overrides what the config says the UNet predicts (SD-2.x
+    /// 768-v and 512-base files look the same); empty keeps the config's or family default.
+    Result<ModelInfo> loadModel(const std::string& nameOrPath, const std::string& configYaml = {},
+                                const std::string& prediction = {});
     /// The loaded model, or InvalidRequest when none is.
     Result<ModelInfo> modelInfo() const;
     /// Sets the CPU thread count (0 = all cores).

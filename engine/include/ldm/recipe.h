@@ -41,6 +41,7 @@ struct Recipe
     int height = 512;               ///< output height in pixels
     std::string precision = "fp32"; ///< "fp32" | "bf16" | "fp16"
     int clipSkip = 1;               ///< CLIP text layer from the end (A1111 "Clip skip"); CLIP only
+    std::string prediction = "eps"; ///< what the model predicted: "eps" or "v" (filled by the engine)
     std::string mapHash;            ///< sha256 (short) of the label map; paint only
     std::string inputImageHash;     ///< sha256 (short) of the input image; upscale only
     int tileSize = 0;               ///< upscale tile edge in pixels; 0 = untiled

@@ -113,9 +113,30 @@ Result<UNetConfig> detectUNetConfig(const ShapeMap& shapes, const std::string& p
         if (!toK)
             return missing(t + "0.attn2.to_k.weight");
         kwargs["context_dim"] = (*toK)[1];
-        kwargs["num_heads"] = 8;
-        guesses.push_back("UNet attention heads: num_heads 8 (head counts are not stored in "
-                          "the weights; give the config.yaml if images look wrong)");
+        const auto* projIn = shapeOf(shapes, p + "middle_block.1.proj_in.weight");
+        const bool linear = projIn && projIn->size() == 2;
+        kwargs["use_linear_in_transformer"] = linear;
+        // Linear projections are SD-2.x's layout, which counts heads by channels (64 each);
+        // SD-1.x and the CompVis models use 8 heads at every level.
+        if (linear) {
+            // 64 in every released file; a smaller model whose attention levels are narrower
+            // gets the largest power of two that divides them all, so it still loads.
+            int64_t headChannels = 64;
+            for (int64_t level = 0; level < levels; ++level)
+                if (std::find(attention.begin(), attention.end(), int64_t{1} << level) !=
+                    attention.end())
+                    while (headChannels > 1 && (mc * mult[size_t(level)]) % headChannels != 0)
+                        headChannels /= 2;
+            kwargs["num_head_channels"] = headChannels;
+            guesses.push_back("UNet attention heads: num_head_channels " +
+                              std::to_string(headChannels) +
+                              " (SD-2.x uses 64; head counts are not stored in the weights; "
+                              "give the config.yaml if images look wrong)");
+        } else {
+            kwargs["num_heads"] = 8;
+            guesses.push_back("UNet attention heads: num_heads 8 (head counts are not stored "
+                              "in the weights; give the config.yaml if images look wrong)");
+        }
     } else {
         kwargs["num_head_channels"] = 32;
         guesses.push_back("UNet attention heads: num_head_channels 32 (not stored in the "
@@ -235,6 +256,38 @@ Result<ClipTextConfig> detectClipTextConfig(const ShapeMap& shapes, const std::s
     return config;
 }
 
+Result<OpenClipTextConfig> detectOpenClipTextConfig(const ShapeMap& shapes, const std::string& p,
+                                                    std::vector<std::string>& guesses)
+{
+    const std::string m = p + "model.";
+    const auto* tokens = shapeOf(shapes, m + "token_embedding.weight");
+    const auto* positions = shapeOf(shapes, m + "positional_embedding");
+    const auto* fc = shapeOf(shapes, m + "transformer.resblocks.0.mlp.c_fc.weight");
+    const auto* projection = shapeOf(shapes, m + "text_projection");
+    if (!tokens || tokens->size() != 2)
+        return missing(m + "token_embedding.weight");
+    if (!positions || positions->size() != 2)
+        return missing(m + "positional_embedding");
+    if (!fc || fc->size() != 2)
+        return missing(m + "transformer.resblocks.0.mlp.c_fc.weight");
+    OpenClipTextConfig config;
+    config.vocabSize = (*tokens)[0];
+    config.width = (*tokens)[1];
+    config.contextLength = (*positions)[0];
+    config.mlpWidth = (*fc)[0];
+    config.embedDim = projection && projection->size() == 2 ? (*projection)[1] : config.width;
+    config.layers = countIndexed(shapes, m + "transformer.resblocks.");
+    if (config.width % 64 != 0 || config.layers < 2)
+        return makeError(ErrorCode::WeightsMismatch,
+                         "OpenCLIP text tower of width " + std::to_string(config.width) +
+                             " and " + std::to_string(config.layers) +
+                             " layers is not one a released model has");
+    config.heads = config.width / 64;
+    guesses.push_back("OpenCLIP text heads: " + std::to_string(config.heads) +
+                      " (width / 64, as in every released OpenCLIP; not stored in the weights)");
+    return config;
+}
+
 Result<void> completeConfigFromShapes(const ShapeMap& shapes, LdmConfig& config)
 {
     auto& guesses = config.guesses;
@@ -264,6 +317,19 @@ Result<void> completeConfigFromShapes(const ShapeMap& shapes, LdmConfig& config)
             return clip.error();
         config.clipText = clip.value();
         config.condStage = CondStageKind::ClipText;
+    }
+    const bool openClipWeights = shapes.count("cond_stage_model.model.token_embedding.weight");
+    if ((config.condStage == CondStageKind::None ||
+         config.condStage == CondStageKind::OpenClipText) &&
+        openClipWeights && !config.openClipText) {
+        auto tower = detectOpenClipTextConfig(shapes, "cond_stage_model.", guesses);
+        if (!tower)
+            return tower.error();
+        tower->layerFromEnd = config.openClipLayer == "last" ? 1 : 2;
+        if (config.openClipLayer.empty())
+            guesses.push_back("OpenCLIP layer: penultimate (what SD-2.x uses)");
+        config.openClipText = tower.value();
+        config.condStage = CondStageKind::OpenClipText;
     }
     if (config.condStage == CondStageKind::None) {
         if (shapes.count("cond_stage_model.transformer.token_emb.weight")) {

@@ -33,6 +33,11 @@ Result<TextEncoderConfig> detectTextEncoderConfig(const ShapeMap& shapes,
 /// Heads (width / 64), LayerNorm eps and activation are the released models' conventions.
 Result<ClipTextConfig> detectClipTextConfig(const ShapeMap& shapes, const std::string& prefix,
                                             std::vector<std::string>& guesses);
+/// OpenCLIP text tower sizes from `prefix`-ed FrozenOpenCLIPEmbedder tensors. Heads
+/// (width / 64) are the released models' convention.
+Result<OpenClipTextConfig> detectOpenClipTextConfig(const ShapeMap& shapes,
+                                                    const std::string& prefix,
+                                                    std::vector<std::string>& guesses);
 /// Fills every part of `config` the checkpoint has tensors for but the config lacks, infers
 /// the conditioning key when unset, and records guesses.
 Result<void> completeConfigFromShapes(const ShapeMap& shapes, LdmConfig& config);

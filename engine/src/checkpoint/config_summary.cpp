@@ -64,6 +64,9 @@ std::string describeFamily(const LdmConfig& config)
         return {};
     if (config.clipText)
         return "Stable Diffusion 1.x";
+    if (config.openClipText)
+        return config.predictsV() ? "Stable Diffusion 2.x (v-prediction)"
+                                              : "Stable Diffusion 2.x";
     if (config.text && !config.rescaler)
         return config.tokenizer.empty() ? "CompVis LDM text-to-image" : "LDM text-to-image";
     if (config.rescaler)
@@ -110,6 +113,10 @@ std::string describeConfig(const LdmConfig& config)
         out << " (width " << config.clipText->width << ", " << config.clipText->layers
             << " layers, " << config.clipText->heads << " heads, vocab "
             << config.clipText->vocabSize << ", " << config.clipText->maxPositions << " tokens)";
+    if (config.openClipText)
+        out << " (width " << config.openClipText->width << ", " << config.openClipText->layers
+            << " layers, " << config.openClipText->heads << " heads, read at the "
+            << (config.openClipText->layerFromEnd == 1 ? "last" : "penultimate") << " layer)";
     if (config.classEmbedder)
         out << " (" << config.classEmbedder->nClasses << " classes, width "
             << config.classEmbedder->embedDim << ")";
@@ -131,7 +138,8 @@ std::string describeConfig(const LdmConfig& config)
     if (config.unet)
         out << "schedule:      " << config.schedule.betaSchedule << " "
             << config.schedule.linearStart << " .. " << config.schedule.linearEnd << ", "
-            << config.schedule.timesteps << " steps; scale_factor " << config.scaleFactor << "\n";
+            << config.schedule.timesteps << " steps; scale_factor " << config.scaleFactor
+            << "; predicts " << (config.predictsV() ? "v" : "eps (noise)") << "\n";
     if (!config.classes.empty())
         out << "classes:       " << config.classes.size() << " semantic classes\n";
     for (const auto& guess : config.guesses)

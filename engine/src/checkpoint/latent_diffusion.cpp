@@ -112,6 +112,8 @@ Result<LatentDiffusion> LatentDiffusion::create(const LdmConfig& config)
             model.m_text = BertEmbedder(*config.text);
         if (config.clipText)
             model.m_clip = ClipTextEncoder(*config.clipText);
+        if (config.openClipText)
+            model.m_openClip = OpenClipTextEncoder(*config.openClipText);
         if (config.classEmbedder)
             model.m_class = ClassEmbedder(*config.classEmbedder);
         if (config.rescaler)
@@ -126,6 +128,8 @@ Result<LatentDiffusion> LatentDiffusion::create(const LdmConfig& config)
         model.m_text->eval();
     if (!model.m_clip.is_empty())
         model.m_clip->eval();
+    if (!model.m_openClip.is_empty())
+        model.m_openClip->eval();
     if (!model.m_class.is_empty())
         model.m_class->eval();
     if (!model.m_rescaler.is_empty())
@@ -145,6 +149,14 @@ Result<LatentDiffusion> LatentDiffusion::fromTensors(
         if (!yaml)
             return yaml.error();
         config = LdmConfig::fromCompVisYaml(*yaml);
+    } else if (options.configParams.is_object()) {
+        config = LdmConfig::fromCompVisYaml({{"model", {{"params", options.configParams}}}});
+    } else if (auto embedded = metadata.find("config_yaml"); embedded != metadata.end()) {
+        // `convert --config` stores a release's config.yaml inside the safetensors it writes.
+        auto yaml = parseYamlAsJson(embedded->second);
+        if (!yaml)
+            return makeError(yaml.error().code, "metadata config_yaml: " + yaml.error().message);
+        config = LdmConfig::fromCompVisYaml(*yaml);
     } else {
         config = LdmConfig::fromMetadata(completeMetadataFromShapes(metadata, shapes, filled));
     }
@@ -154,6 +166,16 @@ Result<LatentDiffusion> LatentDiffusion::fromTensors(
         config->guesses.push_back("metadata lacked " + key);
     if (auto ok = completeConfigFromShapes(shapes, *config); !ok)
         return ok.error();
+    if (!options.prediction.empty()) {
+        if (options.prediction != "eps" && options.prediction != "v")
+            return makeError(ErrorCode::InvalidRequest,
+                             "prediction must be eps or v, got '" + options.prediction + "'");
+        config->parameterization = options.prediction;
+    } else if (config->parameterization.empty() && config->openClipText) {
+        config->parameterization = "v";
+        config->guesses.push_back("v-prediction (SD-2.x 768-v; the 512-base model predicts eps: "
+                                  "choose prediction eps for it, the weights cannot tell)");
+    }
     if (!config->unet && !config->firstStage && config->condStage == CondStageKind::None)
         return makeError(ErrorCode::InvalidFile,
                          "no latent diffusion parts found (expected model.diffusion_model.*, "
@@ -174,7 +196,8 @@ Result<LatentDiffusion> LatentDiffusion::fromTensors(
     if (!model.m_unet.is_empty()) {
         model.m_hasEma = hasPrefix(shapes, "model_ema.");
         const bool preferEma = options.preferEma.value_or(
-            model.m_config.useEma.value_or(model.m_config.condStage != CondStageKind::ClipText));
+            model.m_config.useEma.value_or(model.m_config.condStage != CondStageKind::ClipText &&
+                                           model.m_config.condStage != CondStageKind::OpenClipText));
         if (model.m_hasEma && preferEma) {
             auto ema = emaWeightsFor(*model.m_unet, tensors);
             if (!ema)
@@ -201,6 +224,10 @@ Result<LatentDiffusion> LatentDiffusion::fromTensors(
     }
     if (!model.m_clip.is_empty()) {
         loadPart("CLIP text encoder", *model.m_clip, tensors, CondPrefix);
+        claimed.insert(CondPrefix);
+    }
+    if (!model.m_openClip.is_empty()) {
+        loadPart("OpenCLIP text encoder", *model.m_openClip, tensors, CondPrefix);
         claimed.insert(CondPrefix);
     }
     if (!model.m_class.is_empty()) {
@@ -249,6 +276,8 @@ torch::Tensor LatentDiffusion::encodeTokens(const torch::Tensor& tokens, int64_t
     // Holders share their module; copies give the non-const access forward() needs.
     if (ClipTextEncoder clip = m_clip; !clip.is_empty())
         return clip->forward(tokens, clipSkip);
+    if (OpenClipTextEncoder openClip = m_openClip; !openClip.is_empty())
+        return openClip->forward(tokens);
     TORCH_CHECK(!m_text.is_empty(), "this model has no text encoder");
     BertEmbedder text = m_text;
     return text->forward(tokens);
@@ -274,6 +303,8 @@ io::TensorMap LatentDiffusion::stateDict() const
         add(io::stateDict(*m_text, CondPrefix));
     if (!m_clip.is_empty())
         add(io::stateDict(*m_clip, CondPrefix));
+    if (!m_openClip.is_empty())
+        add(io::stateDict(*m_openClip, CondPrefix));
     if (!m_class.is_empty())
         add(io::stateDict(*m_class, CondPrefix));
     if (!m_rescaler.is_empty())
@@ -293,6 +324,8 @@ void LatentDiffusion::to(torch::Device device, torch::ScalarType dtype)
         m_text->to(device, dtype);
     if (!m_clip.is_empty())
         m_clip->to(device, dtype);
+    if (!m_openClip.is_empty())
+        m_openClip->to(device, dtype);
     if (!m_class.is_empty())
         m_class->to(device, dtype);
     if (!m_rescaler.is_empty())

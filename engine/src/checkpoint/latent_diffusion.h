@@ -32,6 +32,13 @@ struct LoadOptions {
     /// `use_ema`, else the family's convention: Stable Diffusion files (CLIP text encoder) use
     /// `model.diffusion_model.*` as the reference's `use_ema: False` does; LDM files the EMA.
     std::optional<bool> preferEma;
+    /// What the UNet predicts, "eps" or "v", overriding the config; empty: the config's, else
+    /// the family's default (SD-2.x files: v, the 768-v model's; others: eps). The weights of a
+    /// 768-v file and of the eps-predicting 512-base file cannot be told apart.
+    std::string prediction;
+    /// A CompVis config already in memory (the `model` section's `params`, as JSON), used when
+    /// configYaml is empty; for configs that travel inside other files.
+    nlohmann::json configParams;
 };
 
 class LatentDiffusion {
@@ -60,10 +67,15 @@ public:
     const std::optional<FirstStage>& firstStage() const { return m_firstStage; }
     BertEmbedder textEncoder() const { return m_text; }         ///< null when absent
     ClipTextEncoder clipTextEncoder() const { return m_clip; }  ///< null when absent
-    /// True when the model takes a prompt through a text encoder (BERT or CLIP).
-    bool takesText() const { return !m_text.is_empty() || !m_clip.is_empty(); }
+    OpenClipTextEncoder openClipTextEncoder() const { return m_openClip; } ///< null when absent
+    /// True when the model takes a prompt through a text encoder (BERT, CLIP or OpenCLIP).
+    bool takesText() const
+    {
+        return !m_text.is_empty() || !m_clip.is_empty() || !m_openClip.is_empty();
+    }
     /// Token ids [B, n] -> cross-attention context [B, n, dim] through whichever text encoder
-    /// the model has. clipSkip (1 = last layer) applies to CLIP; BERT has no such choice.
+    /// the model has. clipSkip (1 = last layer) applies to CLIP; OpenCLIP reads the layer its
+    /// config names (SD-2.x: penultimate); BERT has no such choice.
     /// Throws (c10::Error) like the modules do; call only when takesText().
     torch::Tensor encodeTokens(const torch::Tensor& tokens, int64_t clipSkip = 1) const;
     ClassEmbedder classEmbedder() const { return m_class; }     ///< null when absent
@@ -86,6 +98,7 @@ private:
     std::optional<FirstStage> m_firstStage;
     BertEmbedder m_text{nullptr};
     ClipTextEncoder m_clip{nullptr};
+    OpenClipTextEncoder m_openClip{nullptr};
     ClassEmbedder m_class{nullptr};
     SpatialRescaler m_rescaler{nullptr};
 };

@@ -37,6 +37,12 @@ Result<void> readScheduleParams(LdmConfig& config, const json& params)
         config.schedule.linearEnd = params.value("linear_end", config.schedule.linearEnd);
         config.schedule.timesteps = params.value("timesteps", config.schedule.timesteps);
         config.schedule.betaSchedule = params.value("beta_schedule", config.schedule.betaSchedule);
+        config.parameterization = params.value("parameterization", config.parameterization);
+        if (!config.parameterization.empty() && config.parameterization != "eps" &&
+            config.parameterization != "v")
+            return makeError(ErrorCode::InvalidFile,
+                             "parameterization '" + config.parameterization +
+                                 "' is not supported (eps or v)");
         if (params.contains("scale_factor") && params["scale_factor"].is_number())
             config.scaleFactor = params["scale_factor"].get<double>();
         if (params.contains("conditioning_key") && params["conditioning_key"].is_string()) {
@@ -50,6 +56,50 @@ Result<void> readScheduleParams(LdmConfig& config, const json& params)
         }
     } catch (const json::exception& error) {
         return makeError(ErrorCode::InvalidFile, std::string("bad LDM params: ") + error.what());
+    }
+    return {};
+}
+
+bool isHexColor(const json& value)
+{
+    if (!value.is_string())
+        return false;
+    const std::string& text = value.get_ref<const std::string&>();
+    return text.size() == 7 && text[0] == '#' &&
+           text.find_first_not_of("0123456789abcdefABCDEF", 1) == std::string::npos;
+}
+
+// The class list comes from the file: a wrong type must be a message naming the entry, not a
+// json::type_error (or a std::stoul failure when a map is painted with a bad colour).
+Result<void> readClasses(const json& classes, std::vector<SemanticClass>& out)
+{
+    if (classes.is_null())
+        return {};
+    const auto bad = [](const std::string& detail) {
+        return makeError(ErrorCode::InvalidFile, "metadata 'classes': " + detail);
+    };
+    if (!classes.is_array())
+        return bad("must be a list of {id, name, color}, found " +
+                   std::string(classes.type_name()));
+    for (size_t i = 0; i < classes.size(); ++i) {
+        const json& item = classes[i];
+        const std::string where = "entry " + std::to_string(i) + " ";
+        if (!item.is_object())
+            return bad(where + "is not an object");
+        const auto id = item.find("id");
+        if (id == item.end() || !id->is_number_integer() || id->get<int64_t>() < 0 ||
+            id->get<int64_t>() > 255)
+            return bad(where + "needs an integer \"id\" from 0 to 255");
+        const auto name = item.find("name");
+        if (name != item.end() && !name->is_string())
+            return bad(where + "has a \"name\" that is not text");
+        const auto color = item.find("color");
+        if (color != item.end() && !isHexColor(*color))
+            return bad(where + "needs \"color\" as \"#rrggbb\", found " +
+                       color->dump().substr(0, 40));
+        out.push_back({int(id->get<int64_t>()),
+                       name == item.end() ? std::string() : name->get<std::string>(),
+                       color == item.end() ? std::string("#000000") : color->get<std::string>()});
     }
     return {};
 }
@@ -101,6 +151,7 @@ const char* condStageKindName(CondStageKind kind)
     case CondStageKind::ClassLabel: return "class embedder";
     case CondStageKind::SpatialRescaler: return "spatial rescaler";
     case CondStageKind::ClipText: return "CLIP text encoder (FrozenCLIPEmbedder)";
+    case CondStageKind::OpenClipText: return "OpenCLIP text encoder (FrozenOpenCLIPEmbedder)";
     }
     return "?";
 }
@@ -137,6 +188,10 @@ Result<LdmConfig> LdmConfig::fromCompVisYaml(const json& yaml)
             config.condStage = CondStageKind::Text;
             if (auto ok = assign(config.text, condParams, "cond_stage_config"); !ok)
                 return ok.error();
+        } else if (target.find("FrozenOpenCLIPEmbedder") != std::string::npos) {
+            // Sizes from the weights; the YAML only says which layer conditions the UNet.
+            config.condStage = CondStageKind::OpenClipText;
+            config.openClipLayer = condParams.value("layer", std::string("last"));
         } else if (target.find("FrozenCLIPEmbedder") != std::string::npos) {
             // The network's sizes come from the weights (the YAML names a Hugging Face model).
             config.condStage = CondStageKind::ClipText;
@@ -205,6 +260,14 @@ Result<LdmConfig> LdmConfig::fromMetadata(const std::map<std::string, std::strin
         if (auto ok = assign(config.clipText, *clipText, "clip_text"); !ok)
             return ok.error();
     }
+    auto openClip = field("open_clip_text");
+    if (!openClip)
+        return openClip.error();
+    if (openClip->is_object()) {
+        config.condStage = CondStageKind::OpenClipText;
+        if (auto ok = assign(config.openClipText, *openClip, "open_clip_text"); !ok)
+            return ok.error();
+    }
     auto classEmbedder = field("class_embedder");
     if (!classEmbedder)
         return classEmbedder.error();
@@ -225,10 +288,8 @@ Result<LdmConfig> LdmConfig::fromMetadata(const std::map<std::string, std::strin
     auto classes = field("classes");
     if (!classes)
         return classes.error();
-    if (classes->is_array())
-        for (const auto& item : *classes)
-            config.classes.push_back({item.value("id", 0), item.value("name", std::string()),
-                                      item.value("color", std::string("#000000"))});
+    if (auto ok = readClasses(*classes, config.classes); !ok)
+        return ok.error();
     auto text_of = [&](const char* key) {
         auto it = metadata.find(key);
         return it == metadata.end() ? std::string() : it->second;
@@ -246,6 +307,8 @@ std::map<std::string, std::string> LdmConfig::toMetadata() const
                    {"timesteps", schedule.timesteps}, {"beta_schedule", schedule.betaSchedule},
                    {"scale_factor", scaleFactor},
                    {"conditioning_key", conditioningKeyName(conditioningKey)}};
+    if (!parameterization.empty())
+        params["parameterization"] = parameterization;
     out["ldm_params"] = params.dump();
     if (unet)
         out["unet"] = unet->toJson().dump();
@@ -259,6 +322,8 @@ std::map<std::string, std::string> LdmConfig::toMetadata() const
         out["text"] = textToJson(*text).dump();
     if (clipText)
         out["clip_text"] = clipText->toJson().dump();
+    if (openClipText)
+        out["open_clip_text"] = openClipText->toJson().dump();
     if (classEmbedder)
         out["class_embedder"] =
             json{{"n_classes", classEmbedder->nClasses}, {"embed_dim", classEmbedder->embedDim}}

@@ -7,6 +7,7 @@
 
 #include "conditioning/class_embedder.h"
 #include "conditioning/clip_text_encoder.h"
+#include "conditioning/open_clip_text_encoder.h"
 #include "conditioning/spatial_rescaler.h"
 #include "conditioning/text_encoder.h"
 #include "first_stage/first_stage_config.h"
@@ -36,6 +37,7 @@ enum class CondStageKind {
     ClassLabel,      ///< ClassEmbedder
     SpatialRescaler, ///< SpatialRescaler over a one-hot map or an image
     ClipText,        ///< FrozenCLIPEmbedder (Stable Diffusion 1.x)
+    OpenClipText,    ///< FrozenOpenCLIPEmbedder (Stable Diffusion 2.x)
 };
 
 const char* condStageKindName(CondStageKind kind);
@@ -57,6 +59,15 @@ struct LdmConfig {
     CondStageKind condStage = CondStageKind::None; ///< cond_stage_config.target
     std::optional<TextEncoderConfig> text;         ///< BERTEmbedder params
     std::optional<ClipTextConfig> clipText;        ///< FrozenCLIPEmbedder's CLIP text model
+    std::optional<OpenClipTextConfig> openClipText; ///< FrozenOpenCLIPEmbedder's text tower
+    /// FrozenOpenCLIPEmbedder `layer` from a config.yaml ("last" | "penultimate"); empty: SD-2.x's
+    /// penultimate. Applied when the tower's sizes are detected from the weights.
+    std::string openClipLayer;
+    /// `parameterization`: what the UNet predicts, "eps" (noise) or "v" (SD-2.x 768-v); empty
+    /// when no config said (the loader then applies the family's default, as a guess).
+    std::string parameterization;
+    /// True when the UNet predicts v rather than the noise.
+    bool predictsV() const { return parameterization == "v"; }
     /// `use_ema` of a config.yaml: which UNet weights to sample with when a file has both.
     /// Unset: the family's convention (SD files: the ordinary weights; LDM files: the EMA).
     std::optional<bool> useEma;

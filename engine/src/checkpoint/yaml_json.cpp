@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "checkpoint/yaml_json.h"
+#include "core/input_limits.h"
 
 #include <yaml-cpp/yaml.h>
 
@@ -36,12 +37,10 @@ nlohmann::json scalarToJson(const YAML::Node& node)
     return text;
 }
 
-/// Limits that a real config never approaches (v1-inference.yaml: depth 6, ~150 values) and
-/// that stop hostile YAML before it costs memory: an alias may point at its own ancestor (a
-/// cycle) or be repeated so that a 1 KB file expands to billions of values.
-constexpr int MaxYamlDepth = 64;
-constexpr size_t MaxYamlValues = 200000;
-constexpr std::streamsize MaxYamlBytes = 4 << 20;
+// Depth, expansion and size limits live in core/input_limits.h with the other input limits.
+using limits::MaxYamlDepth;
+using limits::MaxYamlValues;
+constexpr std::streamsize MaxYamlBytes = std::streamsize(limits::MaxYamlBytes);
 
 struct YamlBudget {
     size_t values = 0;

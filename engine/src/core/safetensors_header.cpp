@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <functional>
 #include <limits>
 #include <numeric>
 
@@ -14,11 +15,12 @@ namespace ldm::io {
 
 namespace {
 
-using Json = nlohmann::ordered_json; // ordered: Header::tensors keeps the file's order
+// Plain JSON, not ordered_json: ordered_json finds every inserted key by a linear scan, so a
+// header of n names cost O(n^2) (80,000 names took 20 s). File order comes from parsing the
+// entries one at a time instead (EntryCollector).
+using Json = nlohmann::json;
 
-// A real header nests three deep (root, entry, shape). Checking this before parsing keeps
-// hostile input such as a megabyte of '[' from costing deep recursion or a huge DOM.
-constexpr int MaxJsonDepth = 16;
+using limits::MaxSafetensorsJsonDepth;
 
 Error invalid(std::string message)
 {
@@ -45,8 +47,17 @@ std::string kindOf(const Json& value)
     return (type == "array" || type == "object" ? "an " : type == "null" ? "" : "a ") + type;
 }
 
-bool nestingWithin(const char* text, size_t size, int limit)
+struct JsonShape
 {
+    bool tooDeep = false;
+    size_t topLevelKeys = 0; ///< keys of the root object (tensor names and __metadata__)
+};
+
+// One pass over the raw text before building a DOM, so that neither deep nesting nor a huge
+// number of entries costs recursion or memory: both are refused from this scan alone.
+JsonShape scanJson(const char* text, size_t size, int depthLimit)
+{
+    JsonShape shape;
     int depth = 0;
     bool inString = false;
     for (size_t i = 0; i < size; ++i) {
@@ -59,13 +70,17 @@ bool nestingWithin(const char* text, size_t size, int limit)
         } else if (c == '"') {
             inString = true;
         } else if (c == '[' || c == '{') {
-            if (++depth > limit)
-                return false;
+            if (++depth > depthLimit) {
+                shape.tooDeep = true;
+                return shape;
+            }
         } else if (c == ']' || c == '}') {
             --depth;
+        } else if (c == ':' && depth == 1) {
+            ++shape.topLevelKeys;
         }
     }
-    return true;
+    return shape;
 }
 
 uint64_t readLe64(const uint8_t* p)
@@ -96,67 +111,72 @@ Result<std::map<std::string, std::string>> parseMetadata(const Json& value)
 Result<TensorInfo> parseEntry(const std::string& name, const Json& entry, uint64_t dataStart,
                               uint64_t dataSize)
 {
-    const std::string what = "safetensors header: tensor " + quoted(name);
+    // Messages are built only on failure: this runs once per tensor, up to MaxTensorCount times.
+    const auto bad = [&name](const std::string& detail) {
+        return invalid("safetensors header: tensor " + quoted(name) + detail);
+    };
     if (!entry.is_object())
-        return invalid(what + " must be an object, found " + kindOf(entry));
+        return bad(" must be an object, found " + kindOf(entry));
 
     TensorInfo info;
     info.name = name;
 
     const auto dtypeIt = entry.find("dtype");
     if (dtypeIt == entry.end() || !dtypeIt->is_string())
-        return invalid(what + " has no \"dtype\" string");
+        return bad(" has no \"dtype\" string");
     const auto dtype = dtypeFromName(dtypeIt->get<std::string>());
     if (!dtype)
-        return invalid(what + " has unsupported dtype " + quoted(dtypeIt->get<std::string>()) +
-                       " (supported: F64, F32, F16, BF16, I64, I32, I16, I8, U8, BOOL)");
+        return bad(" has unsupported dtype " + quoted(dtypeIt->get<std::string>()) +
+                   " (supported: F64, F32, F16, BF16, I64, I32, I16, I8, U8, BOOL)");
     info.dtype = *dtype;
 
     const auto shapeIt = entry.find("shape");
     if (shapeIt == entry.end() || !shapeIt->is_array())
-        return invalid(what + " has no \"shape\" array");
+        return bad(" has no \"shape\" array");
     uint64_t numel = 1;
     for (const Json& dim : *shapeIt) {
         if (!dim.is_number_integer())
-            return invalid(what + " has a non-integer shape entry " + dim.dump());
+            return bad(" has a non-integer shape entry " + dim.dump());
         if (!dim.is_number_unsigned())
-            return invalid(what + " has a negative dimension " + dim.dump());
+            return bad(" has a negative dimension " + dim.dump());
         const uint64_t d = dim.get<uint64_t>();
         if (d > uint64_t(std::numeric_limits<int64_t>::max()) ||
             __builtin_mul_overflow(numel, d, &numel) ||
             numel > uint64_t(std::numeric_limits<int64_t>::max()))
-            return invalid(what + " has a shape whose element count overflows: " + shapeIt->dump());
+            return bad(" has a shape whose element count overflows: " + shapeIt->dump());
         info.shape.push_back(int64_t(d));
     }
     uint64_t bytes = 0;
     if (__builtin_mul_overflow(numel, uint64_t(dtypeSize(info.dtype)), &bytes))
-        return invalid(what + " has a shape whose byte size overflows: " + shapeIt->dump());
+        return bad(" has a shape whose byte size overflows: " + shapeIt->dump());
 
     const auto offsetsIt = entry.find("data_offsets");
     if (offsetsIt == entry.end() || !offsetsIt->is_array() || offsetsIt->size() != 2 ||
         !(*offsetsIt)[0].is_number_unsigned() || !(*offsetsIt)[1].is_number_unsigned())
-        return invalid(what + " needs \"data_offsets\" as two non-negative integers");
+        return bad(" needs \"data_offsets\" as two non-negative integers");
     const uint64_t begin = (*offsetsIt)[0].get<uint64_t>();
     const uint64_t end = (*offsetsIt)[1].get<uint64_t>();
-    const std::string range = "[" + std::to_string(begin) + ", " + std::to_string(end) + "]";
+    const auto range = [&] {
+        return "[" + std::to_string(begin) + ", " + std::to_string(end) + "]";
+    };
     if (begin > end)
-        return invalid(what + " has reversed data_offsets " + range);
+        return bad(" has reversed data_offsets " + range());
     if (end > dataSize)
-        return invalid(what + " has data_offsets " + range + " beyond the data section of " +
-                       std::to_string(dataSize) + " bytes (file truncated?)");
+        return bad(" has data_offsets " + range() + " beyond the data section of " +
+                   std::to_string(dataSize) + " bytes (file truncated?)");
     if (end - begin != bytes)
-        return invalid(what + " has shape " + formatShape(info.shape) + " of " +
-                       dtypeName(info.dtype) + " = " + std::to_string(bytes) +
-                       " bytes, but data_offsets " + range + " span " +
-                       std::to_string(end - begin) + " bytes");
+        return bad(" has shape " + formatShape(info.shape) + " of " + dtypeName(info.dtype) +
+                   " = " + std::to_string(bytes) + " bytes, but data_offsets " + range() +
+                   " span " + std::to_string(end - begin) + " bytes");
     info.begin = dataStart + begin;
     info.end = dataStart + end;
     return info;
 }
 
 // Ranges may leave gaps (we do not need them contiguous) but must not share bytes, since
-// overlapping entries mean the offsets are corrupt.
-Result<void> checkOverlaps(const std::vector<TensorInfo>& tensors)
+// overlapping entries mean the offsets are corrupt. Names must be unique: with two entries of
+// one name, which one a reader uses would be up to the reader.
+Result<void> checkOverlapsAndNames(const std::vector<TensorInfo>& tensors)
 {
     std::vector<size_t> order(tensors.size());
     std::iota(order.begin(), order.end(), size_t(0));
@@ -177,8 +197,63 @@ Result<void> checkOverlaps(const std::vector<TensorInfo>& tensors)
                            " of the file belong to both)");
         previous = &current;
     }
+    std::sort(order.begin(), order.end(),
+              [&](size_t a, size_t b) { return tensors[a].name < tensors[b].name; });
+    for (size_t i = 1; i < order.size(); ++i) {
+        if (tensors[order[i]].name == tensors[order[i - 1]].name)
+            return invalid("safetensors header lists tensor " + quoted(tensors[order[i]].name) +
+                           " twice");
+    }
     return {};
 }
+
+// Thrown from the parser callback to stop at the first bad entry.
+struct EntryError
+{
+    Error error;
+};
+
+// Receives each top-level entry as soon as the parser has built it, checks it and drops it
+// from the DOM: the root never holds more than one entry, and the entries keep file order.
+struct EntryCollector
+{
+    Header& header;
+    uint64_t dataSize;
+    bool rootIsObject = false;
+    std::string key;
+
+    bool operator()(int depth, nlohmann::json::parse_event_t event, Json& parsed)
+    {
+        using Event = nlohmann::json::parse_event_t;
+        if (depth == 0 && event == Event::object_start)
+            rootIsObject = true;
+        if (depth != 1 || !rootIsObject)
+            return true;
+        if (event == Event::key) {
+            key = parsed.get<std::string>();
+            return true;
+        }
+        if (event != Event::value && event != Event::object_end && event != Event::array_end)
+            return true;
+        take(parsed);
+        return false;
+    }
+
+    void take(const Json& value)
+    {
+        if (key == "__metadata__") {
+            auto metadata = parseMetadata(value);
+            if (!metadata)
+                throw EntryError{metadata.error()};
+            header.metadata = std::move(metadata.value());
+            return;
+        }
+        auto info = parseEntry(key, value, header.dataStart, dataSize);
+        if (!info)
+            throw EntryError{info.error()};
+        header.tensors.push_back(std::move(info.value()));
+    }
+};
 
 Result<Header> parseHeaderUnchecked(const uint8_t* data, size_t size, uint64_t fileSize)
 {
@@ -201,35 +276,36 @@ Result<Header> parseHeaderUnchecked(const uint8_t* data, size_t size, uint64_t f
 
     const char* text = reinterpret_cast<const char*>(data + 8);
     const size_t textSize = size_t(headerLength);
-    if (!nestingWithin(text, textSize, MaxJsonDepth))
-        return invalid("safetensors header nests deeper than " + std::to_string(MaxJsonDepth) +
-                       " levels: corrupt");
-    const Json root = Json::parse(text, text + textSize, nullptr, /*allow_exceptions=*/false);
+    const JsonShape shape = scanJson(text, textSize, MaxSafetensorsJsonDepth);
+    if (shape.tooDeep)
+        return invalid("safetensors header nests deeper than " +
+                       std::to_string(MaxSafetensorsJsonDepth) + " levels: corrupt");
+    // +1: the count includes "__metadata__".
+    if (shape.topLevelKeys > MaxTensorCount + 1)
+        return invalid("safetensors header lists " + std::to_string(shape.topLevelKeys) +
+                       " entries, more than the " + std::to_string(MaxTensorCount) +
+                       " tensors we accept: corrupt or hostile");
+    Header header;
+    header.dataStart = 8 + headerLength;
+    header.tensors.reserve(shape.topLevelKeys);
+    EntryCollector collector{header, fileSize - header.dataStart, false, {}};
+    Json root;
+    try {
+        root = Json::parse(text, text + textSize, std::ref(collector), /*allow_exceptions=*/false);
+    } catch (const EntryError& bad) {
+        return bad.error;
+    }
     if (root.is_discarded())
         return invalid("safetensors header is not valid JSON (first bytes: " +
                        quoted(std::string(text, std::min<size_t>(textSize, 40))) + ")");
     if (!root.is_object())
         return invalid("safetensors header must be a JSON object, found " + kindOf(root));
-
-    Header header;
-    header.dataStart = 8 + headerLength;
-    const uint64_t dataSize = fileSize - header.dataStart;
-    header.tensors.reserve(root.size());
-    for (const auto& [key, value] : root.items()) {
-        if (key == "__metadata__") {
-            auto metadata = parseMetadata(value);
-            if (!metadata)
-                return metadata.error();
-            header.metadata = std::move(metadata.value());
-            continue;
-        }
-        auto info = parseEntry(key, value, header.dataStart, dataSize);
-        if (!info)
-            return info.error();
-        header.tensors.push_back(std::move(info.value()));
-    }
-    if (auto overlaps = checkOverlaps(header.tensors); !overlaps)
-        return overlaps.error();
+    if (header.tensors.size() > MaxTensorCount) // the scan allowed one key for __metadata__
+        return invalid("safetensors header lists " + std::to_string(header.tensors.size()) +
+                       " tensors, more than the " + std::to_string(MaxTensorCount) +
+                       " we accept: corrupt or hostile");
+    if (auto checked = checkOverlapsAndNames(header.tensors); !checked)
+        return checked.error();
     return header;
 }
 

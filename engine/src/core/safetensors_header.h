@@ -5,6 +5,7 @@
 // untrusted-input code stays small enough to review. safetensors.h builds the mmap reader on it.
 #pragma once
 
+#include "core/input_limits.h"
 #include "ldm/result.h"
 
 #include <cstddef>
@@ -26,9 +27,10 @@ const char* dtypeName(DType dtype);
 /// The dtype spelled `name` ("F32", ...), or nothing for a spelling we do not support.
 std::optional<DType> dtypeFromName(const std::string& name);
 
-/// Largest header we accept. Real checkpoints have headers of a few hundred KB; a larger
-/// length field means a corrupt or hostile file, and we must not allocate for it.
-constexpr uint64_t MaxHeaderBytes = 100ull * 1024 * 1024;
+/// Largest header we accept (see core/input_limits.h for why).
+constexpr uint64_t MaxHeaderBytes = limits::MaxSafetensorsHeaderBytes;
+/// Most tensor entries we accept in one header (see core/input_limits.h).
+constexpr size_t MaxTensorCount = limits::MaxSafetensorsTensors;
 
 /// One tensor entry of the header. Offsets are absolute positions in the file.
 struct TensorInfo
@@ -52,8 +54,10 @@ struct Header
 
 /// Parses and validates a header against a file of `fileSize` bytes whose first
 /// `size` bytes are in `data` (size may be just the header part). Never throws, never reads
-/// outside [data, data + size). Checks: header length inside the file, JSON object, known dtype,
-/// shape x dtype size == byte range, ranges inside the data section and non-overlapping.
+/// outside [data, data + size). Checks: header length inside the file, at most MaxTensorCount
+/// entries, JSON object, known dtype, shape x dtype size == byte range, ranges inside the data
+/// section and non-overlapping, names unique. Time is O(n log n) in the number of entries, and
+/// memory holds one entry's JSON at a time.
 /// Errors are InvalidFile with a message naming the problem (but not the file: the caller
 /// knows the path and prefixes it).
 Result<Header> parseHeader(const uint8_t* data, size_t size, uint64_t fileSize);

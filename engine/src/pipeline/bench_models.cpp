@@ -87,7 +87,10 @@ Result<BenchModel> buildFromYaml(const std::string& path, int64_t contextLen)
 Result<BenchModel> loadCheckpoint(const std::string& path, const std::string& configYaml,
                                   int64_t contextLen)
 {
-    auto loaded = LatentDiffusion::load(path, LoadOptions{configYaml, true});
+    LoadOptions options;
+    options.configYaml = configYaml;
+    options.preferEma = true;
+    auto loaded = LatentDiffusion::load(path, options);
     if (!loaded)
         return loaded.error();
     if (loaded->unet().is_empty())

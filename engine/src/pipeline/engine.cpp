@@ -68,11 +68,13 @@ std::string configBeside(const std::string& checkpoint)
 Result<void> loadStandardTokenizer(LoadedModel& loaded)
 {
     const LdmConfig& config = loaded.diffusion.config();
-    if (config.clipText) {
+    if (config.clipText || config.openClipText) {
         auto file = prompt::findTokenizerFile(prompt::ClipVocabFileName);
         if (!file)
             return file.error();
-        auto tokenizer = prompt::ClipTokenizer::load(*file);
+        // Same vocabulary; open_clip pads with 0 and spells its special tokens differently.
+        auto tokenizer = prompt::ClipTokenizer::load(
+            *file, config.openClipText ? prompt::ClipFlavor::OpenClip : prompt::ClipFlavor::OpenAi);
         if (!tokenizer)
             return tokenizer.error();
         loaded.clipTokenizer = std::move(tokenizer.value());
@@ -104,8 +106,13 @@ ModelInfo describe(const std::string& name, const std::string& path, const Laten
     info.description = describeConfig(config);
     info.family = describeFamily(config);
     info.clipLayers = config.clipText ? int(config.clipText->layers) : 0;
+    info.prediction = config.predictsV() ? "v" : "eps";
     info.latentFactor = int(model.firstStage()->downFactor());
     info.trainedSize = int(config.unet->imageSize > 0 ? config.unet->imageSize * info.latentFactor : 256);
+    // SD configs name the 256 px pre-training crop (image_size 32); the released weights were
+    // fine-tuned at 512 px (SD-1.x, SD-2.x base) and 768 px (SD-2.x v).
+    if (config.clipText || config.openClipText)
+        info.trainedSize = config.openClipText && config.predictsV() ? 768 : 512;
     info.takesText = model.takesText();
     info.takesMap = !model.rescaler().is_empty();
     if (config.concatImage)
@@ -170,7 +177,8 @@ std::string Engine::defaultModelFor(const std::string& task) const
     return defaultModelName(task);
 }
 
-Result<ModelInfo> Engine::loadModel(const std::string& nameOrPath, const std::string& configYaml)
+Result<ModelInfo> Engine::loadModel(const std::string& nameOrPath, const std::string& configYaml,
+                                    const std::string& prediction)
 {
     const std::string path = resolveModelPath(m_impl->modelDir, nameOrPath);
     if (path.empty())
@@ -180,6 +188,7 @@ Result<ModelInfo> Engine::loadModel(const std::string& nameOrPath, const std::st
                                                        : m_impl->modelDir));
     LoadOptions options;
     options.configYaml = configYaml.empty() ? configBeside(path) : configYaml;
+    options.prediction = prediction;
     auto diffusion = LatentDiffusion::load(path, options);
     if (!diffusion)
         return diffusion.error();
@@ -241,6 +250,7 @@ Result<GenerateResult> Engine::generate(const GenerateRequest& request)
             result->recipe.modelName = model.info.name;
             result->recipe.modelHash = model.info.hash;
             result->recipe.engineVersion = engineVersion();
+            result->recipe.prediction = model.info.prediction;
         }
         return result;
     } catch (const std::bad_alloc&) {

@@ -17,11 +17,16 @@ torch::Tensor guidedEps(const LatentDiffusion& model, const Conditions& c, doubl
                         const torch::Tensor& x, int64_t t, const torch::Tensor& concat,
                         const torch::Tensor& uncondConcat)
 {
+    // A v-predicting model is guided on v (linear, as the reference does) and handed to the
+    // samplers as the ε it implies.
+    const auto asEps = [&](const torch::Tensor& out) {
+        return model.config().predictsV() ? model.schedule().epsFromV(x, out, t) : out;
+    };
     UNetModel unet = model.unet();
     const bool hasUncond = c.uncondContext.defined() || uncondConcat.defined();
     if (scale == 1.0 || !hasUncond) {
         const torch::Tensor tIn = torch::full({x.size(0)}, t, x.options().dtype(torch::kLong));
-        return unet->forward(withConcat(x, concat), tIn, c.context, c.classLabels);
+        return asEps(unet->forward(withConcat(x, concat), tIn, c.context, c.classLabels));
     }
     const int64_t batch = x.size(0);
     const torch::Tensor xIn = torch::cat({withConcat(x, uncondConcat.defined() ? uncondConcat : concat),
@@ -36,7 +41,7 @@ torch::Tensor guidedEps(const LatentDiffusion& model, const Conditions& c, doubl
     if (c.classLabels.defined())
         labels = torch::cat({c.classLabels.expand({batch}), c.classLabels.expand({batch})});
     const auto halves = unet->forward(xIn, tIn, context, labels).chunk(2);
-    return halves[0] + (halves[1] - halves[0]) * scale;
+    return asEps(halves[0] + (halves[1] - halves[0]) * scale);
 }
 
 EpsModel makeGuidedEpsModel(const LatentDiffusion& model, const Conditions& conditions,

@@ -1,60 +1,39 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "pipeline/image_files.h"
+#include "pipeline/image_file_checks.h"
 
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 #include <png.h>
 
+#include <algorithm>
+#include <cerrno>
+#include <cstdint>
 #include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <fcntl.h>
 #include <filesystem>
 #include <memory>
+#include <optional>
+#include <random>
 #include <set>
+#include <sys/stat.h>
+#include <unistd.h>
 
 namespace ldm {
 namespace {
 
-using FilePtr = std::unique_ptr<FILE, int (*)(FILE*)>;
+using namespace file_checks;
 
-std::string tempPathFor(const std::string& path)
+struct PngText
 {
-    return path + ".tmp-" + std::to_string(std::hash<std::string>{}(path) % 100000);
-}
+    std::vector<png_text> chunks; // points into the caller's strings
+};
 
-Result<void> commit(const std::string& temp, const std::string& path)
+PngText textChunks(const std::map<std::string, std::string>& text)
 {
-    std::error_code ec;
-    std::filesystem::rename(temp, path, ec);
-    if (ec) {
-        std::filesystem::remove(temp, ec);
-        return makeError(ErrorCode::InvalidRequest, "cannot write " + path + ": " + ec.message());
-    }
-    return {};
-}
-
-/// Writes a PNG with libpng; `palette` non-empty makes it indexed (1 byte per pixel).
-Result<void> writePngRaw(const std::string& path, int width, int height, const uint8_t* pixels,
-                         int channels, const std::vector<png_color>& palette,
-                         const std::map<std::string, std::string>& text)
-{
-    const std::string temp = tempPathFor(path);
-    FilePtr file(std::fopen(temp.c_str(), "wb"), &std::fclose);
-    if (!file)
-        return makeError(ErrorCode::InvalidRequest, "cannot create " + path);
-    png_structp png = png_create_write_struct(PNG_LIBPNG_VER_STRING, nullptr, nullptr, nullptr);
-    png_infop info = png_create_info_struct(png);
-    if (setjmp(png_jmpbuf(png))) {
-        png_destroy_write_struct(&png, &info);
-        file.reset();
-        std::filesystem::remove(temp);
-        return makeError(ErrorCode::Internal, "PNG encoder failed for " + path);
-    }
-    png_init_io(png, file.get());
-    const int colorType = palette.empty() ? PNG_COLOR_TYPE_RGB : PNG_COLOR_TYPE_PALETTE;
-    png_set_IHDR(png, info, png_uint_32(width), png_uint_32(height), 8, colorType,
-                 PNG_INTERLACE_NONE, PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
-    if (!palette.empty())
-        png_set_PLTE(png, info, palette.data(), int(palette.size()));
-    std::vector<png_text> chunks;
+    PngText out;
     for (const auto& [key, value] : text) {
         png_text chunk{};
         bool ascii = true;
@@ -65,29 +44,173 @@ Result<void> writePngRaw(const std::string& path, int width, int height, const u
         chunk.text = const_cast<char*>(value.c_str());
         chunk.text_length = ascii ? value.size() : 0;
         chunk.itxt_length = ascii ? 0 : value.size();
-        chunks.push_back(chunk);
+        out.chunks.push_back(chunk);
     }
-    if (!chunks.empty())
-        png_set_text(png, info, chunks.data(), int(chunks.size()));
+    return out;
+}
+
+// Only C calls after setjmp: a longjmp must not skip C++ destructors.
+bool encodePng(FILE* file, int width, int height, const uint8_t* pixels, int channels,
+               const std::vector<png_color>& palette, PngText& text)
+{
+    png_structp png = png_create_write_struct(PNG_LIBPNG_VER_STRING, nullptr, nullptr, nullptr);
+    png_infop info = png ? png_create_info_struct(png) : nullptr;
+    if (!info || setjmp(png_jmpbuf(png))) {
+        png_destroy_write_struct(&png, &info);
+        return false;
+    }
+    png_init_io(png, file);
+    png_set_IHDR(png, info, png_uint_32(width), png_uint_32(height), 8,
+                 palette.empty() ? PNG_COLOR_TYPE_RGB : PNG_COLOR_TYPE_PALETTE, PNG_INTERLACE_NONE,
+                 PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
+    if (!palette.empty())
+        png_set_PLTE(png, info, palette.data(), int(palette.size()));
+    if (!text.chunks.empty())
+        png_set_text(png, info, text.chunks.data(), int(text.chunks.size()));
     png_write_info(png, info);
     for (int y = 0; y < height; ++y)
         png_write_row(png, pixels + size_t(y) * size_t(width) * size_t(channels));
     png_write_end(png, nullptr);
     png_destroy_write_struct(&png, &info);
-    if (std::fflush(file.get()) != 0)
-        return makeError(ErrorCode::InvalidRequest, "cannot write " + path + " (disk full?)");
-    file.reset();
-    return commit(temp, path);
+    return true;
 }
 
-struct PngReader {
+/// Writes a PNG with libpng; `palette` non-empty makes it indexed (1 byte per pixel).
+Result<void> writePngRaw(const std::string& path, int width, int height, const uint8_t* pixels,
+                         int channels, const std::vector<png_color>& palette,
+                         const std::map<std::string, std::string>& text)
+{
+    if (auto ok = checkReplaceable(path); !ok)
+        return ok;
+    TempFile temp;
+    if (auto created = createTemp(path, temp); !created)
+        return created;
+    FilePtr file(::fdopen(temp.fd, "wb"), &std::fclose);
+    if (!file)
+        return systemError(ErrorCode::InvalidRequest, "cannot write " + path, errno);
+    temp.fd = -1; // the FILE owns it now
+    PngText chunks = textChunks(text);
+    errno = 0;
+    const bool encoded = encodePng(file.get(), width, height, pixels, channels, palette, chunks);
+    int error = encoded ? 0 : errno; // libpng's "Write Error" leaves fwrite's errno (ENOSPC, ...)
+    if (encoded && (std::fflush(file.get()) != 0 || ::fsync(::fileno(file.get())) != 0))
+        error = errno;
+    if (std::fclose(file.release()) != 0 && error == 0)
+        error = errno;
+    if (error != 0)
+        return systemError(ErrorCode::InvalidRequest, "cannot write " + path, error);
+    if (!encoded)
+        return makeError(ErrorCode::Internal, "PNG encoder failed for " + path);
+    // Checked again: the target may have changed while the image was encoded.
+    if (auto ok = checkReplaceable(path); !ok)
+        return ok;
+    if (std::rename(temp.path.c_str(), path.c_str()) != 0)
+        return systemError(ErrorCode::InvalidRequest, "cannot write " + path, errno);
+    temp.path.clear(); // renamed: nothing to remove
+    // Make the rename itself durable (best effort: some file systems refuse a folder fsync).
+    const std::filesystem::path parent = std::filesystem::path(path).parent_path();
+    const int folder =
+        ::open(parent.empty() ? "." : parent.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (folder >= 0) {
+        ::fsync(folder);
+        ::close(folder);
+    }
+    return {};
+}
+
+std::optional<uint32_t> parseColor(const std::string& text)
+{
+    if (text.size() != 7 || text[0] != '#')
+        return std::nullopt;
+    uint32_t value = 0;
+    for (size_t i = 1; i < 7; ++i) {
+        const char c = text[i];
+        const int digit = c >= '0' && c <= '9'   ? c - '0'
+                          : c >= 'a' && c <= 'f' ? c - 'a' + 10
+                          : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                                 : -1;
+        if (digit < 0)
+            return std::nullopt;
+        value = value * 16 + uint32_t(digit);
+    }
+    return value;
+}
+
+Result<ImageSize> sizeOf(const std::string& path, const std::vector<uint8_t>& bytes)
+{
+    const auto size = sniffImageSize(bytes);
+    if (!size)
+        return makeError(ErrorCode::InvalidFile,
+                         path + " is not an image we can read (PNG, JPEG, WebP or BMP)");
+    return checkImageSize(path, *size);
+}
+
+struct PngReader
+{
     FilePtr file{nullptr, &std::fclose};
     png_structp png = nullptr;
     png_infop info = nullptr;
     ~PngReader() { png_destroy_read_struct(&png, &info, nullptr); }
 };
 
+Result<void> openPng(PngReader& reader, const std::string& path, const char* what)
+{
+    auto file = openRegular(path, what);
+    if (!file)
+        return file.error();
+    reader.file = std::move(file.value());
+    reader.png = png_create_read_struct(PNG_LIBPNG_VER_STRING, nullptr, nullptr, nullptr);
+    reader.info = reader.png ? png_create_info_struct(reader.png) : nullptr;
+    if (!reader.info)
+        return makeError(ErrorCode::OutOfMemory, "cannot read " + path + ": out of memory");
+    // libpng's own guard, should a header slip past ours.
+    png_set_user_limits(reader.png, limits::MaxImageSide, limits::MaxImageSide);
+    png_init_io(reader.png, reader.file.get());
+    return {};
+}
+
+// The setjmp helpers hold no C++ objects, so libpng's longjmp on a corrupt file skips no
+// destructor.
+bool readPngInfo(PngReader& reader)
+{
+    if (setjmp(png_jmpbuf(reader.png)))
+        return false;
+    png_read_info(reader.png, reader.info);
+    return true;
+}
+
+// Reads all rows into `rows` (allocated by the caller for `rowBytes` each): one byte per
+// pixel for an indexed map, RGB for anything else.
+bool readPngRows(PngReader& reader, bool indexed, png_bytep* rows, size_t rowBytes)
+{
+    if (setjmp(png_jmpbuf(reader.png)))
+        return false;
+    if (indexed) {
+        png_set_packing(reader.png); // 1/2/4-bit indices → one byte each
+    } else {
+        png_set_expand(reader.png);
+        png_set_strip_16(reader.png);
+        png_set_strip_alpha(reader.png);
+        png_set_gray_to_rgb(reader.png);
+    }
+    // Without this an Adam7 map's passes land on top of each other, silently wrong.
+    png_set_interlace_handling(reader.png);
+    png_read_update_info(reader.png, reader.info);
+    if (png_get_rowbytes(reader.png, reader.info) != rowBytes)
+        return false;
+    png_read_image(reader.png, rows);
+    return true;
+}
+
 } // namespace
+
+Result<void> checkOutputFile(const std::string& path)
+{
+    if (auto ok = checkReplaceable(path); !ok)
+        return ok;
+    TempFile probe; // created and removed again: the only honest test that the folder takes it
+    return createTemp(path, probe);
+}
 
 Result<void> writePng(const std::string& path, const RgbImage& image,
                       const std::map<std::string, std::string>& text)
@@ -100,56 +223,64 @@ Result<void> writePng(const std::string& path, const RgbImage& image,
 Result<std::map<std::string, std::string>> readPngText(const std::string& path)
 {
     PngReader reader;
-    reader.file.reset(std::fopen(path.c_str(), "rb"));
-    if (!reader.file)
-        return makeError(ErrorCode::InvalidFile, "cannot open " + path);
-    reader.png = png_create_read_struct(PNG_LIBPNG_VER_STRING, nullptr, nullptr, nullptr);
-    reader.info = png_create_info_struct(reader.png);
-    if (setjmp(png_jmpbuf(reader.png)))
+    if (auto ok = openPng(reader, path, "PNG"); !ok)
+        return ok.error();
+    if (!readPngInfo(reader))
         return makeError(ErrorCode::InvalidFile, path + " is not a readable PNG");
-    png_init_io(reader.png, reader.file.get());
-    png_read_info(reader.png, reader.info);
     std::map<std::string, std::string> out;
     png_textp chunks = nullptr;
     int count = 0;
     png_get_text(reader.png, reader.info, &chunks, &count);
     for (int i = 0; i < count; ++i)
-        out[chunks[i].key] = std::string(chunks[i].text, chunks[i].text_length ? chunks[i].text_length
-                                                                               : chunks[i].itxt_length);
+        out[chunks[i].key] = std::string(
+            chunks[i].text, chunks[i].text_length ? chunks[i].text_length : chunks[i].itxt_length);
     return out;
+}
+
+Result<ImageSize> readImageSize(const std::string& path)
+{
+    auto file = openRegular(path, "image");
+    if (!file)
+        return file.error();
+    // Enough for the headers we read, unless a JPEG's frame header follows over a megabyte of
+    // metadata: then the whole file (still bounded by MaxImageFileBytes).
+    std::vector<uint8_t> head(1 << 20);
+    head.resize(std::fread(head.data(), 1, head.size(), file->get()));
+    if (sniffImageSize(head) || head.size() < (1u << 20))
+        return sizeOf(path, head);
+    auto bytes = readImageBytes(path);
+    if (!bytes)
+        return bytes.error();
+    return sizeOf(path, *bytes);
 }
 
 Result<RgbImage> readImage(const std::string& path)
 {
-    std::error_code ec;
-    if (!std::filesystem::is_regular_file(path, ec))
-        return makeError(ErrorCode::InvalidFile, "no such image file: " + path);
-    // Decoding a forged header could allocate gigabytes: check the size first.
-    cv::Mat header;
-    try {
-        header = cv::imread(path, cv::IMREAD_REDUCED_COLOR_8);
-    } catch (const cv::Exception&) {
-    }
-    if (header.empty())
-        return makeError(ErrorCode::InvalidFile, path + " is not an image OpenCV can read");
-    if (int64_t(header.cols) * 8 * int64_t(header.rows) * 8 > MaxImagePixels * 2)
-        return makeError(ErrorCode::InvalidRequest, path + " is too large (over 64 megapixels)");
+    auto bytes = readImageBytes(path);
+    if (!bytes)
+        return bytes.error();
+    auto size = sizeOf(path, *bytes);
+    if (!size)
+        return size.error();
     cv::Mat bgr;
     try {
-        bgr = cv::imread(path, cv::IMREAD_COLOR);
+        bgr = cv::imdecode(*bytes, cv::IMREAD_COLOR);
     } catch (const cv::Exception& error) {
-        return makeError(ErrorCode::InvalidFile, path + ": " + error.what());
+        return makeError(ErrorCode::InvalidFile, path + " could not be decoded: " + error.msg);
     }
     if (bgr.empty())
-        return makeError(ErrorCode::InvalidFile, path + " could not be decoded");
-    if (int64_t(bgr.cols) * bgr.rows > MaxImagePixels)
-        return makeError(ErrorCode::InvalidRequest, path + " is too large (over 64 megapixels)");
-    cv::Mat rgb;
-    cv::cvtColor(bgr, rgb, cv::COLOR_BGR2RGB);
+        return makeError(ErrorCode::InvalidFile,
+                         path + " could not be decoded (corrupt or truncated?)");
+    *bytes = {}; // free the file before the RGB copy: lower peak memory
+    // The decoder may have rotated by EXIF orientation, so the checked sizes may be swapped.
+    if (auto ok = checkImageSize(path, {bgr.cols, bgr.rows}); !ok)
+        return ok.error();
     RgbImage image;
-    image.width = rgb.cols;
-    image.height = rgb.rows;
-    image.pixels.assign(rgb.data, rgb.data + rgb.total() * 3);
+    image.width = bgr.cols;
+    image.height = bgr.rows;
+    image.pixels.resize(size_t(bgr.cols) * size_t(bgr.rows) * 3);
+    cv::Mat rgb(bgr.rows, bgr.cols, CV_8UC3, image.pixels.data()); // converts in place, no copy
+    cv::cvtColor(bgr, rgb, cv::COLOR_BGR2RGB);
     return image;
 }
 
@@ -158,45 +289,51 @@ Result<void> writeLabelMap(const std::string& path, const LabelMap& map,
 {
     std::vector<png_color> palette;
     for (const auto& c : classes) {
-        const unsigned value = unsigned(std::stoul(c.color.substr(1), nullptr, 16));
-        palette.push_back(png_color{png_byte(value >> 16), png_byte(value >> 8), png_byte(value)});
+        const auto value = parseColor(c.color);
+        if (!value)
+            return makeError(ErrorCode::InvalidRequest,
+                             "class " + std::to_string(c.id) + " has colour '" +
+                                 c.color.substr(0, 20) + "', not #rrggbb");
+        palette.push_back(
+            png_color{png_byte(*value >> 16), png_byte(*value >> 8), png_byte(*value)});
     }
     if (palette.empty())
         palette.push_back(png_color{0, 0, 0});
+    if (map.empty() || map.ids.size() != size_t(map.width) * size_t(map.height))
+        return makeError(ErrorCode::InvalidRequest, "no label map to write");
     return writePngRaw(path, map.width, map.height, map.ids.data(), 1, palette, {});
 }
 
 Result<LabelMap> readLabelMap(const std::string& path, const std::vector<ClassInfo>& classes)
 {
-    PngReader reader;
-    reader.file.reset(std::fopen(path.c_str(), "rb"));
-    if (!reader.file)
-        return makeError(ErrorCode::InvalidFile, "cannot open map " + path);
-    reader.png = png_create_read_struct(PNG_LIBPNG_VER_STRING, nullptr, nullptr, nullptr);
-    reader.info = png_create_info_struct(reader.png);
-    if (setjmp(png_jmpbuf(reader.png)))
-        return makeError(ErrorCode::InvalidFile, path + " is not a readable PNG map");
-    png_init_io(reader.png, reader.file.get());
-    png_read_info(reader.png, reader.info);
-    const int width = int(png_get_image_width(reader.png, reader.info));
-    const int height = int(png_get_image_height(reader.png, reader.info));
-    if (int64_t(width) * height > MaxImagePixels)
-        return makeError(ErrorCode::InvalidRequest, path + " is too large");
-    const int colorType = png_get_color_type(reader.png, reader.info);
-    const bool indexed = colorType == PNG_COLOR_TYPE_PALETTE;
-    if (indexed) {
-        png_set_packing(reader.png); // 1/2/4-bit indices → one byte each
-    } else {
-        png_set_expand(reader.png);
-        png_set_strip_16(reader.png);
-        png_set_strip_alpha(reader.png);
-        png_set_gray_to_rgb(reader.png);
+    std::map<uint32_t, uint8_t> lookup;
+    for (const auto& c : classes) {
+        const auto value = parseColor(c.color);
+        if (!value)
+            return makeError(ErrorCode::InvalidFile, "the model's class " + std::to_string(c.id) +
+                                                         " has colour '" + c.color.substr(0, 20) +
+                                                         "', not #rrggbb");
+        lookup[*value] = uint8_t(c.id);
     }
-    png_read_update_info(reader.png, reader.info);
-    const size_t rowBytes = png_get_rowbytes(reader.png, reader.info);
+    PngReader reader;
+    if (auto ok = openPng(reader, path, "map"); !ok)
+        return ok.error();
+    if (!readPngInfo(reader))
+        return makeError(ErrorCode::InvalidFile, path + " is not a readable PNG map");
+    auto size = checkImageSize(path, {int(png_get_image_width(reader.png, reader.info)),
+                                      int(png_get_image_height(reader.png, reader.info))});
+    if (!size)
+        return size.error();
+    const int width = size->width;
+    const int height = size->height;
+    const bool indexed = png_get_color_type(reader.png, reader.info) == PNG_COLOR_TYPE_PALETTE;
+    const size_t rowBytes = size_t(width) * (indexed ? 1 : 3);
     std::vector<uint8_t> rows(rowBytes * size_t(height));
+    std::vector<png_bytep> rowPointers(static_cast<size_t>(height));
     for (int y = 0; y < height; ++y)
-        png_read_row(reader.png, rows.data() + rowBytes * size_t(y), nullptr);
+        rowPointers[size_t(y)] = rows.data() + rowBytes * size_t(y);
+    if (!readPngRows(reader, indexed, rowPointers.data(), rowBytes))
+        return makeError(ErrorCode::InvalidFile, path + " is not a readable PNG map");
     LabelMap map;
     map.width = width;
     map.height = height;
@@ -205,9 +342,6 @@ Result<LabelMap> readLabelMap(const std::string& path, const std::vector<ClassIn
         std::copy(rows.begin(), rows.begin() + std::ptrdiff_t(map.ids.size()), map.ids.begin());
         return map;
     }
-    std::map<uint32_t, uint8_t> lookup;
-    for (const auto& c : classes)
-        lookup[uint32_t(std::stoul(c.color.substr(1), nullptr, 16))] = uint8_t(c.id);
     std::set<uint32_t> unknown;
     for (size_t i = 0; i < map.ids.size(); ++i) {
         const uint8_t* p = rows.data() + i * 3;

@@ -1,9 +1,16 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // Image files for the CLI and the engine's tests: PNG with text chunks (the A1111
-// `parameters` chunk and our JSON recipe), label maps as indexed PNG, and photos in any format
-// OpenCV reads. Writes are atomic (temporary file + rename).
+// `parameters` chunk and our JSON recipe), label maps as indexed PNG, and photos as PNG, JPEG,
+// WebP or BMP.
+//
+// Every file read may be hostile: only regular files are opened (a FIFO would block, a device
+// could be endless), and sizes come from the header and are checked against
+// core/input_limits.h BEFORE anything is decoded. Writes never follow or replace anything but a
+// regular file: they go to a fresh temporary file beside the target (O_EXCL, O_NOFOLLOW), are
+// synced, then renamed over it, so a failure leaves the old file and no temporary behind.
 #pragma once
 
+#include "core/input_limits.h"
 #include "ldm/engine.h"
 
 #include <map>
@@ -11,23 +18,41 @@
 
 namespace ldm {
 
-/// Largest image accepted from a file, in pixels (64 megapixels).
-constexpr int64_t MaxImagePixels = 64ll * 1024 * 1024;
+/// Largest image accepted from a file, in pixels (see core/input_limits.h).
+constexpr int64_t MaxImagePixels = limits::MaxImagePixels;
 
-/// Writes an RGB PNG with tEXt chunks (key → text; UTF-8 text goes into iTXt).
+/// Width and height from an image file's header, read without decoding the pixels.
+struct ImageSize
+{
+    int width = 0;
+    int height = 0;
+};
+
+/// Checks that `path` can be written by writePng() before expensive work produces the image:
+/// the folder exists and takes a new file, and `path` is absent or a regular file (not a
+/// symbolic link, folder, device or FIFO). Errors are InvalidRequest with the system's reason.
+Result<void> checkOutputFile(const std::string& path);
+
+/// Writes an RGB PNG with tEXt chunks (key → text; UTF-8 text goes into iTXt). Atomic; refuses
+/// to replace anything that checkOutputFile() refuses.
 Result<void> writePng(const std::string& path, const RgbImage& image,
                       const std::map<std::string, std::string>& text = {});
 /// Reads the text chunks of a PNG.
 Result<std::map<std::string, std::string>> readPngText(const std::string& path);
-/// Reads any image OpenCV can decode (PNG, JPEG, WebP, ...) as RGB; refuses huge images
-/// before decoding them.
+/// Reads the size of a PNG, JPEG, WebP or BMP from its header and checks it against the limits
+/// (at least MinImageSide, at most MaxImageSide and MaxImagePixels); decodes nothing.
+Result<ImageSize> readImageSize(const std::string& path);
+/// Reads a PNG, JPEG, WebP or BMP as RGB. The size is checked as readImageSize() does before
+/// decoding, so a forged header costs an error, not gigabytes.
 Result<RgbImage> readImage(const std::string& path);
 
-/// Writes class ids as an indexed PNG whose palette holds the class colours.
+/// Writes class ids as an indexed PNG whose palette holds the class colours ("#rrggbb"; any
+/// other spelling is an InvalidRequest error).
 Result<void> writeLabelMap(const std::string& path, const LabelMap& map,
                            const std::vector<ClassInfo>& classes);
-/// Reads a label map: an indexed PNG gives its indices; an RGB PNG is mapped colour → class
-/// through `classes`, and colours not in the palette are an error that lists them.
+/// Reads a label map: an indexed PNG (interlaced or not) gives its indices; an RGB PNG is mapped
+/// colour → class through `classes`, and colours not in the palette are an error that lists
+/// them. The size limits of readImageSize() apply.
 Result<LabelMap> readLabelMap(const std::string& path, const std::vector<ClassInfo>& classes);
 
 } // namespace ldm

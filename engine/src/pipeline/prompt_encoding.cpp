@@ -82,12 +82,16 @@ Result<EncodedPrompts> encodePrompts(const LoadedModel& model, const Recipe& rec
                                      torch::Device device)
 {
     EncodedPrompts out;
-    if (!model.diffusion.clipTextEncoder().is_empty()) {
-        const int layers = int(model.diffusion.config().clipText->layers);
+    const LdmConfig& config = model.diffusion.config();
+    if (config.clipText || config.openClipText) {
+        // OpenCLIP models read the layer their config names; CLIP skip is CLIP's alone.
+        const int layers = config.clipText ? int(config.clipText->layers) : 1;
         if (recipe.clipSkip < 1 || recipe.clipSkip > layers)
             return makeError(ErrorCode::InvalidRequest,
-                             "clip skip must be between 1 and " + std::to_string(layers) +
-                                 " for this model");
+                             config.clipText ? "clip skip must be between 1 and " +
+                                                   std::to_string(layers) + " for this model"
+                                             : std::string("clip skip does not apply to this "
+                                                           "model's OpenCLIP text encoder"));
         if (!model.clipTokenizer)
             return makeError(ErrorCode::Internal, "the CLIP tokenizer is not loaded");
         auto cond = encodeClipPrompt(model, recipe.prompt, recipe.clipSkip, device, out.warnings);

@@ -93,7 +93,7 @@ bool Recipe::operator==(const Recipe& o) const
            prompt == o.prompt && negativePrompt == o.negativePrompt && sampler == o.sampler &&
            steps == o.steps && guidanceScale == o.guidanceScale && eta == o.eta && seed == o.seed &&
            width == o.width && height == o.height && precision == o.precision &&
-           clipSkip == o.clipSkip && mapHash == o.mapHash && inputImageHash == o.inputImageHash &&
+           clipSkip == o.clipSkip && prediction == o.prediction && mapHash == o.mapHash && inputImageHash == o.inputImageHash &&
            tileSize == o.tileSize &&
            engineVersion == o.engineVersion && createdAt == o.createdAt;
 }
@@ -153,6 +153,7 @@ nlohmann::json toJson(const Recipe& r)
         {"height", r.height},
         {"precision", r.precision},
         {"clip_skip", r.clipSkip},
+        {"prediction", r.prediction},
         {"map_hash", r.mapHash},
         {"input_image_hash", r.inputImageHash},
         {"tile_size", r.tileSize},
@@ -187,6 +188,7 @@ Result<Recipe> recipeFromJson(const nlohmann::json& json)
         readField(json, "width", r.width, error) && readField(json, "height", r.height, error) &&
         readField(json, "precision", r.precision, error) &&
         readField(json, "clip_skip", r.clipSkip, error) &&
+        readField(json, "prediction", r.prediction, error) &&
         readField(json, "map_hash", r.mapHash, error) &&
         readField(json, "input_image_hash", r.inputImageHash, error) &&
         readField(json, "tile_size", r.tileSize, error) &&
@@ -206,6 +208,8 @@ Result<Recipe> recipeFromJson(const nlohmann::json& json)
         return invalid("guidance scale and eta must be finite, eta not negative");
     if (r.tileSize < 0)
         return invalid("tile size must not be negative");
+    if (r.prediction != "eps" && r.prediction != "v")
+        return invalid("prediction must be eps or v");
     if (r.clipSkip < 1 || r.clipSkip > MaxClipSkip)
         return invalid("clip skip must be between 1 and " + std::to_string(MaxClipSkip));
     return r;

@@ -182,6 +182,8 @@ void applyPair(const std::string& key, const std::string& value, Recipe& r)
         parseDouble(value, r.eta);
     else if (key == "Precision")
         r.precision = value;
+    else if (key == "Prediction" && (value == "eps" || value == "v"))
+        r.prediction = value;
     else if (key == "Clip skip") {
         int skip = 0;
         parseInteger(value, skip);
@@ -243,6 +245,7 @@ std::string toA1111Parameters(const Recipe& r)
     addIf(true, "Eta", formatNumber(r.eta));
     addIf(!r.precision.empty(), "Precision", r.precision);
     addIf(r.clipSkip > 1, "Clip skip", std::to_string(r.clipSkip));
+    addIf(r.prediction == "v", "Prediction", r.prediction);
     addIf(true, "Task", r.task);
     addIf(!r.mapHash.empty(), "Map hash", r.mapHash);
     addIf(!r.inputImageHash.empty(), "Input hash", r.inputImageHash);
@@ -284,7 +287,12 @@ Result<Recipe> recipeFromA1111Parameters(const std::string& rawText)
     }
     for (const auto& [key, value] : findPairs(settingsLine))
         applyPair(key, unquote(trimmed(value)), r);
-    return r;
+    // The text is from a file, so the values get the same checks as a JSON recipe (steps, size,
+    // finite CFG and eta, ...): the round trip through JSON reuses them rather than copying.
+    auto checked = recipeFromJson(toJson(r));
+    if (!checked)
+        return makeError(checked.error().code, "parameters: " + checked.error().message);
+    return checked;
 }
 
 } // namespace ldm

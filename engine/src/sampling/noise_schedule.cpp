@@ -56,6 +56,16 @@ Result<NoiseSchedule> NoiseSchedule::fromAlphasCumprod(const torch::Tensor& alph
     return schedule;
 }
 
+torch::Tensor NoiseSchedule::epsFromV(const torch::Tensor& x, const torch::Tensor& v,
+                                      int64_t t) const
+{
+    TORCH_CHECK(t >= 0 && t < timesteps(), "timestep ", t, " outside the schedule");
+    const double alphaBar = double(m_alphaBar[size_t(t)]);
+    const float sqrtAlpha = float(std::sqrt(alphaBar));
+    const float sqrtOneMinus = float(std::sqrt(1.0 - alphaBar));
+    return v * sqrtAlpha + x * sqrtOneMinus;
+}
+
 std::map<std::string, torch::Tensor> NoiseSchedule::buffers() const
 {
     const torch::Tensor& betas = m_betas64;

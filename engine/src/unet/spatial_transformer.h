@@ -21,10 +21,11 @@ struct SpatialTransformerConfig
     int64_t dimHead = 64;    ///< d_head (inner width = heads * d_head)
     int64_t depth = 1;       ///< depth (transformer_depth)
     int64_t contextDim = -1; ///< context_dim (-1: self-attention in attn2 too)
+    bool linear = false;     ///< use_linear: Linear proj_in/proj_out on tokens (SD-2.x)
 };
 
 /// out = x + proj_out(blocks(proj_in(GN(x)) as tokens)). Keys: `norm` (GroupNorm eps 1e-6),
-/// `proj_in` / `proj_out` (1x1 convs), `transformer_blocks.k`.
+/// `proj_in` / `proj_out` (1x1 convs, or Linear with `linear`), `transformer_blocks.k`.
 class SpatialTransformerImpl : public torch::nn::Module
 {
 public:
@@ -42,6 +43,8 @@ private:
     torch::nn::Conv2d m_projIn{nullptr};
     std::vector<BasicTransformerBlock> m_blocks;
     torch::nn::Conv2d m_projOut{nullptr};
+    torch::nn::Linear m_linearIn{nullptr};
+    torch::nn::Linear m_linearOut{nullptr};
 };
 TORCH_MODULE(SpatialTransformer);
 

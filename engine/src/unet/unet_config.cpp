@@ -110,6 +110,7 @@ const std::set<std::string>& knownKeys()
                                             "num_heads_upsample",
                                             "use_spatial_transformer",
                                             "transformer_depth",
+                                            "use_linear_in_transformer",
                                             "context_dim",
                                             "legacy",
                                             "use_scale_shift_norm",
@@ -283,6 +284,8 @@ Result<UNetConfig> parseConfig(const nlohmann::json& json)
         readOptional(json, "num_heads_upsample", c.numHeadsUpsample, readInt, error) &&
         readOptional(json, "use_spatial_transformer", c.useSpatialTransformer, readBool, error) &&
         readOptional(json, "transformer_depth", c.transformerDepth, readInt, error) &&
+        readOptional(json, "use_linear_in_transformer", c.useLinearInTransformer, readBool,
+                     error) &&
         readNullableInt(json, "context_dim", c.contextDim, error) &&
         readOptional(json, "legacy", c.legacy, readBool, error) &&
         readOptional(json, "use_scale_shift_norm", c.useScaleShiftNorm, readBool, error) &&
@@ -331,6 +334,7 @@ nlohmann::json UNetConfig::toJson() const
     j["num_heads_upsample"] = numHeadsUpsample;
     j["use_spatial_transformer"] = useSpatialTransformer;
     j["transformer_depth"] = transformerDepth;
+    j["use_linear_in_transformer"] = useLinearInTransformer;
     j["context_dim"] = contextDim ? Json(*contextDim) : Json(nullptr);
     j["legacy"] = legacy;
     j["use_scale_shift_norm"] = useScaleShiftNorm;

@@ -47,6 +47,8 @@ struct UNetConfig
     bool useSpatialTransformer = false;
     /// `transformer_depth`: BasicTransformerBlocks per SpatialTransformer.
     int64_t transformerDepth = 1;
+    /// `use_linear_in_transformer` (SD-2.x): proj_in / proj_out are Linear, not 1x1 convs.
+    bool useLinearInTransformer = false;
     /// `context_dim`: width of the cross-attention context; required by the spatial transformer.
     std::optional<int64_t> contextDim;
     /// `legacy`: the reference's old head-width rule (changes AttentionBlock heads only).

@@ -114,9 +114,9 @@ unet::TimestepEmbedSequentialImpl::Layer UNetModelImpl::makeAttention(int64_t ch
 {
     const AttentionHeads heads = m_config.attentionHeads(channels, decoder).value();
     if (m_config.useSpatialTransformer)
-        return SpatialTransformer(SpatialTransformerConfig{channels, heads.heads, heads.headDim,
-                                                           m_config.transformerDepth,
-                                                           m_config.contextDim.value_or(-1)});
+        return SpatialTransformer(SpatialTransformerConfig{
+            channels, heads.heads, heads.headDim, m_config.transformerDepth,
+            m_config.contextDim.value_or(-1), m_config.useLinearInTransformer});
     return AttentionBlock(
         AttentionBlockConfig{channels, heads.heads, m_config.useNewAttentionOrder});
 }

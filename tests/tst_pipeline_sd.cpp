@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// Stable Diffusion 1.x files end to end on a tiny random-weight SD-1 layout: a file without
+// Stable Diffusion files end to end on tiny random-weight SD-1 and SD-2 layouts: a file without
 // configuration is recognised, prompts are read as A1111 reads them (emphasis, chunks of 75
-// tokens, CLIP skip), and the same weights as .ckpt and .safetensors give the same pixels.
+// tokens, CLIP skip), the same weights as .ckpt and .safetensors give the same pixels, and an
+// SD-2 file predicts v unless told otherwise.
 #include "core/safetensors.h"
 #include "ldm/engine.h"
 #include "support/tiny_models.h"
@@ -15,23 +16,25 @@
 namespace ldm {
 namespace {
 
-class Sd1PipelineTest : public ::testing::Test {
+class SdPipelineTest : public ::testing::Test {
 protected:
     static void SetUpTestSuite()
     {
         s_dir = testing::makeTempDir("sd1");
         s_model = testing::writeTinyModel(s_dir, "sd1");
+        s_sd2 = testing::writeTinyModel(s_dir, "sd2");
     }
     static void TearDownTestSuite() { std::filesystem::remove_all(s_dir); }
 
-    static std::unique_ptr<Engine> engineWith(const std::string& path, ModelInfo* info = nullptr)
+    static std::unique_ptr<Engine> engineWith(const std::string& path, ModelInfo* info = nullptr,
+                                              const std::string& prediction = {})
     {
         EngineOptions options;
         options.threads = 1;
         options.device = "cpu";
         auto engine = Engine::create(options);
         EXPECT_TRUE(engine.ok());
-        auto loaded = (*engine)->loadModel(path);
+        auto loaded = (*engine)->loadModel(path, {}, prediction);
         EXPECT_TRUE(loaded.ok()) << loaded.error().message;
         if (info && loaded.ok())
             *info = loaded.value();
@@ -60,10 +63,10 @@ protected:
         return result.ok() ? result->image.pixels : std::vector<uint8_t>();
     }
 
-    static inline std::string s_dir, s_model;
+    static inline std::string s_dir, s_model, s_sd2;
 };
 
-TEST_F(Sd1PipelineTest, FileWithoutConfigurationIsRecognised)
+TEST_F(SdPipelineTest, FileWithoutConfigurationIsRecognised)
 {
     ModelInfo info;
     engineWith(s_model, &info);
@@ -74,7 +77,7 @@ TEST_F(Sd1PipelineTest, FileWithoutConfigurationIsRecognised)
         << "head counts are guesses and must be named as such:\n" << info.description;
 }
 
-TEST_F(Sd1PipelineTest, EmphasisLongPromptsAndClipSkipChangeTheImage)
+TEST_F(SdPipelineTest, EmphasisLongPromptsAndClipSkipChangeTheImage)
 {
     auto engine = engineWith(s_model);
     const auto plain = pixels(*engine, request("a red house by the sea"));
@@ -96,7 +99,7 @@ TEST_F(Sd1PipelineTest, EmphasisLongPromptsAndClipSkipChangeTheImage)
     EXPECT_NE(longResult->image.pixels, pixels(*engine, request(cut)));
 }
 
-TEST_F(Sd1PipelineTest, ClipSkipIsRecordedAndCheckedAgainstTheModel)
+TEST_F(SdPipelineTest, ClipSkipIsRecordedAndCheckedAgainstTheModel)
 {
     auto engine = engineWith(s_model);
     auto skipped = engine->generate(request("a house", 2));
@@ -109,7 +112,7 @@ TEST_F(Sd1PipelineTest, ClipSkipIsRecordedAndCheckedAgainstTheModel)
         << tooDeep.error().message;
 }
 
-TEST_F(Sd1PipelineTest, CkptAndSafetensorsOfTheSameWeightsGiveIdenticalPixels)
+TEST_F(SdPipelineTest, CkptAndSafetensorsOfTheSameWeightsGiveIdenticalPixels)
 {
     auto file = io::SafetensorsFile::open(s_model);
     ASSERT_TRUE(file.ok());
@@ -130,7 +133,7 @@ TEST_F(Sd1PipelineTest, CkptAndSafetensorsOfTheSameWeightsGiveIdenticalPixels)
     EXPECT_EQ(fromSafetensors, fromCkpt);
 }
 
-TEST_F(Sd1PipelineTest, EmaCopyIsIgnoredAsTheReferenceDoes)
+TEST_F(SdPipelineTest, EmaCopyIsIgnoredAsTheReferenceDoes)
 {
     // SD files sample with model.diffusion_model.* even when model_ema.* is present
     // (v1-inference.yaml: use_ema False). Add a garbage EMA copy: the image must not change.
@@ -151,6 +154,31 @@ TEST_F(Sd1PipelineTest, EmaCopyIsIgnoredAsTheReferenceDoes)
     ASSERT_TRUE(io::writeSafetensors(withEma, tensors, {{"format", "pt"}}).ok());
     EXPECT_EQ(pixels(*engineWith(s_model), request("a castle")),
               pixels(*engineWith(withEma), request("a castle")));
+}
+
+TEST_F(SdPipelineTest, Sd2FilePredictsVUnlessToldOtherwise)
+{
+    ModelInfo info;
+    auto v = engineWith(s_sd2, &info);
+    EXPECT_EQ(info.family, "Stable Diffusion 2.x (v-prediction)");
+    EXPECT_EQ(info.prediction, "v");
+    EXPECT_EQ(info.trainedSize, 768);
+    EXPECT_EQ(info.clipLayers, 0) << "CLIP skip means nothing for OpenCLIP";
+    EXPECT_NE(info.description.find("v-prediction"), std::string::npos)
+        << "a v/eps choice the weights cannot make must be named as a guess:\n"
+        << info.description;
+    auto vResult = v->generate(request("a lighthouse at dusk"));
+    ASSERT_TRUE(vResult.ok()) << vResult.error().message;
+    EXPECT_EQ(vResult->recipe.prediction, "v");
+    EXPECT_NE(toA1111Parameters(vResult->recipe).find("Prediction: v"), std::string::npos);
+
+    ModelInfo epsInfo;
+    auto eps = engineWith(s_sd2, &epsInfo, "eps");
+    EXPECT_EQ(epsInfo.prediction, "eps");
+    EXPECT_EQ(epsInfo.trainedSize, 512);
+    EXPECT_NE(vResult->image.pixels, pixels(*eps, request("a lighthouse at dusk")));
+    EXPECT_FALSE(eps->generate(request("a lighthouse at dusk", 2)).ok())
+        << "clip skip must be refused for OpenCLIP, not ignored";
 }
 
 } // namespace
