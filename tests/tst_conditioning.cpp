@@ -4,6 +4,7 @@
 #include "conditioning/class_embedder.h"
 #include "conditioning/spatial_rescaler.h"
 #include "conditioning/text_encoder.h"
+#include "support/test_paths.h"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -34,15 +35,6 @@ std::vector<std::string> parameterNames(const torch::nn::Module& module)
     return names;
 }
 
-fs::path parityDir()
-{
-    for (const char* var : {"LDM_PARITY_DIR", "LDM_PARITY_DIR_DEFAULT"}) {
-        if (const char* value = std::getenv(var); value && *value) {
-            return value;
-        }
-    }
-    return {};
-}
 
 SpatialRescaler makeRescaler(const nlohmann::json& json)
 {
@@ -191,10 +183,8 @@ TEST(TextEncoder, ConfigReadsCompVisKeys)
 
 TEST(TextEncoder, StateDictMatchesTheReferenceListing)
 {
-    const fs::path listing = parityDir() / "text_encoder.keys.txt";
-    if (!fs::exists(listing)) {
-        GTEST_SKIP() << "no " << listing << " (set LDM_PARITY_DIR)";
-    }
+    const fs::path listing = ldm::testing::keyListing("text_encoder.keys.txt");
+    ASSERT_TRUE(fs::exists(listing)) << "no " << listing << " (run through ctest)";
     ldm::TextEncoderConfig config;
     config.nEmbed = 32;
     config.nLayer = 2;

@@ -2,6 +2,7 @@
 // First stage without reference outputs: state-dict names and shapes, the quantiser against a
 // brute-force search, shapes for f4/f8, config parsing, and attention placement by `resolution`.
 #include "first_stage/first_stage.h"
+#include "support/test_paths.h"
 
 #include <gtest/gtest.h>
 
@@ -93,20 +94,12 @@ bool hasKeyContaining(const torch::nn::Module& module, const std::string& part)
     return false;
 }
 
-std::filesystem::path parityDir()
-{
-    for (const char* var : {"LDM_PARITY_DIR", "LDM_PARITY_DIR_DEFAULT"})
-        if (const char* value = std::getenv(var); value && *value)
-            return value;
-    return {};
-}
 
 TEST(FirstStageKeys, KlMatchesReferenceListing)
 {
-    const auto path = parityDir() / "autoencoder_kl.keys.txt";
+    const auto path = ldm::testing::keyListing("autoencoder_kl.keys.txt");
     std::ifstream in(path);
-    if (!in)
-        GTEST_SKIP() << "no key listing at " << path << " (set LDM_PARITY_DIR)";
+    ASSERT_TRUE(in) << "no key listing at " << path << " (run through ctest)";
     const std::string prefix = "first_stage_model.";
     std::vector<std::string> expected;
     for (std::string line; std::getline(in, line);) {

@@ -201,25 +201,6 @@ TEST(Landscape, LabelsToColor)
     EXPECT_TRUE(labelsToColor(cv::Mat(2, 2, CV_32F)).empty());
 }
 
-TEST(Landscape, SpeedReport)
-{
-    // Reported, not asserted: the machine is shared. CPU time shows the single-core rate even
-    // when other jobs take turns on the core; wall time is what a caller waits.
-    const LandscapeGenerator gen;
-    const int n = 60;
-    const auto t0 = std::chrono::steady_clock::now();
-    const std::clock_t c0 = std::clock();
-    for (int i = 0; i < n; ++i)
-        (void)gen.generate(static_cast<uint64_t>(i) + 500u, 256, 256);
-    const double cpu = double(std::clock() - c0) / CLOCKS_PER_SEC;
-    const double wall =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    std::cout << "[ landscape ] 256x256, one thread: " << n / cpu << " samples/s of CPU time, "
-              << n / wall << " samples/s wall\n";
-    RecordProperty("samples_per_cpu_second", std::to_string(n / cpu));
-    RecordProperty("samples_per_wall_second", std::to_string(n / wall));
-}
-
 TEST(Landscape, SampleSheet)
 {
     // LDM_LANDSCAPE_SHEET=resources/models/landscape/sample_sheet.png refreshes the shipped sheet.

@@ -8,6 +8,7 @@
 #include "support/tiny_models.h"
 
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 #include <torch/serialize.h>
 
 #include <filesystem>
@@ -154,6 +155,49 @@ TEST_F(SdPipelineTest, EmaCopyIsIgnoredAsTheReferenceDoes)
     ASSERT_TRUE(io::writeSafetensors(withEma, tensors, {{"format", "pt"}}).ok());
     EXPECT_EQ(pixels(*engineWith(s_model), request("a castle")),
               pixels(*engineWith(withEma), request("a castle")));
+}
+
+TEST_F(SdPipelineTest, CompVisTextModelReadsPromptsWithWordPiece)
+{
+    const std::string bert = testing::writeTinyModel(s_dir, "bert");
+    ModelInfo info;
+    auto engine = engineWith(bert, &info);
+    EXPECT_EQ(info.family, "CompVis LDM text-to-image");
+    const auto a = pixels(*engine, request("a painting of a virus monster playing guitar"));
+    ASSERT_FALSE(a.empty());
+    EXPECT_NE(a, pixels(*engine, request("a photograph of a lighthouse")));
+    // More than 75 WordPiece tokens: the BERT model has one 77-token window, so it says so.
+    std::string words;
+    for (int i = 0; i < 90; ++i)
+        words += "house ";
+    auto cut = engine->generate(request(words));
+    ASSERT_TRUE(cut.ok()) << cut.error().message;
+    ASSERT_EQ(cut->warnings.size(), 1u);
+    EXPECT_NE(cut->warnings[0].find("truncated"), std::string::npos);
+}
+
+TEST_F(SdPipelineTest, PartialMetadataIsCompletedFromTheShapes)
+{
+    // A combined checkpoint whose metadata has `ddconfig` but no `embed_dim` (and a UNet block
+    // without `num_res_blocks`): completed from the tensors, not refused.
+    const std::string full = testing::writeTinyModel(s_dir, "text");
+    auto file = io::SafetensorsFile::open(full);
+    ASSERT_TRUE(file.ok());
+    auto metadata = file->metadata();
+    ASSERT_EQ(metadata.erase("embed_dim"), 1u);
+    auto unet = nlohmann::json::parse(metadata.at("unet"));
+    unet.erase("num_res_blocks");
+    metadata["unet"] = unet.dump();
+    std::vector<std::pair<std::string, torch::Tensor>> tensors;
+    for (const auto& info : file->tensors())
+        tensors.emplace_back(info.name, file->tensor(info.name));
+    const std::string partial = s_dir + "/partial.safetensors";
+    ASSERT_TRUE(io::writeSafetensors(partial, tensors, metadata).ok());
+    ModelInfo info;
+    auto engine = engineWith(partial, &info);
+    EXPECT_NE(info.description.find("embed_dim (from the tensor shapes)"), std::string::npos)
+        << info.description;
+    EXPECT_EQ(pixels(*engine, request("a lake")), pixels(*engineWith(full), request("a lake")));
 }
 
 TEST_F(SdPipelineTest, Sd2FilePredictsVUnlessToldOtherwise)

@@ -2,6 +2,7 @@
 // Safetensors reader and writer: round trips, the public fixtures, and corrupt files, each of
 // which must give an InvalidFile error that names the problem (and never a crash).
 #include "core/safetensors.h"
+#include "support/test_paths.h"
 
 #include <gtest/gtest.h>
 
@@ -182,11 +183,13 @@ TEST_F(Safetensors, WriterRejectsBadInputWithoutLeavingFiles)
 
 TEST_F(Safetensors, OpensEveryPublicFixture)
 {
-    const char* dirEnv = std::getenv("LDM_PARITY_DIR");
-    if (!dirEnv || !*dirEnv)
-        dirEnv = std::getenv("LDM_PARITY_DIR_DEFAULT");
-    if (!dirEnv || !fs::is_directory(dirEnv))
-        GTEST_SKIP() << "no parity fixture folder (set LDM_PARITY_DIR)";
+    const std::string dir = ldm::testing::parityDir().string();
+    const char* dirEnv = dir.c_str();
+    if (dir.empty() || !fs::is_directory(dir)) {
+        if (ldm::testing::fixturesRequired())
+            FAIL() << "no parity fixture folder at '" << dir << "' (CI requires it)";
+        GTEST_SKIP() << "PARITY FIXTURES NOT FOUND: no parity fixture folder (set LDM_PARITY_DIR)";
+    }
     int opened = 0;
     for (const auto& item : fs::directory_iterator(dirEnv)) {
         if (item.path().extension() != ".safetensors")

@@ -9,6 +9,7 @@
 #include "unet/spatial_transformer.h"
 #include "unet/timestep_embedding.h"
 #include "unet/unet_model.h"
+#include "support/test_paths.h"
 
 #include <gtest/gtest.h>
 
@@ -69,13 +70,6 @@ bool hasPrefix(const Shapes& s, const std::string& prefix)
     return it != s.end() && it->first.compare(0, prefix.size(), prefix) == 0;
 }
 
-std::filesystem::path parityDir()
-{
-    for (const char* var : {"LDM_PARITY_DIR", "LDM_PARITY_DIR_DEFAULT"})
-        if (const char* dir = std::getenv(var); dir && *dir)
-            return dir;
-    return {};
-}
 
 // Runs the model on random input and returns the output.
 torch::Tensor run(UNetModel& model, int64_t h, int64_t w, const torch::Tensor& context = {},
@@ -112,7 +106,6 @@ TEST(UNetConfig, RejectsWithClearMessages)
         {R"({"model_channels": 48})", "multiple of 32"},
         {R"({"context_dim": null})", "context_dim"},
         {R"({"use_spatial_transformer": false})", "use_spatial_transformer is false"},
-        {R"({"use_linear_in_transformer": true})", "use_linear_in_transformer"},
         {R"({"num_heads": -1})", "num_head_channels"},
         {R"({"use_spatial_transformer": false, "context_dim": null, "num_heads": 3})",
          "does not divide"},
@@ -132,12 +125,32 @@ TEST(UNetConfig, RejectsWithClearMessages)
     EXPECT_FALSE(makeUNetModel(UNetConfig{}).ok()); // no heads given
 }
 
+TEST(UNetLayout, LinearTransformerProjectionsAreLinearLayers)
+{
+    // SD-2.x: use_linear_in_transformer turns proj_in / proj_out into Linear [C, C].
+    Json j = Json::parse(XattnConfig);
+    j["use_linear_in_transformer"] = true;
+    auto config = UNetConfig::fromJson(j);
+    ASSERT_TRUE(config.ok()) << config.error().message;
+    UNetModel model(*config);
+    int linear = 0;
+    for (const auto& p : model->named_parameters())
+        if (p.key().find("proj_in.weight") != std::string::npos) {
+            EXPECT_EQ(p.value().dim(), 2) << p.key();
+            ++linear;
+        }
+    EXPECT_GT(linear, 0);
+    const auto x = torch::randn({1, config->inChannels, 16, 16});
+    const auto context = torch::randn({1, 5, *config->contextDim});
+    const auto out = model->forward(x, torch::full({1}, 10, torch::kLong), context);
+    EXPECT_EQ(out.sizes(), x.sizes());
+}
+
 TEST(UNetLayout, CrossAttentionMatchesPublicListing)
 {
-    const auto file = parityDir() / "unet_xattn.keys.txt";
+    const auto file = ldm::testing::keyListing("unet_xattn.keys.txt");
     std::ifstream in(file);
-    if (!in)
-        GTEST_SKIP() << "no listing at " << file;
+    ASSERT_TRUE(in) << "no listing at " << file << " (run through ctest)";
     UNetModel model = build(XattnConfig);
     std::vector<std::pair<std::string, std::vector<int64_t>>> ours;
     for (const auto& p : model->named_parameters())

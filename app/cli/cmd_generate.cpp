@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// `txt2img`, `paint` and `upscale`: one request through the engine, written as a PNG that
+// `txt2img`, `paint`, `upscale`, `img2img` and `inpaint`: one request through the engine, written as a PNG that
 // carries its recipe (A1111 `parameters` chunk + our JSON chunk).
 #include "cli_options.h"
 #include "commands.h"
@@ -44,10 +44,22 @@ std::vector<OptionSpec> optionsFor(const std::string& task)
                          "CLIP models: use the text encoder's N-th layer from the end "
                          "(A1111 'Clip skip'; 2 = penultimate)",
                          "1"});
+    }
+    const bool edit = task == "img2img" || task == "inpaint";
+    if (task == "txt2img" || task == "paint") {
         specs.push_back({"width", "PX", "image width (multiple of the latent factor)",
                          "the model's training size"});
         specs.push_back({"height", "PX", "image height", "the model's training size"});
     }
+    if (edit) {
+        specs.push_back({"in", "FILE", "image to edit (sides multiples of the latent factor)", ""});
+        specs.push_back({"strength", "S",
+                         "0..1: how much of the image is re-noised and redrawn (A1111 "
+                         "'Denoising strength'; 0 keeps it, 1 ignores it)",
+                         task == "img2img" ? "0.75" : "1"});
+    }
+    if (task == "inpaint")
+        specs.push_back({"mask", "FILE.png", "white = area to fill, black = kept exactly; same size as --in", ""});
     if (task == "paint")
         specs.push_back({"map", "FILE.png", "label map: indexed PNG of class ids, or palette colours", ""});
     if (task == "upscale") {
@@ -73,9 +85,12 @@ int runTask(const std::string& task, const std::vector<std::string>& args)
     const auto specs = optionsFor(task);
     Options options = Options::parse(args, specs);
     if (options.helpRequested()) {
-        const char* summary = task == "txt2img" ? "Generates an image from a text prompt."
-                              : task == "paint" ? "Turns a painted semantic map into an image."
-                                                : "Upscales an image 4x with the super-resolution model.";
+        const char* summary =
+            task == "txt2img"   ? "Generates an image from a text prompt."
+            : task == "paint"   ? "Turns a painted semantic map into an image."
+            : task == "img2img" ? "Redraws an image guided by a prompt (SDEdit)."
+            : task == "inpaint" ? "Fills the white area of a mask, keeping the rest exactly."
+                                : "Upscales an image 4x with the super-resolution model.";
         printHelp(task, "[options]", summary, specs);
         return ExitOk;
     }
@@ -92,6 +107,20 @@ int runTask(const std::string& task, const std::vector<std::string>& args)
     recipe.precision = options.text("precision", "fp32");
     recipe.prompt = options.text("prompt");
     recipe.negativePrompt = options.text("negative");
+    const bool edit = task == "img2img" || task == "inpaint";
+    if (edit) {
+        const double defaultStrength = task == "img2img" ? 0.75 : 1.0;
+        recipe.strength = defaultStrength;
+        if (options.has("strength")) {
+            const double strength = options.number("strength", defaultStrength, -1e9, 1e9);
+            if (options.error().empty() && !(strength >= 0.0 && strength <= 1.0)) {
+                std::fprintf(stderr, "%s: --strength must be between 0 and 1, got %s\n",
+                             task.c_str(), options.text("strength").c_str());
+                return ExitUsage;
+            }
+            recipe.strength = strength;
+        }
+    }
     const auto seed = options.unsignedValue("seed");
     recipe.seed = seed ? *seed : std::random_device{}() * 4294967296ull + std::random_device{}();
     const int threads = int(options.integer("threads", 0, 0, 256));
@@ -105,8 +134,12 @@ int runTask(const std::string& task, const std::vector<std::string>& args)
         std::fprintf(stderr, "paint: give the label map with --map FILE.png\n");
         return ExitUsage;
     }
-    if (task == "upscale" && !options.has("in")) {
-        std::fprintf(stderr, "upscale: give the image with --in FILE\n");
+    if ((task == "upscale" || edit) && !options.has("in")) {
+        std::fprintf(stderr, "%s: give the image with --in FILE\n", task.c_str());
+        return ExitUsage;
+    }
+    if (task == "inpaint" && !options.has("mask")) {
+        std::fprintf(stderr, "inpaint: give the mask with --mask FILE.png (white = fill)\n");
         return ExitUsage;
     }
     // Checked before the engine starts: a bad prompt or --out must fail in a second, not after
@@ -172,6 +205,22 @@ int runTask(const std::string& task, const std::vector<std::string>& args)
         recipe.tileSize = int(options.integer("tile", 256, 32, 4096));
         recipe.guidanceScale = 1.0;
     }
+    if (edit) {
+        auto image = readImage(options.text("in"));
+        if (!image) {
+            std::fprintf(stderr, "%s: %s\n", task.c_str(), image.error().message.c_str());
+            return ExitFailure;
+        }
+        request.input = std::move(image.value());
+        if (task == "inpaint") {
+            auto mask = readImage(options.text("mask"));
+            if (!mask) {
+                std::fprintf(stderr, "inpaint: mask: %s\n", mask.error().message.c_str());
+                return ExitFailure;
+            }
+            request.mask = std::move(mask.value());
+        }
+    }
     const bool terminal = !options.has("quiet") && isatty(STDERR_FILENO);
     request.previewMode = PreviewMode::None;
     request.onProgress = [terminal](const ProgressInfo& p) { printProgress(p, terminal); };
@@ -203,5 +252,7 @@ int runTask(const std::string& task, const std::vector<std::string>& args)
 int runTxt2Img(const std::vector<std::string>& args) { return runTask("txt2img", args); }
 int runPaint(const std::vector<std::string>& args) { return runTask("paint", args); }
 int runUpscale(const std::vector<std::string>& args) { return runTask("upscale", args); }
+int runImg2Img(const std::vector<std::string>& args) { return runTask("img2img", args); }
+int runInpaint(const std::vector<std::string>& args) { return runTask("inpaint", args); }
 
 } // namespace ldm::cli

@@ -17,6 +17,8 @@ int runConvert(const std::vector<std::string>& args);
 int runTxt2Img(const std::vector<std::string>& args);
 int runPaint(const std::vector<std::string>& args);
 int runUpscale(const std::vector<std::string>& args);
+int runImg2Img(const std::vector<std::string>& args);
+int runInpaint(const std::vector<std::string>& args);
 int runBench(const std::vector<std::string>& args);
 int runTrainAe(const std::vector<std::string>& args);
 int runTrainLdm(const std::vector<std::string>& args);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // latent-canvas-cli: the headless face of the engine (no Qt), for scripts and GPU servers.
 #include "commands.h"
+#include <c10/util/Exception.h>
 
 #include <cstdio>
 #include <cstring>
@@ -23,6 +24,8 @@ const std::vector<Command>& commands()
         {"txt2img", "generate an image from a text prompt", ldm::cli::runTxt2Img},
         {"paint", "turn a semantic label map into an image", ldm::cli::runPaint},
         {"upscale", "upscale an image 4x (tiled, seam-free)", ldm::cli::runUpscale},
+        {"img2img", "redraw an image from a prompt (--strength 0..1)", ldm::cli::runImg2Img},
+        {"inpaint", "fill the white area of a mask, keep the rest", ldm::cli::runInpaint},
         {"compare", "PSNR/SSIM and pixel differences between two images", ldm::cli::runCompare},
         {"inspect", "describe a checkpoint and check that it loads", ldm::cli::runInspect},
         {"convert", "rewrite a PyTorch .ckpt checkpoint as safetensors", ldm::cli::runConvert},
@@ -59,6 +62,11 @@ int main(int argc, char** argv)
             continue;
         try {
             return command.run(args);
+        } catch (const c10::Error& error) {
+            // LibTorch's what() carries a C++ backtrace; people get the sentence only.
+            std::fprintf(stderr, "%s: internal error: %s\n", name.c_str(),
+                         error.what_without_backtrace());
+            return ldm::cli::ExitFailure;
         } catch (const std::exception& error) {
             // Engine calls return errors; this only catches what escaped a bug.
             std::fprintf(stderr, "%s: internal error: %s\n", name.c_str(), error.what());

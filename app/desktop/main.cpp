@@ -31,13 +31,18 @@ int main(int argc, char* argv[])
                                      QStringLiteral("Save a screenshot of each page and exit."),
                                      QStringLiteral("dir"));
     screenshotDir.setFlags(QCommandLineOption::HiddenFromHelp);
+    QCommandLineOption screenshotCheckpoint(
+        QStringLiteral("screenshot-checkpoint"),
+        QStringLiteral("With --screenshot-dir: open this checkpoint on the Prompt page first."),
+        QStringLiteral("file"));
+    screenshotCheckpoint.setFlags(QCommandLineOption::HiddenFromHelp);
     QCommandLineOption language(QStringLiteral("lang"),
                                 QStringLiteral("Interface language for this run (en, vi)."),
                                 QStringLiteral("code"));
     QCommandLineOption galleryDir(QStringLiteral("gallery"),
                                   QStringLiteral("Use this gallery folder instead of the default."),
                                   QStringLiteral("dir"));
-    parser.addOptions({screenshotDir, language, galleryDir});
+    parser.addOptions({screenshotDir, screenshotCheckpoint, language, galleryDir});
     parser.addPositionalArgument(QStringLiteral("file"),
                                  QStringLiteral("A picture to read settings from, a map or an "
                                                 "image to upscale."));
@@ -58,7 +63,7 @@ int main(int argc, char* argv[])
     const QStringList files = parser.positionalArguments();
     if (parser.isSet(screenshotDir))
         return ldm::desktop::saveScreenshots(window, controller, parser.value(screenshotDir),
-                                             files.value(0));
+                                             files.value(0), parser.value(screenshotCheckpoint));
     window.show();
     if (!loaded.ok()) {
         QTimer::singleShot(0, &window, [&window, message = ldm::bridge::errorText(loaded.error())] {

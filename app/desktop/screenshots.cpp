@@ -129,7 +129,8 @@ bool generateSamples(ui::MainWindow& window, bridge::EngineController& controlle
 } // namespace
 
 int saveScreenshots(ui::MainWindow& window, bridge::EngineController& controller,
-                    const QString& dir, const QString& upscaleInput)
+                    const QString& dir, const QString& upscaleInput,
+                    const QString& promptCheckpoint)
 {
     if (!QDir().mkpath(dir)) {
         std::fprintf(stderr, "cannot create %s\n", qPrintable(dir));
@@ -139,6 +140,8 @@ int saveScreenshots(ui::MainWindow& window, bridge::EngineController& controller
     paintSampleMap(*window.paintPanel()->document());
     if (!upscaleInput.isEmpty())
         window.upscalePanel()->openImage(upscaleInput);
+    if (!promptCheckpoint.isEmpty())
+        window.promptPanel()->modelPicker()->addCheckpoint(promptCheckpoint);
     int failures = generateSamples(window, controller) ? 0 : 1;
     for (const auto activity : ui::MainWindow::activities()) {
         window.showActivity(activity);

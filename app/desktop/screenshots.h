@@ -17,7 +17,10 @@ namespace ldm::desktop {
 /// returns the process exit code. A sample label map is painted first so the Paint page shows
 /// the canvas at work; `upscaleInput` (optional) is opened on the Upscale page. When the
 /// engine has a shipped model, the Paint (and, for text models, Prompt) page generates first.
+/// `promptCheckpoint` (optional) is opened on the Prompt page first, as "Open checkpoint…"
+/// does, so a screenshot can show the app generating with a user's file (e.g. SD-1.x).
 int saveScreenshots(ui::MainWindow& window, bridge::EngineController& controller,
-                    const QString& dir, const QString& upscaleInput);
+                    const QString& dir, const QString& upscaleInput,
+                    const QString& promptCheckpoint = {});
 
 } // namespace ldm::desktop

@@ -97,6 +97,10 @@ LoadOptions Fixture::loadOptions() const
     const nlohmann::json config = metaJson("model_config");
     if (config.is_object())
         options.configParams = config;
+    // The text tower's head count, which no weight shape holds, when the file records it.
+    for (const char* key : {"clip", "open_clip"})
+        if (const nlohmann::json sizes = metaJson(key); sizes.is_object())
+            options.textHeads = sizes.value("heads", int64_t{0});
     return options;
 }
 

@@ -83,6 +83,8 @@ bool isTokenizerCaseKind(const std::string& kind);
 /// Checks every prompt of a tokenizer case file against its reference ids.
 void runTokenizerCases(const std::filesystem::path& path);
 void runSamplerFixture(const Fixture& fixture);
+/// Inpainting-model DDIM run (inpainting_big layout): masked-image latent + mask as concat input.
+void runInpaintFixture(const Fixture& fixture);
 void runWeightsFixture(const Fixture& fixture);
 
 } // namespace ldm::parity

@@ -42,6 +42,9 @@ bool isWeightName(const std::string& name)
 std::pair<std::string, Handler> classify(const io::SafetensorsFile& file)
 {
     auto has = [&](const char* name) { return file.contains(name); };
+    // Before the sampler check: an inpainting file records its sampler too.
+    if (has("mask_01") && has("inpainted_01"))
+        return {"inpaint_ddim", runInpaintFixture};
     if (file.metadata().count("sampler"))
         return {"sampler", runSamplerFixture};
     if (has("eps_0"))

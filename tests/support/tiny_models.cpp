@@ -128,6 +128,16 @@ std::string writeTinyModel(const std::string& dir, const std::string& kind)
         clip.heads = 1;
         clip.intermediate = 128;
         config.clipText = clip;
+    } else if (kind == "bert") {
+        config.unet = unetConfig(3, true);
+        config.conditioningKey = ConditioningKey::CrossAttn;
+        config.condStage = CondStageKind::Text;
+        TextEncoderConfig text;
+        text.nEmbed = 32;
+        text.nLayer = 1;
+        text.vocabSize = 30522;
+        text.maxSeqLen = 77;
+        config.text = text;
     } else if (kind == "sd2") {
         config.unet = unetConfig(3, true);
         config.unet->modelChannels = 64;

@@ -17,6 +17,9 @@ namespace ldm::testing {
 ///             (`cond_stage_model.transformer.text_model.*`, width 64, 2 layers), UNet with
 ///             num_heads 8, schedule buffers, float16 weights and no configuration metadata
 ///             (the loader must detect everything, as for a real file)
+///   "bert"    a CompVis text-to-image layout: BERTEmbedder with the bert-base-uncased
+///             vocabulary size (30522 ids, 77 tokens) and no tokenizer of its own, so prompts go
+///             through the shipped WordPiece tokenizer
 ///   "sd2"     the same for SD-2.x: OpenCLIP text tower (`cond_stage_model.model.*`, width 64,
 ///             2 layers), UNet with linear transformer projections and 64 channels per head
 /// The first stage is a small f4 AutoencoderKL in every case.

@@ -7,6 +7,7 @@
 
 class QComboBox;
 class QDoubleSpinBox;
+class QFormLayout;
 class QLineEdit;
 class QSettings;
 class QSpinBox;
@@ -65,7 +66,7 @@ private:
     QDoubleSpinBox* m_guidance;
     QDoubleSpinBox* m_eta;
     QSpinBox* m_clipSkip;
-    class QFormLayout* m_form = nullptr;
+    QFormLayout* m_form = nullptr;
     QComboBox* m_seedMode;
     QLineEdit* m_seed;
     QSpinBox* m_width = nullptr;

@@ -85,7 +85,10 @@ struct ProgressInfo {
 struct GenerateRequest {
     Recipe recipe;          ///< task, prompt, sampler, steps, scale, eta, seed, size, precision
     LabelMap map;           ///< task "paint": class ids, size = recipe width × height
-    RgbImage input;         ///< task "upscale": the low-resolution image
+    RgbImage input;         ///< "upscale": the low-res image; "img2img", "inpaint": the image to edit
+    /// Task "inpaint": same size as `input`; a pixel whose channel mean is above 127 (white) is
+    /// filled, the others are kept exactly.
+    RgbImage mask;
     PreviewMode previewMode = PreviewMode::LatentProjection;
     int previewInterval = 1;        ///< a preview every N steps
     bool previewPredictedX0 = true; ///< preview x̂0 (true) or the noisy x_t (false)
@@ -119,7 +122,7 @@ struct ModelInfo {
     std::string configPath;    ///< the config.yaml used, "" when none
     int clipLayers = 0;        ///< layers of a CLIP text encoder (CLIP skip 1..this); 0 = none
     std::string prediction = "eps"; ///< what the UNet predicts: "eps" or "v"
-    std::vector<std::string> tasks; ///< "txt2img", "paint", "upscale"
+    std::vector<std::string> tasks; ///< "txt2img", "paint", "upscale", "img2img", "inpaint"
     int latentFactor = 8;      ///< image size / latent size; sizes must be multiples of it
     int trainedSize = 256;     ///< image size it was trained at
     bool takesText = false;

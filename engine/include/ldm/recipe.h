@@ -27,7 +27,7 @@ constexpr int MaxClipSkip = 24;
 
 struct Recipe
 {
-    std::string task = "txt2img";   ///< "txt2img" | "paint" | "upscale"
+    std::string task = "txt2img";   ///< "txt2img" | "paint" | "upscale" | "img2img" | "inpaint"
     std::string modelName;          ///< checkpoint file name without folder
     std::string modelHash;          ///< first 10 hex digits of the checkpoint's sha256
     std::string prompt;             ///< may span several lines
@@ -43,7 +43,9 @@ struct Recipe
     int clipSkip = 1;               ///< CLIP text layer from the end (A1111 "Clip skip"); CLIP only
     std::string prediction = "eps"; ///< what the model predicted: "eps" or "v" (filled by the engine)
     std::string mapHash;            ///< sha256 (short) of the label map; paint only
-    std::string inputImageHash;     ///< sha256 (short) of the input image; upscale only
+    std::string inputImageHash;     ///< sha256 (short) of the input image; upscale, img2img, inpaint
+    std::string maskHash;           ///< sha256 (short) of the mask; inpaint only
+    double strength = 0.75;         ///< img2img: how much of the input is re-noised (0 = kept, 1 = all)
     int tileSize = 0;               ///< upscale tile edge in pixels; 0 = untiled
     std::string engineVersion;      ///< e.g. "latent-canvas 0.1.0"
     std::string createdAt;          ///< ISO-8601 UTC, e.g. "2024-05-01T12:00:00Z"
@@ -52,7 +54,7 @@ struct Recipe
     bool operator!=(const Recipe& other) const { return !(*this == other); }
 };
 
-/// True for the tasks we know ("txt2img", "paint", "upscale").
+/// True for the tasks we know ("txt2img", "paint", "upscale", "img2img", "inpaint").
 bool isKnownTask(const std::string& task);
 
 /// True for the sampler ids our engine implements ("ddim", "plms", "ddpm", "dpmpp2m").

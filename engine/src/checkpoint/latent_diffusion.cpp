@@ -43,6 +43,23 @@ bool isScheduleBuffer(const std::string& name)
     return names.count(name) != 0;
 }
 
+/// True when the file's cond_stage_model.* tensors are a second copy of its first stage, as
+/// inpainting models (cond_stage_config: __is_first_stage__) save them: same names, same shapes.
+bool condStageCopiesFirstStage(const ShapeMap& shapes)
+{
+    const std::string cond = CondPrefix;
+    size_t copies = 0;
+    for (const auto& [name, shape] : shapes) {
+        if (!startsWith(name, cond))
+            continue;
+        const auto original = shapes.find(FirstStagePrefix + name.substr(cond.size()));
+        if (original == shapes.end() || original->second != shape)
+            return false;
+        ++copies;
+    }
+    return copies > 0;
+}
+
 /// Collects the problems of every part so one message lists them all.
 struct Problems {
     std::string text;
@@ -166,6 +183,19 @@ Result<LatentDiffusion> LatentDiffusion::fromTensors(
         config->guesses.push_back("metadata lacked " + key);
     if (auto ok = completeConfigFromShapes(shapes, *config); !ok)
         return ok.error();
+    if (options.textHeads > 0) {
+        int64_t* heads = config->clipText       ? &config->clipText->heads
+                         : config->openClipText ? &config->openClipText->heads
+                                                : nullptr;
+        const int64_t width = config->clipText       ? config->clipText->width
+                              : config->openClipText ? config->openClipText->width
+                                                     : 0;
+        if (!heads || width % options.textHeads != 0)
+            return makeError(ErrorCode::InvalidRequest,
+                             "text heads " + std::to_string(options.textHeads) +
+                                 " do not fit this model's text encoder");
+        *heads = options.textHeads;
+    }
     if (!options.prediction.empty()) {
         if (options.prediction != "eps" && options.prediction != "v")
             return makeError(ErrorCode::InvalidRequest,
@@ -218,6 +248,10 @@ Result<LatentDiffusion> LatentDiffusion::fromTensors(
         if (prefix.empty())
             claimed.insert({"decoder.", "quant_conv.", "post_quant_conv.", "quantize.", "loss."});
     }
+    // The sampler encodes with first_stage_model, so the copy is checked, not loaded twice.
+    if (model.m_firstStage && model.m_config.condStage == CondStageKind::None &&
+        condStageCopiesFirstStage(shapes))
+        claimed.insert(CondPrefix);
     if (!model.m_text.is_empty()) {
         loadPart("text encoder", *model.m_text, tensors, CondPrefix);
         claimed.insert(CondPrefix);
@@ -299,6 +333,12 @@ io::TensorMap LatentDiffusion::stateDict() const
         add(io::stateDict(*m_unet, UNetPrefix));
     if (m_firstStage)
         add(io::stateDict(m_firstStage->module(), FirstStagePrefix));
+    // Inpainting models (cond_stage_config __is_first_stage__) keep the first stage a second
+    // time as their cond stage; writing the copy back keeps the reference layout of the file.
+    if (m_firstStage && m_config.unet && m_config.condStage == CondStageKind::None &&
+        m_rescaler.is_empty() &&
+        m_config.unet->inChannels == 2 * m_firstStage->latentChannels() + 1)
+        add(io::stateDict(m_firstStage->module(), CondPrefix));
     if (!m_text.is_empty())
         add(io::stateDict(*m_text, CondPrefix));
     if (!m_clip.is_empty())

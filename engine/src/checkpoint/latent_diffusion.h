@@ -39,6 +39,9 @@ struct LoadOptions {
     /// A CompVis config already in memory (the `model` section's `params`, as JSON), used when
     /// configYaml is empty; for configs that travel inside other files.
     nlohmann::json configParams;
+    /// Attention heads of a CLIP / OpenCLIP text encoder when known from elsewhere (a model
+    /// card, a fixture); 0: width / 64, the released models' convention.
+    int64_t textHeads = 0;
 };
 
 class LatentDiffusion {

@@ -205,6 +205,9 @@ Result<LdmConfig> LdmConfig::fromCompVisYaml(const json& yaml)
                 return ok.error();
         } else if (target.find("Identity") != std::string::npos) {
             config.concatImage = true;
+        } else if (target == "__is_first_stage__") {
+            // Inpainting models (inpainting_big) encode the masked image with the first stage
+            // itself: no separate network to build; the loader accepts the stored copy.
         } else if (target != "__is_unconditional__") {
             return makeError(ErrorCode::InvalidFile,
                              "unsupported cond_stage_config target '" + target + "'");

@@ -119,10 +119,19 @@ ModelInfo describe(const std::string& name, const std::string& path, const Laten
         info.tasks.push_back("upscale");
     if (info.takesMap)
         info.tasks.push_back("paint");
-    if (!config.concatImage && !info.takesMap)
+    if (isInpaintingModel(model)) {
+        info.tasks = {"inpaint"}; // its UNet needs the mask and masked image at every step
+    } else if (!config.concatImage && !info.takesMap) {
         info.tasks.push_back("txt2img");
-    else if (info.takesText)
+    } else if (info.takesText) {
         info.tasks.push_back("txt2img");
+    }
+    // Any model that samples from noise alone can also start from an encoded image.
+    if (!config.concatImage &&
+        std::find(info.tasks.begin(), info.tasks.end(), "txt2img") != info.tasks.end()) {
+        info.tasks.push_back("img2img");
+        info.tasks.push_back("inpaint");
+    }
     for (const auto& c : config.classes)
         info.classes.push_back({c.id, c.name, c.color});
     return info;
@@ -219,6 +228,9 @@ Result<ModelInfo> Engine::loadModel(const std::string& nameOrPath, const std::st
         m_impl->model = std::move(loaded);
     } catch (const std::bad_alloc&) {
         return makeError(ErrorCode::OutOfMemory, "not enough memory to load " + path);
+    } catch (const c10::Error& error) {
+        return makeError(ErrorCode::Internal,
+                         "loading " + path + ": " + error.what_without_backtrace());
     } catch (const std::exception& error) {
         return makeError(ErrorCode::Internal, "loading " + path + ": " + error.what());
     }

@@ -5,6 +5,7 @@
 #include "checkpoint/latent_diffusion.h"
 #include "ldm/engine.h"
 #include "pipeline/latent_projection.h"
+#include "pipeline/noise_generator.h"
 #include "sampling/sampler.h"
 #include "prompt/bert_tokenizer.h"
 #include "prompt/clip_tokenizer.h"
@@ -55,13 +56,41 @@ struct SampledImage {
     double seconds = 0;
 };
 
+/// How an editing run departs from sampling pure noise. Both hooks draw from the request's
+/// seeded generator, so an edit replays exactly like a txt2img run.
+struct SamplingPlan {
+    int firstStep = 0; ///< index into sampler.timesteps() where sampling starts (img2img)
+    /// The starting latent from the x_T draw; empty = x_T itself.
+    std::function<torch::Tensor(const torch::Tensor& xT, NoiseGenerator& noise)> start;
+    /// Rewrites x in place after schedule step `index` (inpainting's known region).
+    std::function<void(torch::Tensor& x, int index, NoiseGenerator& noise)> afterStep;
+};
+
 /// Draws x_T of `latentShape` from the request's seed, runs `sampler` with progress, previews
 /// and cancel checks at every step, then decodes with `decode`. Cancelled when the request's
 /// token fires before the image is complete.
 Result<SampledImage> sampleAndDecode(const LoadedModel& model, const GenerateRequest& request,
                                      const Sampler& sampler, at::IntArrayRef latentShape,
                                      const EpsModel& eps, torch::Device device,
-                                     const std::function<RgbImage(const torch::Tensor&)>& decode);
+                                     const std::function<RgbImage(const torch::Tensor&)>& decode,
+                                     const SamplingPlan& plan = {});
+
+/// The img2img / inpaint part of a run (edit_pipeline.cpp): how sampling starts and steps, and
+/// how the decoded image is finished (the inpainting paste).
+struct EditPlan {
+    SamplingPlan sampling;
+    std::function<RgbImage(RgbImage decoded)> finish;
+};
+/// True for "img2img" and "inpaint".
+bool isEditTask(const std::string& task);
+/// Checks the input image (and mask) of an edit request; the image size becomes the output size.
+Result<void> validateEdit(const LoadedModel& model, const GenerateRequest& request);
+/// Encodes the input and builds the plan for `sampler` (whose schedule sets the strength's
+/// start step). For an inpainting UNet it also fills `concat` with mask + masked-image latent.
+Result<EditPlan> planEdit(const LoadedModel& model, const GenerateRequest& request,
+                          const Sampler& sampler, torch::Device device, torch::Tensor& concat);
+/// True when the UNet is an inpainting one (in_channels = 2·latent + 1, first stage as cond).
+bool isInpaintingModel(const LatentDiffusion& diffusion);
 
 /// The prompt and negative prompt of a request as cross-attention contexts of equal length.
 struct EncodedPrompts {

@@ -104,9 +104,20 @@ Result<void> classConditions(const LoadedModel& model, const Recipe& recipe, tor
 
 } // namespace
 
-Result<GenerateResult> generateFromNoise(const LoadedModel& model, const GenerateRequest& request,
+Result<GenerateResult> generateFromNoise(const LoadedModel& model, const GenerateRequest& original,
                                          torch::Device device)
 {
+    // An edit's output is as large as its input, whatever size the recipe held.
+    GenerateRequest sized;
+    const bool edit = isEditTask(original.recipe.task);
+    if (edit) {
+        if (auto ok = validateEdit(model, original); !ok)
+            return ok.error();
+        sized = original;
+        sized.recipe.width = original.input.width;
+        sized.recipe.height = original.input.height;
+    }
+    const GenerateRequest& request = edit ? sized : original;
     if (auto ok = validate(model, request); !ok)
         return ok.error();
     const Recipe& recipe = request.recipe;
@@ -156,16 +167,30 @@ Result<GenerateResult> generateFromNoise(const LoadedModel& model, const Generat
     auto decode = [&](const torch::Tensor& z) {
         return tensorToImage(diffusion.firstStage()->decodeLatent(z.to(torch::kFloat32) / scale));
     };
+    EditPlan plan;
+    if (edit) {
+        auto planned = planEdit(model, request, **sampler, device, conditions.concat);
+        if (!planned)
+            return planned.error();
+        plan = std::move(planned.value());
+    }
     const EpsModel eps = makeGuidedEpsModel(diffusion, conditions, recipe.guidanceScale);
     auto sampled = sampleAndDecode(model, request, **sampler, {1, channels, h, w}, eps, device,
-                                   decode);
+                                   decode, plan.sampling);
     if (!sampled)
         return sampled.error();
     GenerateResult result;
-    result.image = std::move(sampled->image);
+    result.image = plan.finish ? plan.finish(std::move(sampled->image)) : std::move(sampled->image);
     result.recipe = recipe;
     if (recipe.task == "paint")
         result.recipe.mapHash = sha256Hex(request.map.ids.data(), request.map.ids.size());
+    if (edit)
+        result.recipe.inputImageHash =
+            sha256Hex(request.input.pixels.data(), request.input.pixels.size());
+    if (isInpaintingModel(diffusion))
+        result.recipe.guidanceScale = 1.0; // it has no unconditional input: it ran unguided
+    if (recipe.task == "inpaint")
+        result.recipe.maskHash = sha256Hex(request.mask.pixels.data(), request.mask.pixels.size());
     result.seconds = sampled->seconds;
     result.warnings = std::move(warnings);
     return result;

@@ -26,6 +26,15 @@ namespace {
 
 using namespace file_checks;
 
+// libpng's default handlers print to stderr ("libpng error: ..."); our errors carry the
+// message instead, so failures stay silent here and end in the setjmp of the caller.
+void pngError(png_structp png, png_const_charp)
+{
+    png_longjmp(png, 1);
+}
+
+void pngWarning(png_structp, png_const_charp) {}
+
 struct PngText
 {
     std::vector<png_text> chunks; // points into the caller's strings
@@ -53,7 +62,7 @@ PngText textChunks(const std::map<std::string, std::string>& text)
 bool encodePng(FILE* file, int width, int height, const uint8_t* pixels, int channels,
                const std::vector<png_color>& palette, PngText& text)
 {
-    png_structp png = png_create_write_struct(PNG_LIBPNG_VER_STRING, nullptr, nullptr, nullptr);
+    png_structp png = png_create_write_struct(PNG_LIBPNG_VER_STRING, nullptr, pngError, pngWarning);
     png_infop info = png ? png_create_info_struct(png) : nullptr;
     if (!info || setjmp(png_jmpbuf(png))) {
         png_destroy_write_struct(&png, &info);
@@ -159,7 +168,7 @@ Result<void> openPng(PngReader& reader, const std::string& path, const char* wha
     if (!file)
         return file.error();
     reader.file = std::move(file.value());
-    reader.png = png_create_read_struct(PNG_LIBPNG_VER_STRING, nullptr, nullptr, nullptr);
+    reader.png = png_create_read_struct(PNG_LIBPNG_VER_STRING, nullptr, pngError, pngWarning);
     reader.info = reader.png ? png_create_info_struct(reader.png) : nullptr;
     if (!reader.info)
         return makeError(ErrorCode::OutOfMemory, "cannot read " + path + ": out of memory");

@@ -65,18 +65,28 @@ void RequestMonitor::stage(const std::string& stage)
 Result<SampledImage> sampleAndDecode(const LoadedModel& model, const GenerateRequest& request,
                                      const Sampler& sampler, at::IntArrayRef latentShape,
                                      const EpsModel& eps, torch::Device device,
-                                     const std::function<RgbImage(const torch::Tensor&)>& decode)
+                                     const std::function<RgbImage(const torch::Tensor&)>& decode,
+                                     const SamplingPlan& plan)
 {
     // x_T and every later draw come from the CPU generator, so the seed gives the same image
     // on every device and thread count.
     NoiseGenerator noise(request.recipe.seed);
-    const torch::Tensor xT = noise.normal(latentShape).to(device);
-    RequestMonitor monitor(request, model, int(sampler.timesteps().size()));
+    // Edits draw x_T too, so strength 1 is txt2img from the same seed.
+    torch::Tensor xT = noise.normal(latentShape).to(device);
+    if (plan.start)
+        xT = plan.start(xT, noise);
+    const int total = int(sampler.timesteps().size());
+    RequestMonitor monitor(request, model, std::max(0, total - plan.firstStep));
     auto latent = sampler.sample(
         xT, eps, [&](int, at::IntArrayRef shape) { return noise.normal(shape).to(device); },
         [&](const SamplerStep& step) {
+            if (plan.afterStep) {
+                torch::Tensor x = step.x; // shares storage: the sampler continues from the edit
+                plan.afterStep(x, step.step, noise);
+            }
             return monitor.step("sampling", step.x, step.predX0, decode);
-        });
+        },
+        plan.firstStep);
     if (!latent || monitor.cancelled())
         return makeError(ErrorCode::Cancelled, "cancelled");
     monitor.stage("decoding");

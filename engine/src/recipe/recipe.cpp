@@ -14,7 +14,8 @@ namespace ldm {
 
 namespace {
 
-constexpr std::array<const char*, 3> KnownTasks = {"txt2img", "paint", "upscale"};
+constexpr std::array<const char*, 5> KnownTasks = {"txt2img", "paint", "upscale", "img2img",
+                                                   "inpaint"};
 constexpr int MaxSide = 16384;
 constexpr int MaxSteps = 10000;
 
@@ -94,7 +95,7 @@ bool Recipe::operator==(const Recipe& o) const
            steps == o.steps && guidanceScale == o.guidanceScale && eta == o.eta && seed == o.seed &&
            width == o.width && height == o.height && precision == o.precision &&
            clipSkip == o.clipSkip && prediction == o.prediction && mapHash == o.mapHash && inputImageHash == o.inputImageHash &&
-           tileSize == o.tileSize &&
+           maskHash == o.maskHash && strength == o.strength && tileSize == o.tileSize &&
            engineVersion == o.engineVersion && createdAt == o.createdAt;
 }
 
@@ -156,6 +157,8 @@ nlohmann::json toJson(const Recipe& r)
         {"prediction", r.prediction},
         {"map_hash", r.mapHash},
         {"input_image_hash", r.inputImageHash},
+        {"mask_hash", r.maskHash},
+        {"strength", r.strength},
         {"tile_size", r.tileSize},
         {"engine_version", r.engineVersion},
         {"created_at", r.createdAt},
@@ -191,6 +194,8 @@ Result<Recipe> recipeFromJson(const nlohmann::json& json)
         readField(json, "prediction", r.prediction, error) &&
         readField(json, "map_hash", r.mapHash, error) &&
         readField(json, "input_image_hash", r.inputImageHash, error) &&
+        readField(json, "mask_hash", r.maskHash, error) &&
+        readField(json, "strength", r.strength, error) &&
         readField(json, "tile_size", r.tileSize, error) &&
         readField(json, "engine_version", r.engineVersion, error) &&
         readField(json, "created_at", r.createdAt, error);
@@ -206,6 +211,8 @@ Result<Recipe> recipeFromJson(const nlohmann::json& json)
                        " is out of range");
     if (!std::isfinite(r.guidanceScale) || !std::isfinite(r.eta) || r.eta < 0.0)
         return invalid("guidance scale and eta must be finite, eta not negative");
+    if (!(r.strength >= 0.0 && r.strength <= 1.0))
+        return invalid("strength must be between 0 and 1");
     if (r.tileSize < 0)
         return invalid("tile size must not be negative");
     if (r.prediction != "eps" && r.prediction != "v")

@@ -198,6 +198,14 @@ void applyPair(const std::string& key, const std::string& value, Recipe& r)
         r.inputImageHash = value;
     else if (key == "Tile size")
         parseInteger(value, r.tileSize);
+    else if (key == "Denoising strength") {
+        double strength = -1.0;
+        parseDouble(value, strength);
+        if (strength >= 0.0 && strength <= 1.0)
+            r.strength = strength;
+    }
+    else if (key == "Mask hash")
+        r.maskHash = value;
     else if (key == "Engine")
         r.engineVersion = value;
     else if (key == "Created")
@@ -249,6 +257,9 @@ std::string toA1111Parameters(const Recipe& r)
     addIf(true, "Task", r.task);
     addIf(!r.mapHash.empty(), "Map hash", r.mapHash);
     addIf(!r.inputImageHash.empty(), "Input hash", r.inputImageHash);
+    addIf(!r.maskHash.empty(), "Mask hash", r.maskHash);
+    // A1111 writes the strength for its img2img tab only; txt2img recipes stay as they were.
+    addIf(r.task == "img2img", "Denoising strength", formatNumber(r.strength));
     addIf(r.tileSize > 0, "Tile size", std::to_string(r.tileSize));
     addIf(!r.engineVersion.empty(), "Engine", r.engineVersion);
     addIf(!r.createdAt.empty(), "Created", r.createdAt);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "sampling/ancestral_samplers.h"
 
+#include <algorithm>
 #include <cmath>
 
 namespace ldm {
@@ -36,11 +37,11 @@ std::vector<int64_t> DdpmSampler::timesteps() const
 
 std::optional<torch::Tensor> DdpmSampler::sample(torch::Tensor xT, const EpsModel& model,
                                                  const NoiseSource& noise,
-                                                 const StepObserver& observer) const
+                                                 const StepObserver& observer, int firstStep) const
 {
     torch::Tensor x = std::move(xT);
     const int total = static_cast<int>(m_steps.size());
-    for (int k = 0; k < total; ++k) {
+    for (int k = std::max(firstStep, 0); k < total; ++k) {
         const Step& s = m_steps[static_cast<size_t>(total - 1 - k)];
         const torch::Tensor eps = model(x, s.t);
         torch::Tensor predX0 = x * s.sqrtRecipAlphaBar - eps * s.sqrtRecipM1AlphaBar;
@@ -70,7 +71,7 @@ std::vector<int64_t> DpmSolverPlusPlus2MSampler::timesteps() const
 std::optional<torch::Tensor> DpmSolverPlusPlus2MSampler::sample(torch::Tensor xT,
                                                                 const EpsModel& model,
                                                                 const NoiseSource& /*noise*/,
-                                                                const StepObserver& observer) const
+                                                                const StepObserver& observer, int firstStep) const
 {
     // In VP form: α = √ᾱ, σ = √(1−ᾱ), λ = log(α/σ). Update from t to s with h = λ_s − λ_t:
     // x_s = (σ_s/σ_t)·x_t − α_s·(e^{−h} − 1)·D, D = x̂0 or its 2nd-order blend with the last x̂0.
@@ -78,7 +79,7 @@ std::optional<torch::Tensor> DpmSolverPlusPlus2MSampler::sample(torch::Tensor xT
     torch::Tensor previousX0;
     double previousH = 0.0;
     const int total = static_cast<int>(m_timesteps.size());
-    for (int k = 0; k < total; ++k) {
+    for (int k = std::max(firstStep, 0); k < total; ++k) {
         const double alphaBar = m_alphaBar[k];
         const double alpha = std::sqrt(alphaBar);
         const double sigma = std::sqrt(1.0 - alphaBar);

@@ -14,7 +14,8 @@ public:
     std::vector<int64_t> timesteps() const override;
     std::optional<torch::Tensor> sample(torch::Tensor xT, const EpsModel& model,
                                         const NoiseSource& noise,
-                                        const StepObserver& observer) const override;
+                                        const StepObserver& observer,
+                                        int firstStep = 0) const override;
 
 private:
     struct Step {
@@ -33,7 +34,8 @@ public:
     std::vector<int64_t> timesteps() const override;
     std::optional<torch::Tensor> sample(torch::Tensor xT, const EpsModel& model,
                                         const NoiseSource& noise,
-                                        const StepObserver& observer) const override;
+                                        const StepObserver& observer,
+                                        int firstStep = 0) const override;
 
 private:
     std::vector<int64_t> m_timesteps; // descending

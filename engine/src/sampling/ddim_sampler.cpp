@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "sampling/ddim_sampler.h"
 
+#include <algorithm>
 #include <cmath>
 #include <deque>
 
@@ -56,11 +57,11 @@ std::pair<torch::Tensor, torch::Tensor> DdimSampler::step(const DdimTable& table
 
 std::optional<torch::Tensor> DdimSampler::sample(torch::Tensor xT, const EpsModel& model,
                                                  const NoiseSource& noise,
-                                                 const StepObserver& observer) const
+                                                 const StepObserver& observer, int firstStep) const
 {
     torch::Tensor x = std::move(xT);
     const int total = m_table.size();
-    for (int k = 0; k < total; ++k) {
+    for (int k = std::max(firstStep, 0); k < total; ++k) {
         const int index = total - 1 - k;
         const int64_t t = m_table.timesteps[index];
         const torch::Tensor eps = model(x, t);
@@ -87,12 +88,12 @@ std::vector<int64_t> PlmsSampler::timesteps() const
 
 std::optional<torch::Tensor> PlmsSampler::sample(torch::Tensor xT, const EpsModel& model,
                                                  const NoiseSource& /*noise*/,
-                                                 const StepObserver& observer) const
+                                                 const StepObserver& observer, int firstStep) const
 {
     torch::Tensor x = std::move(xT);
     const int total = m_table.size();
     std::deque<torch::Tensor> oldEps; // unblended ε of previous steps, newest last, at most 3
-    for (int k = 0; k < total; ++k) {
+    for (int k = std::max(firstStep, 0); k < total; ++k) {
         const int index = total - 1 - k;
         const int64_t t = m_table.timesteps[index];
         // The next lower timestep; the last step reuses its own.

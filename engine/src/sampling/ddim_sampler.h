@@ -14,7 +14,8 @@ public:
     std::vector<int64_t> timesteps() const override;
     std::optional<torch::Tensor> sample(torch::Tensor xT, const EpsModel& model,
                                         const NoiseSource& noise,
-                                        const StepObserver& observer) const override;
+                                        const StepObserver& observer,
+                                        int firstStep = 0) const override;
 
     /// One DDIM update for table entry `index` given ε; returns {x_prev, pred_x0}.
     /// `noise` may be undefined when σ = 0.
@@ -35,7 +36,8 @@ public:
     std::vector<int64_t> timesteps() const override;
     std::optional<torch::Tensor> sample(torch::Tensor xT, const EpsModel& model,
                                         const NoiseSource& noise,
-                                        const StepObserver& observer) const override;
+                                        const StepObserver& observer,
+                                        int firstStep = 0) const override;
 
 private:
     DdimTable m_table;

@@ -37,7 +37,9 @@ struct SamplerStep {
     int step = 0;          ///< 0-based index of the finished step
     int total = 0;         ///< number of steps of the run
     int64_t timestep = 0;  ///< diffusion timestep this step started from
-    torch::Tensor x;       ///< latent after the step
+    /// Latent after the step. An observer may rewrite it in place (inpainting restores the known
+    /// region); the sampler continues from the rewritten tensor.
+    torch::Tensor x;
     torch::Tensor predX0;  ///< predicted clean latent of this step
 };
 
@@ -50,10 +52,13 @@ public:
     virtual ~Sampler() = default;
     /// Timesteps the run visits, from high to low.
     virtual std::vector<int64_t> timesteps() const = 0;
-    /// Runs from x_T; nullopt when the observer stopped the run.
+    /// Runs from x_T; nullopt when the observer stopped the run. With `firstStep` > 0 the run
+    /// starts part-way (img2img): `xT` must then be noised to timesteps()[firstStep], and the
+    /// steps before it are skipped; SamplerStep::step keeps its index in the full schedule.
     virtual std::optional<torch::Tensor> sample(torch::Tensor xT, const EpsModel& model,
                                                 const NoiseSource& noise,
-                                                const StepObserver& observer) const = 0;
+                                                const StepObserver& observer,
+                                                int firstStep = 0) const = 0;
 };
 
 /// The reference's 'uniform' DDIM timesteps: c = T / S, τ = 0, c, 2c, … (< T) + 1.

@@ -1,0 +1,90 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// Inpainting fixtures (kind `inpaint_ddim`, ../shared/fixtures/inpaint/README.md): the CompVis
+// inpainting_big layout step by step as scripts/inpaint.py runs it. The masked image goes
+// through the first stage (pre-quantisation), the mask is resized to the latent by nearest in
+// {-1, 1}, both are concatenated to x_t as UNet input, DDIM runs without guidance, and the
+// decoded image is pasted into the input where the mask is 1.
+#include "checkpoint/latent_diffusion.h"
+#include "parity/parity_fixture.h"
+#include "sampling/ddim_table.h"
+#include "sampling/sampler.h"
+
+#include <gtest/gtest.h>
+
+namespace ldm::parity {
+
+void runInpaintFixture(const Fixture& fixture)
+{
+    c10::InferenceMode guard;
+    const std::string weights = fixture.meta("weights");
+    ASSERT_FALSE(weights.empty()) << "the fixture names no weights file";
+    // The fixture's generator sampled with the ordinary weights: this random model's EMA copy
+    // is its untrained initialisation (zero output layer), which would predict nothing.
+    LoadOptions options = fixture.loadOptions();
+    options.preferEma = false;
+    auto model = LatentDiffusion::load((fixture.path().parent_path() / weights).string(), options);
+    ASSERT_TRUE(model.ok()) << weights << ": " << model.error().message;
+    ASSERT_FALSE(model->unet().is_empty()) << "no UNet in " << weights;
+    ASSERT_TRUE(model->firstStage().has_value()) << "no first stage in " << weights;
+    const FirstStage& stage = *model->firstStage();
+    const int64_t latent = stage.latentChannels();
+    ASSERT_EQ(model->config().unet->inChannels, 2 * latent + 1)
+        << "not an inpainting UNet (in_channels = latent + latent + mask)";
+
+    const int steps = std::stoi(fixture.meta("steps"));
+    const double eta = std::stod(fixture.meta("eta"));
+    const NoiseSchedule& schedule = model->schedule();
+    const DdimTable table =
+        DdimTable::build(schedule, ddimTimesteps(schedule.timesteps(), steps), eta);
+    fixture.expectClose("ddim_timesteps", torch::tensor(table.timesteps, torch::kInt64));
+    fixture.expectClose("ddim_alphas", torch::tensor(table.alphas));
+    fixture.expectClose("ddim_alphas_prev", torch::tensor(table.alphasPrev));
+    fixture.expectClose("ddim_sigmas", torch::tensor(table.sigmas));
+    fixture.expectClose("ddim_sqrt_one_minus_alphas", torch::tensor(table.sqrtOneMinusAlphas));
+
+    const torch::Tensor input = fixture.get("input_01");
+    const torch::Tensor mask = fixture.get("mask_01");
+    const torch::Tensor masked = (1 - mask) * input * 2 - 1;
+    fixture.expectClose("masked_image", masked);
+    const torch::Tensor h = stage.encodeLatent(masked);
+    fixture.expectClose("h", h);
+    const torch::Tensor latentMask = torch::nn::functional::interpolate(
+        mask, torch::nn::functional::InterpolateFuncOptions()
+                  .size(std::vector<int64_t>{h.size(2), h.size(3)})
+                  .mode(torch::kNearest));
+    const torch::Tensor c = torch::cat({h, latentMask * 2 - 1}, 1);
+    fixture.expectClose("c", c);
+
+    std::vector<torch::Tensor> calls;
+    const EpsModel eps = [&](const torch::Tensor& x, int64_t t) {
+        const torch::Tensor tIn = torch::full({x.size(0)}, t, torch::kInt64);
+        torch::Tensor out = model->unet()->forward(torch::cat({x, c}, 1), tIn, torch::Tensor());
+        calls.push_back(out);
+        return out;
+    };
+    const NoiseSource noise = [](int, at::IntArrayRef shape) {
+        ADD_FAILURE() << "DDIM with eta 0 asked for noise";
+        return torch::zeros(shape);
+    };
+    std::vector<torch::Tensor> xs;
+    std::vector<torch::Tensor> predX0s;
+    const StepObserver observer = [&](const SamplerStep& step) {
+        xs.push_back(step.x);
+        predX0s.push_back(step.predX0);
+        return true;
+    };
+    auto sampler = makeSampler(SamplerKind::Ddim, schedule, steps, eta);
+    ASSERT_TRUE(sampler.ok()) << sampler.error().message;
+    auto samples = sampler.value()->sample(fixture.get("x_T"), eps, noise, observer);
+    ASSERT_TRUE(samples.has_value());
+
+    fixture.expectClose("model_out_calls", torch::stack(calls));
+    fixture.expectClose("x_steps", torch::stack(xs));
+    fixture.expectClose("pred_x0_steps", torch::stack(predX0s));
+    fixture.expectClose("samples", *samples);
+    const torch::Tensor image = stage.decodeLatent(*samples / model->scaleFactor());
+    fixture.expectClose("image", image);
+    fixture.expectClose("inpainted_01", (1 - mask) * input + mask * ((image + 1) / 2).clamp(0, 1));
+}
+
+} // namespace ldm::parity
