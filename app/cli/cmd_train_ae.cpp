@@ -19,7 +19,10 @@ namespace {
 const std::vector<OptionSpec> TrainAeOptions = {
     {"config", "FILE", "training config (YAML) for a new run",
      "resources/train/autoencoder_f4.yaml"},
-    {"run-dir", "DIR", "run folder: checkpoints, samples, loss curve", "runs/ae-f4"},
+    {"run-dir", "DIR",
+     "run folder: checkpoints, samples, loss curve (outside the work tree, so a run survives a "
+     "fresh checkout)",
+     "$LDM_RUNS_DIR/ae-f4, ~/.cache/latent-canvas/runs/ae-f4"},
     {"resume", "", "continue the run in --run-dir from its last checkpoint", ""},
     {"init-from", "FILE",
      "start a new run from these autoencoder weights (e.g. the shipped model) instead of random "
@@ -121,7 +124,7 @@ int runTrainAe(const std::vector<std::string>& args)
         return ExitOk;
     }
     train::AeTrainerOptions trainerOptions;
-    trainerOptions.runDir = options.text("run-dir", "runs/ae-f4");
+    trainerOptions.runDir = options.text("run-dir", defaultRunsDir() + "/ae-f4");
     const bool autoThreads = options.text("threads") == "auto";
     trainerOptions.threads = autoThreads ? 1 : options.integer("threads", 0, 1, 256);
     trainerOptions.steps = options.integer("steps", 0, 1, int64_t{1} << 40);

@@ -18,7 +18,10 @@ namespace {
 const std::vector<OptionSpec> TrainLdmOptions = {
     {"config", "FILE", "training config (YAML) for a new run",
      "resources/train/landscape_ldm.yaml"},
-    {"run-dir", "DIR", "run folder: checkpoints, samples, loss curve", "runs/landscape-ldm"},
+    {"run-dir", "DIR",
+     "run folder: checkpoints, samples, loss curve (outside the work tree, so a run survives a "
+     "fresh checkout)",
+     "$LDM_RUNS_DIR/landscape-ldm, ~/.cache/latent-canvas/runs/landscape-ldm"},
     {"resume", "", "continue the run in --run-dir from its last checkpoint", ""},
     {"threads", "N", "intra-op CPU threads", "training.threads"},
     {"steps", "N", "total steps (extends or shortens a resumed run)", "training.steps"},
@@ -77,7 +80,7 @@ int runTrainLdm(const std::vector<std::string>& args)
         return ExitOk;
     }
     train::LdmTrainerOptions trainerOptions;
-    trainerOptions.runDir = options.text("run-dir", "runs/landscape-ldm");
+    trainerOptions.runDir = options.text("run-dir", defaultRunsDir() + "/landscape-ldm");
     trainerOptions.threads = options.integer("threads", 0, 1, 256);
     trainerOptions.steps = options.integer("steps", 0, 1, int64_t{1} << 40);
     const bool oneShot = options.has("export") || options.has("samples");
