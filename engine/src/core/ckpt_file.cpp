@@ -7,6 +7,7 @@
 #include "core/ckpt_contents.h"
 #include "core/file_mapping.h"
 #include "core/safetensors.h"
+#include "core/dtype_torch.h"
 
 #include <cstring>
 #include <fstream>
@@ -17,33 +18,6 @@ static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__,
 namespace ldm::io {
 
 namespace {
-
-torch::ScalarType scalarTypeOf(DType dtype)
-{
-    switch (dtype) {
-    case DType::F64:
-        return torch::kFloat64;
-    case DType::F32:
-        return torch::kFloat32;
-    case DType::F16:
-        return torch::kFloat16;
-    case DType::BF16:
-        return torch::kBFloat16;
-    case DType::I64:
-        return torch::kInt64;
-    case DType::I32:
-        return torch::kInt32;
-    case DType::I16:
-        return torch::kInt16;
-    case DType::I8:
-        return torch::kInt8;
-    case DType::U8:
-        return torch::kUInt8;
-    case DType::Bool:
-        return torch::kBool;
-    }
-    return torch::kFloat32;
-}
 
 std::string firstBytes(const std::string& path, size_t count)
 {

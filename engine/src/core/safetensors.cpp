@@ -2,6 +2,8 @@
 // The mmap reader and the atomic writer; header parsing lives in safetensors_header.cpp.
 #include "core/safetensors.h"
 
+#include "core/dtype_torch.h"
+
 #include <nlohmann/json.hpp>
 
 #include <fcntl.h>
@@ -22,9 +24,7 @@ static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__,
 
 namespace ldm::io {
 
-namespace {
-
-torch::ScalarType toScalarType(DType dtype)
+torch::ScalarType scalarTypeOf(DType dtype)
 {
     switch (dtype) {
     case DType::F64:
@@ -50,6 +50,9 @@ torch::ScalarType toScalarType(DType dtype)
     }
     return torch::kFloat32;
 }
+
+
+namespace {
 
 std::optional<DType> fromScalarType(torch::ScalarType type)
 {
@@ -216,7 +219,7 @@ torch::Tensor SafetensorsFile::tensor(const std::string& name) const
     const TensorInfo* info = find(name);
     if (!info)
         throw std::out_of_range(m_path + ": no tensor named '" + name + "'");
-    const auto options = torch::TensorOptions().dtype(toScalarType(info->dtype));
+    const auto options = torch::TensorOptions().dtype(scalarTypeOf(info->dtype));
     if (info->begin == info->end)
         return torch::empty(info->shape, options); // zero elements: nothing to map
 
