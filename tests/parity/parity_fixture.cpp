@@ -171,4 +171,35 @@ double Fixture::expectClose(const std::string& tensor, const torch::Tensor& ours
     return err;
 }
 
+torch::Tensor sampleAndCompare(const Fixture& fixture, const Sampler& sampler, const EpsModel& eps,
+                               const std::vector<torch::Tensor>& calls)
+{
+    const torch::Tensor recordedNoise =
+        fixture.has("noise_steps") ? fixture.get("noise_steps") : torch::Tensor();
+    const NoiseSource noise = [&](int step, at::IntArrayRef shape) {
+        if (!recordedNoise.defined()) {
+            ADD_FAILURE() << "the sampler asked for noise but the fixture has no noise_steps";
+            return torch::zeros(shape);
+        }
+        return recordedNoise[step].view(shape);
+    };
+    std::vector<torch::Tensor> xs;
+    std::vector<torch::Tensor> predX0s;
+    const StepObserver observer = [&](const SamplerStep& step) {
+        xs.push_back(step.x);
+        predX0s.push_back(step.predX0);
+        return true;
+    };
+    auto samples = sampler.sample(fixture.get("x_T"), eps, noise, observer);
+    if (!samples.has_value()) {
+        ADD_FAILURE() << fixture.fileName() << ": the sampler stopped early";
+        return {};
+    }
+    fixture.expectClose("model_out_calls", torch::stack(calls));
+    fixture.expectClose("x_steps", torch::stack(xs));
+    fixture.expectClose("pred_x0_steps", torch::stack(predX0s));
+    fixture.expectClose("samples", *samples);
+    return *samples;
+}
+
 } // namespace ldm::parity

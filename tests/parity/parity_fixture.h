@@ -5,6 +5,7 @@
 
 #include "checkpoint/latent_diffusion.h"
 #include "core/safetensors.h"
+#include "sampling/sampler.h"
 #include "core/state_dict.h"
 
 #include <nlohmann/json.hpp>
@@ -69,6 +70,13 @@ private:
     bool m_isSampler = false;
     mutable Worst m_worst;
 };
+
+/// Runs `sampler` from the fixture's `x_T` with `eps` (which records its raw outputs in
+/// `calls`), drawing noise from `noise_steps` when the sampler asks, and compares
+/// model_out_calls, x_steps, pred_x0_steps and samples. Returns the samples (undefined after a
+/// failure), for the caller to decode and compare.
+torch::Tensor sampleAndCompare(const Fixture& fixture, const Sampler& sampler, const EpsModel& eps,
+                               const std::vector<torch::Tensor>& calls);
 
 /// Every handler runs one fixture kind; each compares all reference outputs of the file.
 void runUnetFixture(const Fixture& fixture);

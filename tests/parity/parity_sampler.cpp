@@ -125,32 +125,11 @@ void runSamplerFixture(const Fixture& fixture)
         // A v model is guided on v; the samplers take the ε it implies.
         return model.predictsV ? schedule->epsFromV(x, guided, t) : guided;
     };
-    torch::Tensor recordedNoise = fixture.has("noise_steps") ? fixture.get("noise_steps")
-                                                             : torch::Tensor();
-    NoiseSource noise = [&](int step, at::IntArrayRef shape) {
-        if (!recordedNoise.defined()) {
-            ADD_FAILURE() << "the sampler asked for noise but the fixture has no noise_steps";
-            return torch::zeros(shape);
-        }
-        return recordedNoise[step].view(shape);
-    };
-    std::vector<torch::Tensor> xs;
-    std::vector<torch::Tensor> predX0s;
-    StepObserver observer = [&](const SamplerStep& step) {
-        xs.push_back(step.x);
-        predX0s.push_back(step.predX0);
-        return true;
-    };
     auto sampler = makeSampler(*kind, *schedule, steps, eta);
     ASSERT_TRUE(sampler.ok()) << sampler.error().message;
-    auto samples = sampler.value()->sample(fixture.get("x_T"), eps, noise, observer);
-    ASSERT_TRUE(samples.has_value());
-
-    fixture.expectClose("model_out_calls", torch::stack(calls));
-    fixture.expectClose("x_steps", torch::stack(xs));
-    fixture.expectClose("pred_x0_steps", torch::stack(predX0s));
-    fixture.expectClose("samples", *samples);
-    const torch::Tensor image = model.firstStage->decodeLatent(*samples / scaleFactor);
+    const torch::Tensor samples = sampleAndCompare(fixture, **sampler, eps, calls);
+    ASSERT_TRUE(samples.defined());
+    const torch::Tensor image = model.firstStage->decodeLatent(samples / scaleFactor);
     fixture.expectClose("image", image);
     fixture.expectClose("image_01", ((image + 1) / 2).clamp(0, 1));
 }
