@@ -5,19 +5,24 @@
 # curated photos (no abstract art, judged by looking at each one) are copied to data/photos/ with
 # a train/val split in data/photos/split.txt. Licences and authors: resources/models/DATA_CARD.md.
 #
-# Usage: scripts/fetch-photos.sh [--work DIR] [--out DIR]
-#   --work DIR  where .debs are downloaded and unpacked (default: data/.cache/photo-debs)
-#   --out DIR   where photos go (default: data/photos)
+# Usage: scripts/fetch-photos.sh [--work DIR] [--out DIR] [--taming-repo DIR]
+#   --work DIR         where .debs are downloaded and unpacked (default: data/.cache/photo-debs)
+#   --out DIR          where photos go (default: data/photos)
+#   --taming-repo DIR  also add the ~90 real photos in a CompVis/taming-transformers clone's
+#                      data/ folder (S-FLCKR landscapes, COCO and ADE20K scenes) to the train
+#                      split; DIR is a work tree or a bare git directory
 # Idempotent: downloads are reused; the output folder is rewritten.
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 work="$root/data/.cache/photo-debs"
 out="$root/data/photos"
+taming=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --work) work="$2"; shift 2 ;;
     --out) out="$2"; shift 2 ;;
+    --taming-repo) taming="$2"; shift 2 ;;
     -h|--help) sed -n '3,12p' "$0"; exit 0 ;;
     *) echo "unknown argument: $1" >&2; exit 2 ;;
   esac
@@ -104,6 +109,28 @@ for m in "$work/extract/plasma-workspace-wallpapers/usr/share/wallpapers/"*/meta
   n="$(basename "$(dirname "$m")")"
   [ -f "$out/plasma_$n.jpg" ] && cp "$m" "$out/licenses/plasma_$n.metadata.json"
 done
+
+# Extra training photos from taming-transformers' data/ (its ImageNet-derived drin_images are
+# left out: ImageNet's terms do not allow redistribution of derived work). Prefixes keep the
+# names apart from the wallpapers; none of them is ever a validation photo.
+if [ -n "$taming" ]; then
+  for set in sflckr_images coco_images ade20k_images; do
+    if [ -d "$taming/data/$set" ]; then
+      files=$(cd "$taming/data/$set" && find . -type f \( -iname '*.jpg' -o -iname '*.png' \) | sed 's|^\./||')
+      read_file() { cat "$taming/data/$set/$1"; }
+    else
+      files=$(git --git-dir "$taming" ls-tree -r --name-only HEAD "data/$set" | sed "s|^data/$set/||")
+      read_file() { git --git-dir "$taming" show "HEAD:data/$set/$1"; }
+    fi
+    [ -n "$files" ] || { echo "no $set in $taming" >&2; exit 1; }
+    while IFS= read -r f; do
+      name="taming_${set%_images}_$(echo "$f" | tr '/' '_')"
+      name="${name%.*}.jpg"
+      read_file "$f" > "$out/$name"
+      count=$((count + 1))
+    done <<< "$files"
+  done
+fi
 
 {
   echo "# split<TAB>file, relative to this folder. Written by scripts/fetch-photos.sh."
