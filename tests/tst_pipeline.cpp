@@ -57,9 +57,12 @@ protected:
 TEST_F(PipelineTest, SameSeedGivesSamePixelsEverySampler)
 {
     auto engine = engineWith("text");
-    for (const char* sampler : {"ddim", "plms", "ddpm", "dpmpp2m"}) {
+    for (const char* sampler : {"ddim", "plms", "ddpm", "dpmpp2m", "euler", "euler_a", "heun",
+                                "lms", "dpm2_a", "dpmpp_2s_a", "dpmpp_2m", "dpmpp_3m_sde"}) {
         GenerateRequest request = textRequest();
         request.recipe.sampler = sampler;
+        // The k-diffusion ones with A1111's generators, ancestral noise included.
+        request.recipe.rng = std::string(sampler).find('_') != std::string::npos ? "nv" : "cpu";
         request.recipe.eta = std::string(sampler) == "ddim" ? 0.5 : 0.0;
         auto first = engine->generate(request);
         auto second = engine->generate(request);

@@ -90,7 +90,7 @@ TEST(Recipe, A1111TextHasExpectedShape)
     const std::string text = ldm::toA1111Parameters(r);
     EXPECT_EQ(text, "a castle\nNegative prompt: fog\nSteps: 25, Sampler: DDIM, CFG scale: 7.5, "
                     "Seed: 123, Size: 512x512, Model hash: abcdef1234, Model: name, Eta: 0.0, "
-                    "Precision: fp32, Task: txt2img");
+                    "RNG: ours, Precision: fp32, Task: txt2img");
     r.negativePrompt.clear();
     EXPECT_EQ(ldm::toA1111Parameters(r).find("Negative prompt"), std::string::npos);
 }
@@ -111,7 +111,9 @@ TEST(Recipe, ReadsRealA1111Output)
                          "shadow, (intricate, high detail:1.2)");
     EXPECT_EQ(r->negativePrompt.rfind("(worst quality:2)", 0), 0u);
     EXPECT_EQ(r->steps, 30);
-    EXPECT_EQ(r->sampler, "dpmpp2m");
+    EXPECT_EQ(r->sampler, "dpmpp_2m");
+    EXPECT_EQ(r->schedule, "karras"); // A1111 before 1.9 wrote the schedule into the name
+    EXPECT_EQ(r->rng, "nv");          // no "RNG": A1111's GPU noise
     EXPECT_DOUBLE_EQ(r->guidanceScale, 7.0);
     EXPECT_EQ(r->seed, 1701800230u);
     EXPECT_EQ(r->width, 512);
@@ -121,12 +123,13 @@ TEST(Recipe, ReadsRealA1111Output)
     EXPECT_EQ(r->task, "txt2img");
 }
 
-TEST(Recipe, ReadsQuotedValuesAndKeepsForeignSampler)
+TEST(Recipe, ReadsQuotedValuesAndA1111Samplers)
 {
     const auto r = ldm::recipeFromA1111Parameters(RealA1111Quoted);
     ASSERT_TRUE(r.ok()) << r.error().message;
-    EXPECT_EQ(r->sampler, "Euler a"); // no close equivalent: kept as text
-    EXPECT_FALSE(ldm::isKnownSampler(r->sampler));
+    EXPECT_EQ(r->sampler, "euler_a");
+    EXPECT_TRUE(ldm::isKnownSampler(r->sampler));
+    EXPECT_EQ(r->schedule, "automatic");
     EXPECT_EQ(r->seed, 4140408634u);
     EXPECT_EQ(r->modelName, "cyberrealistic_v33"); // the quoted Lora value did not leak
     EXPECT_EQ(r->negativePrompt, "low quality");
@@ -161,10 +164,62 @@ TEST(Recipe, SamplerNames)
 {
     EXPECT_EQ(ldm::samplerFromDisplayName("DDIM"), "ddim");
     EXPECT_EQ(ldm::samplerFromDisplayName("PLMS"), "plms");
-    EXPECT_EQ(ldm::samplerFromDisplayName("DPM++ 2M"), "dpmpp2m");
-    EXPECT_EQ(ldm::samplerFromDisplayName("Euler"), "ddim");
-    EXPECT_EQ(ldm::samplerFromDisplayName("DPM++ SDE Karras"), "DPM++ SDE Karras");
-    EXPECT_EQ(ldm::samplerDisplayName("dpmpp2m"), "DPM++ 2M");
+    EXPECT_EQ(ldm::samplerFromDisplayName("DPM++ 2M"), "dpmpp_2m");
+    EXPECT_EQ(ldm::samplerFromDisplayName("DPM-Solver++ 2M (DDIM grid)"), "dpmpp2m");
+    EXPECT_EQ(ldm::samplerFromDisplayName("Euler"), "euler");
+    EXPECT_EQ(ldm::samplerFromDisplayName("k_dpm_2_a"), "dpm2_a");
+    EXPECT_EQ(ldm::samplerFromDisplayName("DPM++ SDE Karras"), "dpmpp_sde");
+    EXPECT_EQ(ldm::scheduleFromSamplerName("DPM++ SDE Karras"), "karras");
+    EXPECT_EQ(ldm::scheduleFromSamplerName("DPM++ 2M SDE Exponential"), "exponential");
+    EXPECT_EQ(ldm::scheduleFromSamplerName("DPM++ 2M SDE"), "");
+    EXPECT_EQ(ldm::samplerFromDisplayName("UniPC"), "UniPC"); // unknown: kept as text
+    EXPECT_EQ(ldm::samplerDisplayName("dpmpp2m"), "DPM-Solver++ 2M (DDIM grid)");
+    EXPECT_EQ(ldm::samplerDisplayName("dpmpp_2s_a"), "DPM++ 2S a");
+    EXPECT_EQ(ldm::automaticSchedule("dpm2"), "karras");
+    EXPECT_EQ(ldm::automaticSchedule("ddim"), "");
+}
+
+TEST(Recipe, A1111SamplerScheduleAndNoiseBothWays)
+{
+    ldm::Recipe r;
+    r.prompt = "a lake";
+    r.sampler = "dpmpp_2m";
+    r.rng = "cpu";
+    r.etaNoiseSeedDelta = 31337;
+    std::string text = ldm::toA1111Parameters(r);
+    EXPECT_NE(text.find("Sampler: DPM++ 2M, Schedule type: Karras"), std::string::npos) << text;
+    EXPECT_NE(text.find("RNG: CPU"), std::string::npos) << text;
+    EXPECT_NE(text.find("ENSD: 31337"), std::string::npos) << text;
+    EXPECT_EQ(text.find("Eta:"), std::string::npos) << text; // A1111's ancestral eta 1
+    auto back = ldm::recipeFromA1111Parameters(text);
+    ASSERT_TRUE(back.ok()) << back.error().message;
+    EXPECT_EQ(back->sampler, "dpmpp_2m");
+    EXPECT_EQ(back->schedule, "karras");
+    EXPECT_EQ(back->rng, "cpu");
+    EXPECT_EQ(back->etaNoiseSeedDelta, 31337u);
+
+    // Euler's automatic schedule is the model's own: A1111 names none; "nv" is A1111's default.
+    r.sampler = "euler";
+    r.rng = "nv";
+    r.etaNoiseSeedDelta = 0;
+    text = ldm::toA1111Parameters(r);
+    EXPECT_EQ(text.find("Schedule type"), std::string::npos) << text;
+    EXPECT_EQ(text.find("RNG"), std::string::npos) << text;
+    back = ldm::recipeFromA1111Parameters(text);
+    ASSERT_TRUE(back.ok());
+    EXPECT_EQ(back->rng, "nv");
+    r.schedule = "sgm_uniform";
+    back = ldm::recipeFromA1111Parameters(ldm::toA1111Parameters(r));
+    ASSERT_TRUE(back.ok());
+    EXPECT_EQ(back->schedule, "sgm_uniform");
+
+    // Our files from before the RNG key: our own noise, and "DPM++ 2M" was the DDIM-grid one.
+    const auto old = ldm::recipeFromA1111Parameters(
+        "a lake\nSteps: 20, Sampler: DPM++ 2M, CFG scale: 5.0, Seed: 3, Size: 64x64, "
+        "Task: txt2img, Engine: latent-canvas 0.1.0");
+    ASSERT_TRUE(old.ok());
+    EXPECT_EQ(old->sampler, "dpmpp2m");
+    EXPECT_EQ(old->rng, "ours");
 }
 
 // Values that parse but are impossible get the JSON recipe's checks, not a generate that fails

@@ -26,7 +26,21 @@ std::vector<OptionSpec> optionsFor(const std::string& task)
          "what the model predicts; SD-2.x 768-v and 512-base files look alike, so say it for "
          "them (SD-2.x files default to v)",
          "from the config"},
-        {"sampler", "NAME", "ddim, plms, ddpm or dpmpp2m", "dpmpp2m"},
+        {"sampler", "NAME",
+         "ddim, plms, ddpm, dpmpp2m (DPM-Solver++ 2M on the DDIM grid), or a k-diffusion "
+         "sampler by its AUTOMATIC1111 name: \"Euler\", \"Euler a\", \"Heun\", \"LMS\", "
+         "\"DPM2\", \"DPM2 a\", \"DPM++ 2S a\", \"DPM++ 2M\", \"DPM++ SDE\", "
+         "\"DPM++ 2M SDE\", \"DPM++ 3M SDE\" (or euler_a, dpmpp_2m, ...)",
+         "dpmpp2m"},
+        {"schedule", "NAME",
+         "k-diffusion samplers' noise schedule (A1111 'Schedule type'): Automatic, Uniform, "
+         "Karras, Exponential or \"SGM Uniform\"",
+         "Automatic (the sampler's A1111 default)"},
+        {"rng", "ours|cpu|nv",
+         "noise generator: ours, cpu (torch.randn on the CPU: A1111 'CPU', ComfyUI) or nv "
+         "(A1111's default GPU noise); cpu and nv give those tools' picture for a seed",
+         "ours"},
+        {"ensd", "N", "A1111 'Eta noise seed delta' (cpu/nv: noise after x_T uses seed + N)", "0"},
         {"steps", "N", "sampler steps", "25"},
         {"eta", "X", "DDIM eta (0 = deterministic)", "0"},
         {"seed", "N", "noise seed", "random"},
@@ -97,7 +111,7 @@ int runTask(const std::string& task, const std::vector<std::string>& args)
     GenerateRequest request;
     Recipe& recipe = request.recipe;
     recipe.task = task;
-    recipe.sampler = options.text("sampler", "dpmpp2m");
+    recipe.sampler = samplerFromDisplayName(options.text("sampler", "dpmpp2m"));
     recipe.steps = int(options.integer("steps", 25, 1, 1000));
     recipe.eta = options.number("eta", 0.0, 0.0, 10.0);
     recipe.guidanceScale = options.number("scale", 5.0, 0.0, 50.0);
@@ -123,6 +137,21 @@ int runTask(const std::string& task, const std::vector<std::string>& args)
     }
     const auto seed = options.unsignedValue("seed");
     recipe.seed = seed ? *seed : std::random_device{}() * 4294967296ull + std::random_device{}();
+    recipe.schedule = scheduleFromLabel(options.text("schedule", "automatic"));
+    recipe.rng = options.text("rng", "ours");
+    recipe.etaNoiseSeedDelta = options.unsignedValue("ensd").value_or(0);
+    if (options.error().empty() && recipe.schedule.empty()) {
+        std::fprintf(stderr, "%s: unknown --schedule '%s' (choose Automatic, Uniform, Karras, "
+                             "Exponential or \"SGM Uniform\")\n",
+                     task.c_str(), options.text("schedule").c_str());
+        return ExitUsage;
+    }
+    if (options.error().empty() && recipe.rng != "ours" && recipe.rng != "cpu" &&
+        recipe.rng != "nv") {
+        std::fprintf(stderr, "%s: --rng must be ours, cpu or nv, got '%s'\n", task.c_str(),
+                     recipe.rng.c_str());
+        return ExitUsage;
+    }
     const int threads = int(options.integer("threads", 0, 0, 256));
     if (!options.error().empty() || !options.positional().empty()) {
         std::fprintf(stderr, "%s: %s\n", task.c_str(),

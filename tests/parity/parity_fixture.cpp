@@ -20,7 +20,7 @@ bool isSamplerLatent(const std::string& tensor)
 bool isChainOutput(const std::string& tensor)
 {
     return isSamplerLatent(tensor) || tensor == "image" || tensor == "image_01" ||
-           tensor == "inpainted_01";
+           tensor == "inpainted_01" || tensor == "denoised_calls";
 }
 
 std::vector<std::string> splitCommaList(const std::string& text)
@@ -43,7 +43,8 @@ Fixture::Fixture(std::filesystem::path path, io::SafetensorsFile file, nlohmann:
     : m_path(std::move(path))
     , m_file(std::move(file))
     , m_tolerances(std::move(tolerances))
-    , m_isSampler(m_file.metadata().count("sampler") != 0)
+    , m_isSampler(m_file.metadata().count("sampler") != 0 ||
+                  m_file.metadata().count("a1111_sampler") != 0)
 {
 }
 

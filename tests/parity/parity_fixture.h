@@ -94,5 +94,9 @@ void runSamplerFixture(const Fixture& fixture);
 /// Inpainting-model DDIM run (inpainting_big layout): masked-image latent + mask as concat input.
 void runInpaintFixture(const Fixture& fixture);
 void runWeightsFixture(const Fixture& fixture);
+/// AUTOMATIC1111's noise generators (a1111_rng): every draw bit for bit.
+void runA1111RngFixture(const Fixture& fixture);
+/// An A1111 txt2img run with a k-diffusion sampler (a1111 folder).
+void runA1111SamplerFixture(const Fixture& fixture);
 
 } // namespace ldm::parity

@@ -45,6 +45,12 @@ std::pair<std::string, Handler> classify(const io::SafetensorsFile& file)
     // Before the sampler check: an inpainting file records its sampler too.
     if (has("mask_01") && has("inpainted_01"))
         return {"inpaint_ddim", runInpaintFixture};
+    if (file.metadata().count("a1111_sampler"))
+        return {"a1111_sampler", runA1111SamplerFixture};
+    if (file.contains("cpu.0.4x8x8") || file.contains("nv.0.4x8x8") ||
+        (!file.tensors().empty() && (startsWith(file.tensors().front().name, "cpu.") ||
+                                     startsWith(file.tensors().front().name, "nv."))))
+        return {"a1111_rng", runA1111RngFixture};
     if (file.metadata().count("sampler"))
         return {"sampler", runSamplerFixture};
     if (has("eps_0"))

@@ -326,7 +326,7 @@ private Q_SLOTS:
         QVERIFY(found.ok());
         QVERIFY(!found->lossless);
         QCOMPARE(found->recipe.seed, 377404987ULL);
-        QCOMPARE(found->recipe.sampler, std::string("dpmpp2m"));
+        QCOMPARE(found->recipe.sampler, std::string("dpmpp_2m"));
 
         const QString plain = dir.filePath(QStringLiteral("plain.png"));
         QVERIFY(picture(1, QSize(8, 8)).save(plain));

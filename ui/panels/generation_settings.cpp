@@ -65,9 +65,11 @@ GenerationSettings::GenerationSettings(bool showSize, QWidget* parent)
     , m_seed(new QLineEdit(this))
     , m_batch(new QSpinBox(this))
 {
-    for (const char* id : {"ddim", "plms", "ddpm", "dpmpp2m"})
-        m_sampler->addItem(QString::fromStdString(samplerDisplayName(id)), QString::fromLatin1(id));
-    m_sampler->setToolTip(tr("DDIM is deterministic at eta 0; DPM++ 2M needs the fewest steps."));
+    for (const std::string& id : knownSamplerIds())
+        m_sampler->addItem(QString::fromStdString(samplerDisplayName(id)),
+                           QString::fromStdString(id));
+    m_sampler->setToolTip(tr("DDIM is deterministic at eta 0; DPM++ 2M needs the fewest steps. "
+                             "Euler … DPM++ 3M SDE are AUTOMATIC1111's samplers."));
     m_steps->setRange(1, 1000);
     m_steps->setValue(50);
     m_guidance->setRange(1.0, 30.0);
@@ -166,6 +168,9 @@ void GenerationSettings::fillRecipe(Recipe& recipe) const
     recipe.guidanceScale = m_guidance->value();
     recipe.eta = m_eta->value();
     recipe.clipSkip = m_form->isRowVisible(m_clipSkip) ? m_clipSkip->value() : 1;
+    recipe.schedule = m_schedule;
+    recipe.rng = m_rng;
+    recipe.etaNoiseSeedDelta = m_etaNoiseSeedDelta;
     if (m_width) {
         recipe.width = snapSide(m_width->value(), m_factor);
         recipe.height = snapSide(m_height->value(), m_factor);
@@ -181,6 +186,9 @@ void GenerationSettings::applyRecipe(const Recipe& recipe)
     m_guidance->setValue(recipe.guidanceScale);
     m_eta->setValue(recipe.eta);
     m_clipSkip->setValue(recipe.clipSkip);
+    m_schedule = recipe.schedule;
+    m_rng = recipe.rng;
+    m_etaNoiseSeedDelta = recipe.etaNoiseSeedDelta;
     if (m_width) {
         m_width->setValue(snapSide(recipe.width, m_factor));
         m_height->setValue(snapSide(recipe.height, m_factor));

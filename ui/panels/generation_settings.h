@@ -76,6 +76,11 @@ private:
     QString m_sizeModelKey; // the model the size boxes were last set for
     quint64 m_lastSeed = 0;
     bool m_hasLastSeed = false;
+    // Settings without a widget, kept from a restored recipe so it replays as it was made
+    // (an A1111 picture's noise generator and schedule).
+    std::string m_schedule = "automatic";
+    std::string m_rng = "ours";
+    std::uint64_t m_etaNoiseSeedDelta = 0;
 };
 
 } // namespace ldm::ui

@@ -15,6 +15,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace ldm {
 
@@ -36,7 +37,15 @@ struct Recipe
     int steps = 50;                 ///< denoising steps
     double guidanceScale = 7.5;     ///< classifier-free guidance; 1.0 disables it
     double eta = 0.0;               ///< DDIM eta; 0 is deterministic
-    std::uint64_t seed = 0;         ///< seed of our CPU noise generator
+    std::uint64_t seed = 0;         ///< seed of the noise generator `rng`
+    /// Noise generator: "ours" (the default), "cpu" (torch.randn on a CPU generator: A1111's
+    /// "CPU", ComfyUI) or "nv" (A1111's Philox "NV" = its default GPU noise).
+    std::string rng = "ours";
+    /// A1111 "ENSD" (eta noise seed delta): with "cpu"/"nv", noise after x_T uses seed + this.
+    std::uint64_t etaNoiseSeedDelta = 0;
+    /// k-diffusion samplers' σ schedule (A1111 "Schedule type"): "automatic" (the sampler's
+    /// default), "uniform", "karras", "exponential" or "sgm_uniform".
+    std::string schedule = "automatic";
     int width = 512;                ///< output width in pixels
     int height = 512;               ///< output height in pixels
     std::string precision = "fp32"; ///< "fp32" | "bf16" | "fp16"
@@ -57,17 +66,39 @@ struct Recipe
 /// True for the tasks we know ("txt2img", "paint", "upscale", "img2img", "inpaint").
 bool isKnownTask(const std::string& task);
 
-/// True for the sampler ids our engine implements ("ddim", "plms", "ddpm", "dpmpp2m").
+/// True for the sampler ids our engine implements ("ddim", "plms", "ddpm", "dpmpp2m", and the
+/// k-diffusion ones "euler", "euler_a", "heun", "lms", "dpm2", "dpm2_a", "dpmpp_2s_a",
+/// "dpmpp_2m", "dpmpp_sde", "dpmpp_2m_sde", "dpmpp_3m_sde").
 bool isKnownSampler(const std::string& sampler);
 
-/// Our sampler id for a sampler name written by A1111 or another tool ("DPM++ 2M Karras" ->
-/// "dpmpp2m", "Euler" -> "ddim"); names without a close equivalent come back unchanged so no
+/// Every sampler id, in the order a list shows them.
+std::vector<std::string> knownSamplerIds();
+
+/// True for the k-diffusion sampler ids (those that take a `schedule`).
+bool isKDiffusionSamplerId(const std::string& sampler);
+
+/// Our sampler id for a sampler name written by A1111 or another tool: its label ("Euler a"),
+/// alias ("k_euler_a"), k-diffusion function ("sample_euler_ancestral") or our id, any case.
+/// A1111's older names with the schedule appended ("DPM++ 2M Karras") give the sampler; see
+/// scheduleFromSamplerName(). Names without an equivalent come back unchanged so no
 /// information is lost.
 std::string samplerFromDisplayName(const std::string& name);
 
-/// The name A1111 shows for one of our sampler ids ("dpmpp2m" -> "DPM++ 2M"); unknown ids
-/// come back unchanged.
+/// The schedule an older A1111 sampler name carries ("DPM++ 2M Karras" -> "karras"), or "".
+std::string scheduleFromSamplerName(const std::string& name);
+
+/// The name A1111 shows for one of our sampler ids ("dpmpp_2m" -> "DPM++ 2M"; our discrete
+/// "dpmpp2m" -> "DPM-Solver++ 2M (DDIM grid)"); unknown ids come back unchanged.
 std::string samplerDisplayName(const std::string& sampler);
+
+/// Our schedule name for A1111's "Schedule type" label ("SGM Uniform" -> "sgm_uniform"), any
+/// case or spelling; "" for an unknown one.
+std::string scheduleFromLabel(const std::string& label);
+/// A1111's label for our schedule name ("karras" -> "Karras"); unknown names unchanged.
+std::string scheduleLabel(const std::string& schedule);
+/// The schedule "automatic" stands for with this k-diffusion sampler in A1111 ("dpmpp_2m" ->
+/// "karras", "euler" -> "uniform"); "" for other samplers.
+std::string automaticSchedule(const std::string& sampler);
 
 /// Lossless JSON form (with "version": RecipeJsonVersion).
 nlohmann::json toJson(const Recipe& recipe);

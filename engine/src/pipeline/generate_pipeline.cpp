@@ -3,6 +3,7 @@
 #include "pipeline/engine_state.h"
 #include "pipeline/guided_denoiser.h"
 #include "pipeline/image_convert.h"
+#include "sampling/k_samplers.h"
 
 #include <ATen/autocast_mode.h>
 
@@ -125,7 +126,19 @@ Result<GenerateResult> generateFromNoise(const LoadedModel& model, const Generat
     auto kind = parseSamplerKind(recipe.sampler);
     if (!kind)
         return kind.error();
-    auto sampler = makeSampler(*kind, diffusion.schedule(), recipe.steps, recipe.eta);
+    auto sigmaSchedule = parseSigmaSchedule(recipe.schedule);
+    if (!sigmaSchedule)
+        return sigmaSchedule.error();
+    if (!parseNoiseKind(recipe.rng))
+        return makeError(ErrorCode::InvalidRequest,
+                         "unknown noise generator '" + recipe.rng + "' (choose ours, cpu or nv)");
+    if (edit && isKDiffusionSampler(*kind))
+        return makeError(ErrorCode::InvalidRequest,
+                         std::string("the ") + samplerKindName(*kind) +
+                             " sampler runs text-to-image only so far; choose ddim, plms, "
+                             "ddpm or dpmpp2m for img2img, inpaint and outpaint");
+    auto sampler =
+        makeSampler(*kind, diffusion.schedule(), recipe.steps, recipe.eta, *sigmaSchedule);
     if (!sampler)
         return sampler.error();
 
@@ -182,6 +195,8 @@ Result<GenerateResult> generateFromNoise(const LoadedModel& model, const Generat
     GenerateResult result;
     result.image = plan.finish ? plan.finish(std::move(sampled->image)) : std::move(sampled->image);
     result.recipe = recipe;
+    result.recipe.sampler = samplerKindName(*kind); // "Euler a" and the like as our id
+    result.recipe.schedule = sigmaScheduleName(*sigmaSchedule);
     if (recipe.task == "paint")
         result.recipe.mapHash = sha256Hex(request.map.ids.data(), request.map.ids.size());
     if (edit)

@@ -27,7 +27,7 @@ EpsModel makeGuidedEpsModel(const LatentDiffusion& model, const Conditions& cond
 
 /// Same as a function of an explicit concat window, for tiles: `concat` of the tile.
 torch::Tensor guidedEps(const LatentDiffusion& model, const Conditions& conditions, double scale,
-                        const torch::Tensor& x, int64_t t, const torch::Tensor& concat,
+                        const torch::Tensor& x, double t, const torch::Tensor& concat,
                         const torch::Tensor& uncondConcat);
 
 } // namespace ldm

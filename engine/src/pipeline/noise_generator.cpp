@@ -1,13 +1,48 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "pipeline/noise_generator.h"
 
+#include <algorithm>
+#include <cctype>
 #include <cmath>
+#include <cstring>
 
 namespace ldm {
 
-NoiseGenerator::NoiseGenerator(uint64_t seed)
-    : m_state(seed ^ 0x6a09e667f3bcc909ull)
+const char* noiseKindName(NoiseKind kind)
 {
+    switch (kind) {
+    case NoiseKind::Ours: return "ours";
+    case NoiseKind::TorchCpu: return "cpu";
+    case NoiseKind::Philox: return "nv";
+    }
+    return "?";
+}
+
+std::optional<NoiseKind> parseNoiseKind(const std::string& name)
+{
+    std::string lower = name;
+    std::transform(lower.begin(), lower.end(), lower.begin(),
+                   [](unsigned char c) { return char(std::tolower(c)); });
+    if (lower == "ours" || lower.empty())
+        return NoiseKind::Ours;
+    if (lower == "cpu")
+        return NoiseKind::TorchCpu;
+    // A1111's "GPU" source is torch.randn on the GPU, which its "NV" source reproduces.
+    if (lower == "nv" || lower == "gpu")
+        return NoiseKind::Philox;
+    return std::nullopt;
+}
+
+NoiseGenerator::NoiseGenerator(uint64_t seed, NoiseKind kind, uint64_t etaNoiseSeedDelta)
+    : m_seed(seed)
+    , m_state(seed ^ 0x6a09e667f3bcc909ull)
+    , m_kind(kind)
+    , m_etaNoiseSeedDelta(etaNoiseSeedDelta)
+{
+    if (kind == NoiseKind::TorchCpu)
+        m_torchCpu.emplace(seed);
+    else if (kind == NoiseKind::Philox)
+        m_philox.emplace(seed);
 }
 
 uint64_t NoiseGenerator::next()
@@ -29,6 +64,20 @@ torch::Tensor NoiseGenerator::normal(at::IntArrayRef shape)
     torch::Tensor out = torch::empty(shape, torch::kFloat32);
     float* data = out.data_ptr<float>();
     const int64_t count = out.numel();
+    if (m_kind != NoiseKind::Ours) {
+        const std::vector<float> values =
+            m_torchCpu ? m_torchCpu->next(count) : m_philox->next(count);
+        std::memcpy(data, values.data(), values.size() * sizeof(float));
+        // A1111's ImageRNG: the first draw uses the seed, the later ones seed + delta.
+        if (m_first && m_etaNoiseSeedDelta != 0) {
+            if (m_torchCpu)
+                m_torchCpu.emplace(m_seed + m_etaNoiseSeedDelta);
+            else
+                m_philox.emplace(m_seed + m_etaNoiseSeedDelta);
+        }
+        m_first = false;
+        return out;
+    }
     for (int64_t i = 0; i < count; ++i) {
         if (m_hasSpare) {
             data[i] = float(m_spare);

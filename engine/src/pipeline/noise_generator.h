@@ -1,30 +1,54 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "sampling/torch_compatible_noise.h"
+
 #include <torch/torch.h>
 
 #include <cstdint>
+#include <optional>
+#include <string>
 
 namespace ldm {
 
-/// Our own seeded standard-normal generator. It runs on the CPU, one value after another,
-/// so a seed gives the same noise on every machine, thread count and device (torch's
-/// generators differ between CPU and CUDA and across versions). splitmix64 → 53-bit uniforms
-/// → Box–Muller in double precision, stored as float32.
+/// Which generator turns the seed into noise (Recipe::rng).
+enum class NoiseKind {
+    Ours,     ///< "ours": our own splitmix64 + Box–Muller generator (the default)
+    TorchCpu, ///< "cpu": torch.randn on a CPU generator (A1111 "CPU", ComfyUI)
+    Philox,   ///< "nv": A1111's Philox generator (its "NV" source = GPU torch.randn, A1111's default)
+};
+
+/// "ours", "cpu", "nv"; parsing is case-insensitive and also takes A1111's "CPU", "NV", "GPU".
+const char* noiseKindName(NoiseKind kind);
+std::optional<NoiseKind> parseNoiseKind(const std::string& name);
+
+/// Our own seeded standard-normal generator, or one that reproduces another tool's. It runs on
+/// the CPU, one value after another, so a seed gives the same noise on every machine, thread
+/// count and device (torch's own generators differ between CPU and CUDA and across versions).
+/// Ours: splitmix64 → 53-bit uniforms → Box–Muller in double precision, stored as float32.
 class NoiseGenerator {
 public:
-    explicit NoiseGenerator(uint64_t seed);
+    explicit NoiseGenerator(uint64_t seed, NoiseKind kind = NoiseKind::Ours,
+                            uint64_t etaNoiseSeedDelta = 0);
 
-    /// A float32 CPU tensor of standard-normal draws in C order.
+    /// A float32 CPU tensor of standard-normal draws in C order. For the A1111 kinds each call
+    /// is one draw of the whole tensor, as A1111's ImageRNG makes them (batch 1); after the
+    /// first, a non-zero eta noise seed delta reseeds with seed + delta, as A1111 does.
     torch::Tensor normal(at::IntArrayRef shape);
-    /// The next uniform in (0, 1).
+    /// The next uniform in (0, 1) of our own generator.
     double uniform();
 
 private:
     uint64_t next();
+    uint64_t m_seed;
     uint64_t m_state;
+    NoiseKind m_kind;
+    uint64_t m_etaNoiseSeedDelta;
+    bool m_first = true;
     bool m_hasSpare = false;
     double m_spare = 0.0;
+    std::optional<TorchCpuNormal> m_torchCpu;
+    std::optional<PhiloxNormal> m_philox;
 };
 
 } // namespace ldm

@@ -70,7 +70,9 @@ Result<SampledImage> sampleAndDecode(const LoadedModel& model, const GenerateReq
 {
     // x_T and every later draw come from the CPU generator, so the seed gives the same image
     // on every device and thread count.
-    NoiseGenerator noise(request.recipe.seed);
+    const Recipe& recipe = request.recipe;
+    NoiseGenerator noise(recipe.seed, parseNoiseKind(recipe.rng).value_or(NoiseKind::Ours),
+                         recipe.etaNoiseSeedDelta);
     // Edits draw x_T too, so strength 1 is txt2img from the same seed.
     torch::Tensor xT = noise.normal(latentShape).to(device);
     if (plan.start)

@@ -7,6 +7,7 @@
 #include <array>
 #include <cctype>
 #include <cmath>
+#include <cstring>
 #include <limits>
 #include <utility>
 
@@ -22,13 +23,40 @@ constexpr int MaxSteps = 10000;
 struct SamplerName
 {
     const char* id;
-    const char* display;
+    const char* display;           ///< A1111's label (ours for the reference's samplers)
+    const char* function;          ///< k-diffusion's function without "sample_"; "" for none
+    const char* automaticSchedule; ///< what A1111's "Automatic" means; "" = not k-diffusion
 };
-constexpr std::array<SamplerName, 4> KnownSamplers = {{
-    {"ddim", "DDIM"},
-    {"plms", "PLMS"},
-    {"ddpm", "DDPM"},
-    {"dpmpp2m", "DPM++ 2M"},
+// The k-diffusion rows follow AUTOMATIC1111 1.10's samplers_k_diffusion table.
+constexpr std::array<SamplerName, 15> KnownSamplers = {{
+    {"ddim", "DDIM", "", ""},
+    {"plms", "PLMS", "", ""},
+    {"ddpm", "DDPM", "", ""},
+    {"dpmpp2m", "DPM-Solver++ 2M (DDIM grid)", "", ""},
+    {"euler", "Euler", "euler", "uniform"},
+    {"euler_a", "Euler a", "euler_ancestral", "uniform"},
+    {"heun", "Heun", "heun", "uniform"},
+    {"lms", "LMS", "lms", "uniform"},
+    {"dpm2", "DPM2", "dpm_2", "karras"},
+    {"dpm2_a", "DPM2 a", "dpm_2_ancestral", "karras"},
+    {"dpmpp_2s_a", "DPM++ 2S a", "dpmpp_2s_ancestral", "karras"},
+    {"dpmpp_2m", "DPM++ 2M", "dpmpp_2m", "karras"},
+    {"dpmpp_sde", "DPM++ SDE", "dpmpp_sde", "karras"},
+    {"dpmpp_2m_sde", "DPM++ 2M SDE", "dpmpp_2m_sde", "exponential"},
+    {"dpmpp_3m_sde", "DPM++ 3M SDE", "dpmpp_3m_sde", "exponential"},
+}};
+
+struct ScheduleName
+{
+    const char* name;
+    const char* label;
+};
+constexpr std::array<ScheduleName, 5> KnownSchedules = {{
+    {"automatic", "Automatic"},
+    {"uniform", "Uniform"},
+    {"karras", "Karras"},
+    {"exponential", "Exponential"},
+    {"sgm_uniform", "SGM Uniform"},
 }};
 
 std::string lowerTrimmed(const std::string& text)
@@ -93,6 +121,7 @@ bool Recipe::operator==(const Recipe& o) const
     return task == o.task && modelName == o.modelName && modelHash == o.modelHash &&
            prompt == o.prompt && negativePrompt == o.negativePrompt && sampler == o.sampler &&
            steps == o.steps && guidanceScale == o.guidanceScale && eta == o.eta && seed == o.seed &&
+           rng == o.rng && etaNoiseSeedDelta == o.etaNoiseSeedDelta && schedule == o.schedule &&
            width == o.width && height == o.height && precision == o.precision &&
            clipSkip == o.clipSkip && prediction == o.prediction && mapHash == o.mapHash && inputImageHash == o.inputImageHash &&
            maskHash == o.maskHash && strength == o.strength && tileSize == o.tileSize &&
@@ -111,20 +140,90 @@ bool isKnownSampler(const std::string& sampler)
                        [&](const SamplerName& known) { return sampler == known.id; });
 }
 
+std::vector<std::string> knownSamplerIds()
+{
+    std::vector<std::string> ids;
+    for (const auto& known : KnownSamplers)
+        ids.emplace_back(known.id);
+    return ids;
+}
+
+bool isKDiffusionSamplerId(const std::string& sampler)
+{
+    return !automaticSchedule(sampler).empty();
+}
+
+namespace {
+
+// Spelling-insensitive key: lower case without spaces, '_' or '-'.
+std::string nameKey(const std::string& text)
+{
+    std::string key;
+    for (unsigned char c : text)
+        if (!std::isspace(c) && c != '_' && c != '-')
+            key += static_cast<char>(std::tolower(c));
+    return key;
+}
+
+const SamplerName* findSampler(const std::string& name)
+{
+    const std::string lower = lowerTrimmed(name);
+    for (const auto& known : KnownSamplers)
+        if (lower == known.id || lower == lowerTrimmed(known.display))
+            return &known;
+    // A1111 aliases ("k_euler_a", "k_dpmpp_2m") and k-diffusion functions ("sample_lms").
+    std::string key = nameKey(name);
+    for (const char* prefix : {"sample", "k"})
+        if (key.rfind(prefix, 0) == 0 && key.size() > std::strlen(prefix)) {
+            const std::string rest = key.substr(std::strlen(prefix));
+            for (const auto& known : KnownSamplers)
+                if (*known.function && (rest == nameKey(known.function) || rest == nameKey(known.id)))
+                    return &known;
+        }
+    for (const auto& known : KnownSamplers)
+        if (*known.function && key == nameKey(known.function))
+            return &known;
+    return nullptr;
+}
+
+// An older A1111 name with the schedule appended ("DPM++ 2M Karras", "LMS Karras"): the
+// sampler row and the schedule, or nullptr.
+const SamplerName* splitScheduleSuffix(const std::string& name, std::string& schedule)
+{
+    const std::string trimmedName = lowerTrimmed(name);
+    for (const auto& known : KnownSchedules) {
+        const std::string suffix = " " + lowerTrimmed(known.label);
+        if (trimmedName.size() > suffix.size() &&
+            trimmedName.compare(trimmedName.size() - suffix.size(), suffix.size(), suffix) == 0) {
+            const SamplerName* sampler =
+                findSampler(trimmedName.substr(0, trimmedName.size() - suffix.size()));
+            if (sampler && *sampler->automaticSchedule) {
+                schedule = known.name;
+                return sampler;
+            }
+        }
+    }
+    return nullptr;
+}
+
+} // namespace
+
 std::string samplerFromDisplayName(const std::string& name)
 {
-    const std::string key = lowerTrimmed(name);
-    for (const auto& known : KnownSamplers) {
-        if (key == known.id || key == lowerTrimmed(known.display))
-            return known.id;
-    }
-    // The Karras schedule changes the sigmas, not the update rule, so the step is still 2M.
-    if (key == "dpm++ 2m karras" || key == "dpmpp_2m" || key == "dpmpp_2m_karras")
-        return "dpmpp2m";
-    // DDIM with eta = 0 is the Euler method on the probability-flow ODE (Karras et al. 2022).
-    if (key == "euler" || key == "euler karras")
-        return "ddim";
+    if (const SamplerName* known = findSampler(name))
+        return known->id;
+    std::string schedule;
+    if (const SamplerName* known = splitScheduleSuffix(name, schedule))
+        return known->id;
     return name;
+}
+
+std::string scheduleFromSamplerName(const std::string& name)
+{
+    std::string schedule;
+    if (!findSampler(name))
+        splitScheduleSuffix(name, schedule);
+    return schedule;
 }
 
 std::string samplerDisplayName(const std::string& sampler)
@@ -134,6 +233,31 @@ std::string samplerDisplayName(const std::string& sampler)
             return known.display;
     }
     return sampler;
+}
+
+std::string scheduleFromLabel(const std::string& label)
+{
+    const std::string key = nameKey(label);
+    for (const auto& known : KnownSchedules)
+        if (key == nameKey(known.name) || key == nameKey(known.label))
+            return known.name;
+    return {};
+}
+
+std::string scheduleLabel(const std::string& schedule)
+{
+    for (const auto& known : KnownSchedules)
+        if (schedule == known.name)
+            return known.label;
+    return schedule;
+}
+
+std::string automaticSchedule(const std::string& sampler)
+{
+    for (const auto& known : KnownSamplers)
+        if (sampler == known.id)
+            return known.automaticSchedule;
+    return {};
 }
 
 nlohmann::json toJson(const Recipe& r)
@@ -150,6 +274,9 @@ nlohmann::json toJson(const Recipe& r)
         {"guidance_scale", r.guidanceScale},
         {"eta", r.eta},
         {"seed", r.seed},
+        {"rng", r.rng},
+        {"ensd", r.etaNoiseSeedDelta},
+        {"schedule", r.schedule},
         {"width", r.width},
         {"height", r.height},
         {"precision", r.precision},
@@ -188,6 +315,9 @@ Result<Recipe> recipeFromJson(const nlohmann::json& json)
         readField(json, "sampler", r.sampler, error) && readField(json, "steps", r.steps, error) &&
         readField(json, "guidance_scale", r.guidanceScale, error) &&
         readField(json, "eta", r.eta, error) && readField(json, "seed", r.seed, error) &&
+        readField(json, "rng", r.rng, error) &&
+        readField(json, "ensd", r.etaNoiseSeedDelta, error) &&
+        readField(json, "schedule", r.schedule, error) &&
         readField(json, "width", r.width, error) && readField(json, "height", r.height, error) &&
         readField(json, "precision", r.precision, error) &&
         readField(json, "clip_skip", r.clipSkip, error) &&
@@ -217,6 +347,11 @@ Result<Recipe> recipeFromJson(const nlohmann::json& json)
         return invalid("tile size must not be negative");
     if (r.prediction != "eps" && r.prediction != "v")
         return invalid("prediction must be eps or v");
+    if (r.rng != "ours" && r.rng != "cpu" && r.rng != "nv")
+        return invalid("rng must be ours, cpu or nv");
+    if (scheduleFromLabel(r.schedule).empty())
+        return invalid("unknown schedule '" + r.schedule + "'");
+    r.schedule = scheduleFromLabel(r.schedule);
     if (r.clipSkip < 1 || r.clipSkip > MaxClipSkip)
         return invalid("clip skip must be between 1 and " + std::to_string(MaxClipSkip));
     return r;

@@ -162,12 +162,41 @@ void parseSize(const std::string& text, Recipe& r)
     }
 }
 
+std::string lowerCase(std::string text)
+{
+    for (char& c : text)
+        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return text;
+}
+
+// A1111 names its noise sources "CPU" and "NV"; ours keeps its own name.
+std::string rngLabel(const std::string& rng)
+{
+    return rng == "cpu" ? "CPU" : rng == "nv" ? "NV" : rng;
+}
+
 void applyPair(const std::string& key, const std::string& value, Recipe& r)
 {
     if (key == "Steps")
         parseInteger(value, r.steps);
-    else if (key == "Sampler")
+    else if (key == "Sampler") {
         r.sampler = samplerFromDisplayName(value);
+        // Before A1111 1.9 the schedule was part of the name ("DPM++ 2M Karras").
+        if (const std::string schedule = scheduleFromSamplerName(value); !schedule.empty())
+            r.schedule = schedule;
+    }
+    else if (key == "Schedule type" && !scheduleFromLabel(value).empty())
+        r.schedule = scheduleFromLabel(value);
+    else if (key == "RNG") {
+        const std::string rng = lowerCase(value);
+        // A1111's "GPU" noise is torch.randn on an NVIDIA GPU, which its "NV" reproduces.
+        if (rng == "cpu" || rng == "nv" || rng == "ours")
+            r.rng = rng;
+        else if (rng == "gpu")
+            r.rng = "nv";
+    }
+    else if (key == "ENSD")
+        parseInteger(value, r.etaNoiseSeedDelta);
     else if (key == "CFG scale")
         parseDouble(value, r.guidanceScale);
     else if (key == "Seed")
@@ -240,17 +269,30 @@ std::string toA1111Parameters(const Recipe& r)
     std::vector<KeyValue> pairs = {
         {"Steps", std::to_string(r.steps)},
         {"Sampler", samplerDisplayName(r.sampler)},
+    };
+    // A1111 names the schedule whenever it is not the model's own (uniform) one by default.
+    if (isKDiffusionSamplerId(r.sampler)) {
+        const std::string schedule =
+            r.schedule == "automatic" ? automaticSchedule(r.sampler) : r.schedule;
+        if (r.schedule != "automatic" || schedule != "uniform")
+            pairs.emplace_back("Schedule type", scheduleLabel(schedule));
+    }
+    pairs.insert(pairs.end(), {
         {"CFG scale", formatNumber(r.guidanceScale)},
         {"Seed", std::to_string(r.seed)},
         {"Size", std::to_string(r.width) + "x" + std::to_string(r.height)},
-    };
+    });
     const auto addIf = [&pairs](bool present, const char* key, std::string value) {
         if (present)
             pairs.emplace_back(key, std::move(value));
     };
     addIf(!r.modelHash.empty(), "Model hash", r.modelHash);
     addIf(!r.modelName.empty(), "Model", r.modelName);
-    addIf(true, "Eta", formatNumber(r.eta));
+    // The k-diffusion samplers run with A1111's ancestral eta 1, which A1111 leaves unwritten.
+    addIf(!isKDiffusionSamplerId(r.sampler), "Eta", formatNumber(r.eta));
+    // A1111 writes "RNG" unless its noise came from the GPU; a file without it means "nv".
+    addIf(r.rng != "nv", "RNG", rngLabel(r.rng));
+    addIf(r.etaNoiseSeedDelta != 0, "ENSD", std::to_string(r.etaNoiseSeedDelta));
     addIf(!r.precision.empty(), "Precision", r.precision);
     addIf(r.clipSkip > 1, "Clip skip", std::to_string(r.clipSkip));
     addIf(r.prediction == "v", "Prediction", r.prediction);
@@ -296,8 +338,23 @@ Result<Recipe> recipeFromA1111Parameters(const std::string& rawText)
         std::string& target = negative ? r.negativePrompt : r.prompt;
         target += (target.empty() ? "" : "\n") + line;
     }
-    for (const auto& [key, value] : findPairs(settingsLine))
+    bool namesRng = false;
+    bool namesEngine = false;
+    std::string samplerName;
+    for (const auto& [key, value] : findPairs(settingsLine)) {
         applyPair(key, unquote(trimmed(value)), r);
+        namesRng = namesRng || key == "RNG";
+        namesEngine = namesEngine || key == "Engine";
+        if (key == "Sampler")
+            samplerName = trimmed(unquote(trimmed(value)));
+    }
+    if (!namesRng) {
+        // Our files before the "RNG" key used our own generator and called the discrete
+        // DPM-Solver++ 2M "DPM++ 2M"; a file from A1111 without "RNG" used its GPU noise.
+        r.rng = namesEngine ? "ours" : "nv";
+        if (namesEngine && samplerName == "DPM++ 2M")
+            r.sampler = "dpmpp2m";
+    }
     // The text is from a file, so the values get the same checks as a JSON recipe (steps, size,
     // finite CFG and eta, ...): the round trip through JSON reuses them rather than copying.
     auto checked = recipeFromJson(toJson(r));

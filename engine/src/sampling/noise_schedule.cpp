@@ -57,10 +57,20 @@ Result<NoiseSchedule> NoiseSchedule::fromAlphasCumprod(const torch::Tensor& alph
 }
 
 torch::Tensor NoiseSchedule::epsFromV(const torch::Tensor& x, const torch::Tensor& v,
-                                      int64_t t) const
+                                      double t) const
 {
-    TORCH_CHECK(t >= 0 && t < timesteps(), "timestep ", t, " outside the schedule");
-    const double alphaBar = double(m_alphaBar[size_t(t)]);
+    TORCH_CHECK(t >= 0 && t <= double(timesteps() - 1), "timestep ", t, " outside the schedule");
+    double alphaBar = double(m_alphaBar[size_t(t)]);
+    if (t != std::floor(t)) {
+        const auto logSigma = [this](size_t i) {
+            const double a = double(m_alphaBar[i]);
+            return 0.5 * std::log((1.0 - a) / a);
+        };
+        const size_t low = size_t(std::floor(t));
+        const double w = t - std::floor(t);
+        const double sigma = std::exp((1 - w) * logSigma(low) + w * logSigma(low + 1));
+        alphaBar = 1.0 / (1.0 + sigma * sigma);
+    }
     const float sqrtAlpha = float(std::sqrt(alphaBar));
     const float sqrtOneMinus = float(std::sqrt(1.0 - alphaBar));
     return v * sqrtAlpha + x * sqrtOneMinus;

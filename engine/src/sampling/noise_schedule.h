@@ -41,8 +41,10 @@ public:
     /// The noise a v-predicting model implies at step t: ε = √ᾱ_t·v + √(1−ᾱ_t)·x, with the
     /// float32 values of the reference's sqrt_alphas_cumprod / sqrt_one_minus_alphas_cumprod
     /// buffers. Every sampler works on ε, so this adapts a v model to all of them; DDIM then
-    /// recovers x0 = √ᾱ_t·x − √(1−ᾱ_t)·v, as the reference does.
-    torch::Tensor epsFromV(const torch::Tensor& x, const torch::Tensor& v, int64_t t) const;
+    /// recovers x0 = √ᾱ_t·x − √(1−ᾱ_t)·v, as the reference does. Between two steps (the
+    /// k-diffusion samplers' real-valued t) ᾱ = 1/(1+σ²) with log σ interpolated linearly, the
+    /// noise level k-diffusion's CompVisVDenoiser scales with.
+    torch::Tensor epsFromV(const torch::Tensor& x, const torch::Tensor& v, double t) const;
 
 private:
     torch::Tensor m_betas64; // float64: the derived buffers are computed from it, as the reference does

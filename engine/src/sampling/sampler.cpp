@@ -3,6 +3,9 @@
 
 #include "sampling/ancestral_samplers.h"
 #include "sampling/ddim_sampler.h"
+#include "sampling/k_samplers.h"
+
+#include "ldm/recipe.h"
 
 #include <algorithm>
 #include <cctype>
@@ -15,22 +18,48 @@ const char* samplerKindName(SamplerKind kind)
     case SamplerKind::Ddim: return "ddim";
     case SamplerKind::Plms: return "plms";
     case SamplerKind::Ddpm: return "ddpm";
-    case SamplerKind::DpmPlusPlus2M: return "dpmpp2m";
+    case SamplerKind::DpmSolverPlusPlus2MDdimGrid: return "dpmpp2m";
+    case SamplerKind::Euler: return "euler";
+    case SamplerKind::EulerAncestral: return "euler_a";
+    case SamplerKind::Heun: return "heun";
+    case SamplerKind::Lms: return "lms";
+    case SamplerKind::Dpm2: return "dpm2";
+    case SamplerKind::Dpm2Ancestral: return "dpm2_a";
+    case SamplerKind::DpmPlusPlus2SAncestral: return "dpmpp_2s_a";
+    case SamplerKind::DpmPlusPlus2M: return "dpmpp_2m";
+    case SamplerKind::DpmPlusPlusSde: return "dpmpp_sde";
+    case SamplerKind::DpmPlusPlus2MSde: return "dpmpp_2m_sde";
+    case SamplerKind::DpmPlusPlus3MSde: return "dpmpp_3m_sde";
     }
     return "?";
 }
 
+std::vector<SamplerKind> allSamplerKinds()
+{
+    return {SamplerKind::Ddim,           SamplerKind::Plms,
+            SamplerKind::Ddpm,           SamplerKind::DpmSolverPlusPlus2MDdimGrid,
+            SamplerKind::Euler,          SamplerKind::EulerAncestral,
+            SamplerKind::Heun,           SamplerKind::Lms,
+            SamplerKind::Dpm2,           SamplerKind::Dpm2Ancestral,
+            SamplerKind::DpmPlusPlus2SAncestral, SamplerKind::DpmPlusPlus2M,
+            SamplerKind::DpmPlusPlusSde, SamplerKind::DpmPlusPlus2MSde,
+            SamplerKind::DpmPlusPlus3MSde};
+}
+
 Result<SamplerKind> parseSamplerKind(const std::string& name)
 {
-    std::string lower = name;
-    std::transform(lower.begin(), lower.end(), lower.begin(),
-                   [](unsigned char c) { return char(std::tolower(c)); });
-    for (SamplerKind kind : {SamplerKind::Ddim, SamplerKind::Plms, SamplerKind::Ddpm,
-                             SamplerKind::DpmPlusPlus2M})
-        if (lower == samplerKindName(kind))
+    // The recipe layer owns the names other tools write (A1111 labels, aliases, k-diffusion
+    // function names); it maps each to one of our ids.
+    const std::string id = samplerFromDisplayName(name);
+    for (SamplerKind kind : allSamplerKinds())
+        if (id == samplerKindName(kind))
             return kind;
+    std::string ids;
+    for (SamplerKind kind : allSamplerKinds())
+        ids += std::string(ids.empty() ? "" : ", ") + samplerKindName(kind);
     return makeError(ErrorCode::InvalidRequest,
-                     "unknown sampler '" + name + "' (choose ddim, plms, ddpm or dpmpp2m)");
+                     "unknown sampler '" + name + "' (choose " + ids +
+                         ", or an AUTOMATIC1111 name such as \"Euler a\")");
 }
 
 std::vector<int64_t> ddimTimesteps(int64_t totalTimesteps, int64_t steps)
@@ -47,11 +76,16 @@ std::vector<int64_t> ddimTimesteps(int64_t totalTimesteps, int64_t steps)
 }
 
 Result<std::unique_ptr<Sampler>> makeSampler(SamplerKind kind, const NoiseSchedule& schedule,
-                                             int steps, double eta)
+                                             int steps, double eta, SigmaSchedule sigmaSchedule)
 {
     const int64_t total = schedule.timesteps();
     if (steps < 1)
         return makeError(ErrorCode::InvalidRequest, "steps must be at least 1");
+    if (isKDiffusionSampler(kind)) {
+        if (steps > 10000)
+            return makeError(ErrorCode::InvalidRequest, "steps must be at most 10000");
+        return makeKDiffusionSampler(kind, schedule, steps, sigmaSchedule);
+    }
     if (!(eta >= 0.0 && eta <= 10.0))
         return makeError(ErrorCode::InvalidRequest, "eta must be between 0 and 10");
     if (kind == SamplerKind::Ddpm) {
@@ -70,9 +104,9 @@ Result<std::unique_ptr<Sampler>> makeSampler(SamplerKind kind, const NoiseSchedu
         if (eta != 0.0)
             return makeError(ErrorCode::InvalidRequest, "PLMS requires eta = 0");
         return std::unique_ptr<Sampler>(new PlmsSampler(schedule, steps));
-    case SamplerKind::DpmPlusPlus2M:
+    case SamplerKind::DpmSolverPlusPlus2MDdimGrid:
         return std::unique_ptr<Sampler>(new DpmSolverPlusPlus2MSampler(schedule, steps));
-    case SamplerKind::Ddpm: break;
+    default: break;
     }
     return makeError(ErrorCode::Internal, "unhandled sampler kind");
 }

@@ -5,6 +5,7 @@
 #pragma once
 
 #include "ldm/result.h"
+#include "sampling/k_sigmas.h"
 #include "sampling/noise_schedule.h"
 
 #include <torch/torch.h>
@@ -17,16 +18,38 @@
 
 namespace ldm {
 
-/// The samplers we offer.
-enum class SamplerKind { Ddim, Plms, Ddpm, DpmPlusPlus2M };
+/// The samplers we offer: the reference's DDIM/PLMS/DDPM, a discrete-time DPM-Solver++(2M) on
+/// the DDIM grid, and the k-diffusion samplers under AUTOMATIC1111's names (k_samplers.h).
+enum class SamplerKind {
+    Ddim,
+    Plms,
+    Ddpm,
+    DpmSolverPlusPlus2MDdimGrid, ///< "dpmpp2m": DPM-Solver++ 2M on the DDIM timesteps
+    Euler,                       ///< A1111 "Euler"
+    EulerAncestral,              ///< "Euler a"
+    Heun,                        ///< "Heun"
+    Lms,                         ///< "LMS"
+    Dpm2,                        ///< "DPM2"
+    Dpm2Ancestral,               ///< "DPM2 a"
+    DpmPlusPlus2SAncestral,      ///< "DPM++ 2S a"
+    DpmPlusPlus2M,               ///< "DPM++ 2M" (k-diffusion, on σ)
+    DpmPlusPlusSde,              ///< "DPM++ SDE"
+    DpmPlusPlus2MSde,            ///< "DPM++ 2M SDE"
+    DpmPlusPlus3MSde,            ///< "DPM++ 3M SDE"
+};
 
-/// "ddim", "plms", "ddpm", "dpmpp2m".
+/// Our id: "ddim", "plms", "ddpm", "dpmpp2m", "euler", "euler_a", "heun", "lms", "dpm2",
+/// "dpm2_a", "dpmpp_2s_a", "dpmpp_2m", "dpmpp_sde", "dpmpp_2m_sde", "dpmpp_3m_sde".
 const char* samplerKindName(SamplerKind kind);
-/// Parses the names above (case-insensitive); errors list the valid names.
+/// Every kind, in the order a list shows them.
+std::vector<SamplerKind> allSamplerKinds();
+/// Parses an id, A1111's label ("Euler a", "DPM++ 2M"), its alias ("k_euler_a") or
+/// k-diffusion's function name ("sample_euler_ancestral"), case-insensitive; errors list ids.
 Result<SamplerKind> parseSamplerKind(const std::string& name);
 
-/// The (guided) noise prediction ε(x, t) for a whole batch at integer timestep t.
-using EpsModel = std::function<torch::Tensor(const torch::Tensor& x, int64_t t)>;
+/// The (guided) noise prediction ε(x, t) for a whole batch at timestep t. The reference's
+/// samplers pass integer t; the k-diffusion samplers pass the real-valued t of their σ.
+using EpsModel = std::function<torch::Tensor(const torch::Tensor& x, double t)>;
 
 /// Standard-normal noise for sampler step `step` (0 = first step) of the given shape. Replaying
 /// recorded draws reproduces a stochastic run exactly.
@@ -67,8 +90,10 @@ public:
 std::vector<int64_t> ddimTimesteps(int64_t totalTimesteps, int64_t steps);
 
 /// Builds a sampler. `eta` is used by DDIM only (PLMS requires 0). Errors on steps < 1 or
-/// steps > T, eta outside [0, 10], or PLMS with eta != 0.
+/// steps > T, eta outside [0, 10], or PLMS with eta != 0. The k-diffusion kinds take their σ
+/// schedule from `sigmaSchedule` and add noise with A1111's ancestral eta of 1.
 Result<std::unique_ptr<Sampler>> makeSampler(SamplerKind kind, const NoiseSchedule& schedule,
-                                             int steps, double eta = 0.0);
+                                             int steps, double eta = 0.0,
+                                             SigmaSchedule sigmaSchedule = SigmaSchedule::Automatic);
 
 } // namespace ldm
