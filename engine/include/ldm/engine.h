@@ -127,6 +127,10 @@ struct ModelInfo {
     int trainedSize = 256;     ///< image size it was trained at
     bool takesText = false;
     bool takesMap = false;
+    /// SD x4 upscaler: the noise levels it takes (0 .. maxNoiseLevel) and the reference's
+    /// default; -1 for models without noise augmentation.
+    int maxNoiseLevel = -1;
+    int defaultNoiseLevel = -1;
     std::vector<ClassInfo> classes; ///< for map models
 };
 

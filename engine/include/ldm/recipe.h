@@ -37,6 +37,9 @@ struct Recipe
     int steps = 50;                 ///< denoising steps
     double guidanceScale = 7.5;     ///< classifier-free guidance; 1.0 disables it
     double eta = 0.0;               ///< DDIM eta; 0 is deterministic
+    /// SD x4 upscaler: noise added to the low-res input (0 .. the model's max_noise_level);
+    /// -1: the model's default (upscale recipes from the engine always hold the level used).
+    int noiseLevel = -1;
     std::uint64_t seed = 0;         ///< seed of the noise generator `rng`
     /// Noise generator: "ours" (the default), "cpu" (torch.randn on a CPU generator: A1111's
     /// "CPU", ComfyUI) or "nv" (A1111's Philox "NV" = its default GPU noise).

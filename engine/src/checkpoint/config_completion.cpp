@@ -78,7 +78,7 @@ void completeUNet(std::map<std::string, std::string>& out, const ShapeMap& shape
          {"in_channels", "out_channels", "model_channels", "num_res_blocks",
           "attention_resolutions", "channel_mult", "use_spatial_transformer",
           "transformer_depth", "context_dim", "num_classes", "use_scale_shift_norm",
-          "resblock_updown"})
+          "resblock_updown", "disable_self_attentions", "disable_middle_self_attn"})
         if (all.contains(shapeKey) && !all[shapeKey].is_null())
             base[shapeKey] = all[shapeKey];
     fillMissing(unet, base, "", filled);

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "checkpoint/config_detection.h"
 
+#include "checkpoint/latent_upscaler.h"
+
 #include <algorithm>
 
 namespace ldm {
@@ -149,7 +151,10 @@ Result<UNetConfig> detectUNetConfig(const ShapeMap& shapes, const std::string& p
     if (const auto* label = shapeOf(shapes, p + "label_emb.weight"))
         kwargs["num_classes"] = (*label)[0];
     kwargs["legacy"] = false;
-    return UNetConfig::fromJson(kwargs);
+    auto config = UNetConfig::fromJson(kwargs);
+    if (config)
+        detectContextSelfAttention(shapes, p, *config, guesses);
+    return config;
 }
 
 Result<AutoencoderConfig> detectFirstStageConfig(const ShapeMap& shapes, const std::string& p)
@@ -291,12 +296,15 @@ Result<OpenClipTextConfig> detectOpenClipTextConfig(const ShapeMap& shapes, cons
 Result<void> completeConfigFromShapes(const ShapeMap& shapes, LdmConfig& config)
 {
     auto& guesses = config.guesses;
+    bool unetFromShapes = false;
     if (!config.unet && hasPrefix(shapes, "model.diffusion_model.")) {
         auto unet = detectUNetConfig(shapes, "model.diffusion_model.", guesses);
         if (!unet)
             return unet.error();
         config.unet = unet.value();
+        unetFromShapes = true;
     }
+    completeLatentUpscalerConfig(shapes, config, unetFromShapes);
     if (!config.firstStage) {
         const std::string prefix = hasPrefix(shapes, "first_stage_model.") ? "first_stage_model."
                                    : hasPrefix(shapes, "encoder.")          ? ""

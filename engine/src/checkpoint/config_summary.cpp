@@ -48,6 +48,10 @@ std::string describeKind(const LdmConfig& config)
                    : "hybrid (concat + cross-attention)";
         break;
     case ConditioningKey::Adm: task = "class-conditional (label embedding)"; break;
+    case ConditioningKey::HybridAdm:
+        task = "4x super-resolution (hybrid-adm: noise-augmented image concat + text "
+               "cross-attention + noise level as the class label)";
+        break;
     case ConditioningKey::None:
         task = config.unet->numClasses ? "class-conditional (label embedding)" : "unconditional";
         break;
@@ -60,6 +64,8 @@ std::string describeKind(const LdmConfig& config)
 
 std::string describeFamily(const LdmConfig& config)
 {
+    if (config.lowScale) // checked first: it also has an OpenCLIP text tower
+        return "Stable Diffusion x4 upscaler";
     if (!config.unet)
         return {};
     if (config.clipText)
@@ -127,6 +133,14 @@ std::string describeConfig(const LdmConfig& config)
     if (config.concatImage)
         out << "; low-resolution image concatenated";
     out << "\n";
+    if (config.lowScale)
+        out << "upscaler:      4x; the low-resolution image is noise-augmented under its own "
+            << config.lowScale->schedule.betaSchedule << " "
+            << config.lowScale->schedule.linearStart << " .. "
+            << config.lowScale->schedule.linearEnd << " schedule ("
+            << config.lowScale->schedule.timesteps << " steps); noise levels 0.."
+            << config.lowScale->maxNoiseLevel << " (default "
+            << LowScaleConfig::DefaultNoiseLevel << "), given to the UNet as its class label\n";
     if (config.firstStage) {
         const auto& f = *config.firstStage;
         out << "first stage:   " << firstStageName(f) << ", latent " << f.embedDim

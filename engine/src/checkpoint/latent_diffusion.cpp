@@ -17,6 +17,7 @@ const char* const UNetPrefix = "model.diffusion_model.";
 const char* const FirstStagePrefix = "first_stage_model.";
 const char* const CondPrefix = "cond_stage_model.";
 const char* const ConcatPrefix = "concat_stage_model.";
+const char* const LowScalePrefix = "low_scale_model.";
 
 bool startsWith(const std::string& text, const std::string& prefix)
 {
@@ -58,6 +59,28 @@ bool condStageCopiesFirstStage(const ShapeMap& shapes)
         ++copies;
     }
     return copies > 0;
+}
+
+/// The stored `low_scale_model.alphas_cumprod` must be the schedule the config describes
+/// (float16 files round it to about 1e-3); the values are computed, as the reference does.
+Result<void> checkLowScaleBuffers(const io::TensorMap& tensors, const LowScaleAugmentation& low)
+{
+    const auto stored = tensors.find(std::string(LowScalePrefix) + "alphas_cumprod");
+    if (stored == tensors.end())
+        return {};
+    const torch::Tensor expected = low.buffers().at("alphas_cumprod");
+    if (stored->second.sizes() != expected.sizes())
+        return makeError(ErrorCode::WeightsMismatch,
+                         "low_scale_model.alphas_cumprod has " +
+                             std::to_string(stored->second.numel()) + " steps, the config " +
+                             std::to_string(expected.numel()));
+    const double error =
+        (stored->second.to(torch::kFloat64) - expected.to(torch::kFloat64)).abs().max().item<double>();
+    if (error > 2e-3)
+        return makeError(ErrorCode::WeightsMismatch,
+                         "low_scale_model.alphas_cumprod is not the low_scale_config schedule "
+                         "(differs by " + std::to_string(error) + "); give the model's config.yaml");
+    return {};
 }
 
 /// Collects the problems of every part so one message lists them all.
@@ -135,6 +158,12 @@ Result<LatentDiffusion> LatentDiffusion::create(const LdmConfig& config)
             model.m_class = ClassEmbedder(*config.classEmbedder);
         if (config.rescaler)
             model.m_rescaler = SpatialRescaler(*config.rescaler);
+        if (config.lowScale) {
+            auto low = LowScaleAugmentation::create(*config.lowScale);
+            if (!low)
+                return low.error();
+            model.m_lowScale = low.value();
+        }
     } catch (const std::exception& error) {
         return makeError(ErrorCode::InvalidRequest,
                          std::string("cannot build the networks: ") + error.what());
@@ -274,6 +303,11 @@ Result<LatentDiffusion> LatentDiffusion::fromTensors(
         loadPart("spatial rescaler", *model.m_rescaler, tensors, prefix);
         claimed.insert(prefix);
     }
+    if (model.m_lowScale) {
+        if (auto ok = checkLowScaleBuffers(tensors, *model.m_lowScale); !ok)
+            problems.add("low-scale noise augmentation", ok.error());
+        claimed.insert(LowScalePrefix);
+    }
     std::vector<std::string> stray;
     for (const auto& [name, tensor] : tensors) {
         bool known = isScheduleBuffer(name) || startsWith(name, "model_ema.");
@@ -351,6 +385,10 @@ io::TensorMap LatentDiffusion::stateDict() const
         add(io::stateDict(*m_rescaler, m_config.condStage == CondStageKind::SpatialRescaler
                                            ? CondPrefix
                                            : ConcatPrefix));
+    if (m_lowScale) // the reference's persistent buffers of its low_scale_model
+        for (const auto& [name, buffer] : m_lowScale->buffers())
+            if (name.rfind("posterior_", 0) != 0)
+                out[LowScalePrefix + name] = buffer;
     return out;
 }
 

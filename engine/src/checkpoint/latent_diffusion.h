@@ -82,6 +82,8 @@ public:
     /// Throws (c10::Error) like the modules do; call only when takesText().
     torch::Tensor encodeTokens(const torch::Tensor& tokens, int64_t clipSkip = 1) const;
     ClassEmbedder classEmbedder() const { return m_class; }     ///< null when absent
+    /// The SD x4 upscaler's noise augmentation of its low-resolution input; absent otherwise.
+    const std::optional<LowScaleAugmentation>& lowScale() const { return m_lowScale; }
     SpatialRescaler rescaler() const { return m_rescaler; }     ///< null when absent
 
     /// Number of parameters over all parts.
@@ -104,6 +106,7 @@ private:
     OpenClipTextEncoder m_openClip{nullptr};
     ClassEmbedder m_class{nullptr};
     SpatialRescaler m_rescaler{nullptr};
+    std::optional<LowScaleAugmentation> m_lowScale;
 };
 
 /// Weights of the UNet taken from the dot-less `model_ema.*` names of a checkpoint, keyed by

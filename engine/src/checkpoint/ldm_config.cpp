@@ -104,6 +104,36 @@ Result<void> readClasses(const json& classes, std::vector<SemanticClass>& out)
     return {};
 }
 
+// `low_scale_config.params` (or our metadata's `low_scale`): noise_schedule_config and
+// max_noise_level; what is absent keeps the x4-upscaling.yaml values.
+Result<LowScaleConfig> readLowScale(const json& params)
+{
+    LowScaleConfig out;
+    try {
+        if (params.contains("noise_schedule_config") && params["noise_schedule_config"].is_object()) {
+            const json& s = params["noise_schedule_config"];
+            out.schedule.linearStart = s.value("linear_start", out.schedule.linearStart);
+            out.schedule.linearEnd = s.value("linear_end", out.schedule.linearEnd);
+            out.schedule.timesteps = s.value("timesteps", out.schedule.timesteps);
+            out.schedule.betaSchedule = s.value("beta_schedule", out.schedule.betaSchedule);
+        }
+        out.maxNoiseLevel = params.value("max_noise_level", out.maxNoiseLevel);
+    } catch (const json::exception& error) {
+        return makeError(ErrorCode::InvalidFile, std::string("bad low_scale_config: ") + error.what());
+    }
+    if (auto ok = LowScaleAugmentation::create(out); !ok)
+        return ok.error();
+    return out;
+}
+
+json lowScaleToJson(const LowScaleConfig& c)
+{
+    return {{"noise_schedule_config",
+             {{"linear_start", c.schedule.linearStart}, {"linear_end", c.schedule.linearEnd},
+              {"timesteps", c.schedule.timesteps}, {"beta_schedule", c.schedule.betaSchedule}}},
+            {"max_noise_level", c.maxNoiseLevel}};
+}
+
 json textToJson(const TextEncoderConfig& c)
 {
     return {{"n_embed", c.nEmbed}, {"n_layer", c.nLayer}, {"vocab_size", c.vocabSize},
@@ -129,6 +159,7 @@ const char* conditioningKeyName(ConditioningKey key)
     case ConditioningKey::Concat: return "concat";
     case ConditioningKey::Hybrid: return "hybrid";
     case ConditioningKey::Adm: return "adm";
+    case ConditioningKey::HybridAdm: return "hybrid-adm";
     }
     return "?";
 }
@@ -136,11 +167,12 @@ const char* conditioningKeyName(ConditioningKey key)
 Result<ConditioningKey> parseConditioningKey(const std::string& name)
 {
     for (auto key : {ConditioningKey::None, ConditioningKey::CrossAttn, ConditioningKey::Concat,
-                     ConditioningKey::Hybrid, ConditioningKey::Adm})
+                     ConditioningKey::Hybrid, ConditioningKey::Adm, ConditioningKey::HybridAdm})
         if (name == conditioningKeyName(key))
             return key;
-    return makeError(ErrorCode::InvalidFile, "unknown conditioning_key '" + name +
-                                                 "' (crossattn, concat, hybrid or adm)");
+    return makeError(ErrorCode::InvalidFile,
+                     "unknown conditioning_key '" + name +
+                         "' (crossattn, concat, hybrid, adm or hybrid-adm)");
 }
 
 const char* condStageKindName(CondStageKind kind)
@@ -166,6 +198,19 @@ Result<LdmConfig> LdmConfig::fromCompVisYaml(const json& yaml)
         return ok.error();
     if (params.contains("use_ema") && params["use_ema"].is_boolean())
         config.useEma = params["use_ema"].get<bool>();
+    if (params.contains("low_scale_config") && params["low_scale_config"].is_object()) {
+        const json& low = params["low_scale_config"];
+        const std::string target = low.value("target", std::string());
+        if (target.find("ImageConcatWithNoiseAugmentation") == std::string::npos)
+            return makeError(ErrorCode::InvalidFile,
+                             "unsupported low_scale_config target '" + target +
+                                 "' (ImageConcatWithNoiseAugmentation is)");
+        auto lowScale = readLowScale(low.value("params", json::object()));
+        if (!lowScale)
+            return lowScale.error();
+        config.lowScale = lowScale.value();
+        config.concatImage = true;
+    }
     if (params.contains("unet_config"))
         if (auto ok = assign(config.unet, params["unet_config"].value("params", json::object()),
                              "unet_config");
@@ -288,6 +333,15 @@ Result<LdmConfig> LdmConfig::fromMetadata(const std::map<std::string, std::strin
         if (auto ok = assign(config.rescaler, *rescaler, "rescaler"); !ok)
             return ok.error();
     }
+    auto lowScale = field("low_scale");
+    if (!lowScale)
+        return lowScale.error();
+    if (lowScale->is_object()) {
+        auto low = readLowScale(*lowScale);
+        if (!low)
+            return low.error();
+        config.lowScale = low.value();
+    }
     auto classes = field("classes");
     if (!classes)
         return classes.error();
@@ -333,6 +387,8 @@ std::map<std::string, std::string> LdmConfig::toMetadata() const
                 .dump();
     if (rescaler)
         out["rescaler"] = rescalerToJson(*rescaler).dump();
+    if (lowScale)
+        out["low_scale"] = lowScaleToJson(*lowScale).dump();
     if (!classes.empty()) {
         json list = json::array();
         for (const auto& c : classes)

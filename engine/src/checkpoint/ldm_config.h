@@ -12,6 +12,7 @@
 #include "conditioning/text_encoder.h"
 #include "first_stage/first_stage_config.h"
 #include "ldm/result.h"
+#include "sampling/low_scale_augmentation.h"
 #include "sampling/noise_schedule.h"
 #include "unet/unet_config.h"
 
@@ -24,8 +25,9 @@
 
 namespace ldm {
 
-/// How the UNet receives its condition (`conditioning_key`).
-enum class ConditioningKey { None, CrossAttn, Concat, Hybrid, Adm };
+/// How the UNet receives its condition (`conditioning_key`). HybridAdm ("hybrid-adm", the SD
+/// x4 upscaler): concat + cross-attention + a class label (the noise level).
+enum class ConditioningKey { None, CrossAttn, Concat, Hybrid, Adm, HybridAdm };
 
 const char* conditioningKeyName(ConditioningKey key);
 Result<ConditioningKey> parseConditioningKey(const std::string& name);
@@ -78,6 +80,9 @@ struct LdmConfig {
     /// Concat input of the UNet for models conditioned on an image rather than on a map
     /// (super-resolution: the low-res image itself, cond stage torch.nn.Identity).
     bool concatImage = false;
+    /// `low_scale_config` of the SD x4 upscaler (LatentUpscaleDiffusion): the concat image is
+    /// noise-augmented under this schedule and its level is the UNet's class label.
+    std::optional<LowScaleConfig> lowScale;
     std::vector<SemanticClass> classes; ///< palette of map-conditioned models (ours)
     std::string tokenizer;              ///< sentencepiece model file beside the checkpoint (ours)
     std::string name;                   ///< display name (ours)

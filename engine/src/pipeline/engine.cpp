@@ -132,6 +132,14 @@ ModelInfo describe(const std::string& name, const std::string& path, const Laten
         info.tasks.push_back("img2img");
         info.tasks.push_back("inpaint");
     }
+    if (config.lowScale) {
+        // The x4 upscaler's prompt describes the image it sharpens; it cannot start from noise.
+        info.tasks = {"upscale"};
+        info.maxNoiseLevel = int(config.lowScale->maxNoiseLevel);
+        info.defaultNoiseLevel = int(LowScaleConfig::DefaultNoiseLevel);
+        info.trainedSize = int(config.unet->imageSize > 0 ? config.unet->imageSize * info.latentFactor
+                                                          : 512);
+    }
     for (const auto& c : config.classes)
         info.classes.push_back({c.id, c.name, c.color});
     return info;

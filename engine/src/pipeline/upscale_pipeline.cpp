@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// Low-resolution image → 4x image with the super-resolution LDM. The latent is as large as the
-// low-res image; the UNet and the decoder run over overlapping tiles whose outputs are blended
-// at every step, so there are no seams and memory is bounded by the tile size. On
-// out-of-memory the tile is halved and the request restarts.
+// Low-resolution image → 4x image with a super-resolution model: the CompVis LDM SR model
+// (the low-res image concatenated as it is) or Stability's SD x4 upscaler (the image
+// noise-augmented at a chosen level, which the UNet also receives as its class label, plus a
+// prompt with classifier-free guidance). The latent is as large as the low-res image; the UNet
+// and the decoder run over overlapping tiles whose outputs are blended at every step, so there
+// are no seams and memory is bounded by the tile size. On out-of-memory the tile is halved and
+// the request restarts.
 #include "pipeline/engine_state.h"
 #include "pipeline/guided_denoiser.h"
 #include "pipeline/image_convert.h"
@@ -14,11 +17,33 @@ namespace {
 constexpr int64_t MaxInputSide = 4096;
 constexpr int64_t DefaultLatentTile = 64;
 constexpr int64_t MinLatentTile = 16;
+/// The x4 upscaler's script pads its input to a multiple of 64 pixels, at least 128 per side.
+constexpr int64_t UpscalerPadMultiple = 64;
+constexpr int64_t UpscalerMinSide = 128;
 
 bool isOutOfMemory(const c10::Error& error)
 {
     const std::string what = error.what_without_backtrace();
-    return what.find("alloc") != std::string::npos || what.find("out of memory") != std::string::npos;
+    return what.find("alloc") != std::string::npos ||
+           what.find("out of memory") != std::string::npos;
+}
+
+/// The padded side: the UNet halves the latent levels-1 times, so it must be a multiple of
+/// `align`; the x4 upscaler is padded as its reference script pads (edge replication to a
+/// multiple of 64, at least 128), so an untiled run sees what the reference sees.
+int64_t paddedSide(int64_t side, int64_t align, bool upscaler)
+{
+    if (!upscaler)
+        return (side + align - 1) / align * align;
+    const int64_t multiple = std::max(UpscalerPadMultiple, align) / align * align;
+    return std::max((side + multiple - 1) / multiple * multiple,
+                    (UpscalerMinSide + multiple - 1) / multiple * multiple);
+}
+
+/// The noise level an x4 upscaler request runs with: the recipe's, or the reference default.
+int64_t noiseLevelOf(const Recipe& recipe)
+{
+    return recipe.noiseLevel >= 0 ? recipe.noiseLevel : LowScaleConfig::DefaultNoiseLevel;
 }
 
 Result<GenerateResult> upscaleWithTile(const LoadedModel& model, const GenerateRequest& request,
@@ -26,6 +51,7 @@ Result<GenerateResult> upscaleWithTile(const LoadedModel& model, const GenerateR
 {
     const Recipe& recipe = request.recipe;
     const LatentDiffusion& diffusion = model.diffusion;
+    const auto& lowScale = diffusion.lowScale();
     auto kind = parseSamplerKind(recipe.sampler);
     if (!kind)
         return kind.error();
@@ -36,9 +62,8 @@ Result<GenerateResult> upscaleWithTile(const LoadedModel& model, const GenerateR
     const int64_t align = int64_t(1) << (diffusion.config().unet->levels() - 1);
     const int64_t h = request.input.height;
     const int64_t w = request.input.width;
-    // The UNet halves the latent levels-1 times: pad to a multiple by reflection, crop after.
-    const int64_t ph = (h + align - 1) / align * align;
-    const int64_t pw = (w + align - 1) / align * align;
+    const int64_t ph = paddedSide(h, align, lowScale.has_value());
+    const int64_t pw = paddedSide(w, align, lowScale.has_value());
     torch::Tensor lowRes = imageToTensor(request.input);
     if (ph != h || pw != w)
         lowRes = torch::replication_pad2d(lowRes, {0, pw - w, 0, ph - h});
@@ -46,25 +71,51 @@ Result<GenerateResult> upscaleWithTile(const LoadedModel& model, const GenerateR
     const int64_t overlap = std::max<int64_t>(align, tile / 4);
     const int64_t latentTile = std::max<int64_t>(align, tile / align * align);
 
+    Conditions conditions;
+    double guidance = 1.0; // the LDM SR model has no unconditional input
+    std::vector<std::string> warnings;
+    const int64_t noiseLevel = noiseLevelOf(recipe);
+    SamplingPlan plan;
+    torch::Tensor concat = lowRes;
+    if (lowScale) {
+        auto prompts = encodePrompts(model, recipe, device);
+        if (!prompts)
+            return prompts.error();
+        conditions.context = prompts->cond;
+        conditions.uncondContext = prompts->uncond;
+        warnings = std::move(prompts->warnings);
+        // Both halves of the guidance batch see the same augmented image and level, as the
+        // reference's superresolution script builds them.
+        conditions.classLabels = torch::full({1}, noiseLevel, torch::kLong).to(device);
+        guidance = recipe.guidanceScale;
+        // Drawn right after x_T from the request's generator, so a seed replays exactly.
+        plan.start = [&](const torch::Tensor& xT, NoiseGenerator& noise) {
+            concat = lowScale->apply(lowRes, noiseLevel, noise.normal(lowRes.sizes()).to(device));
+            return xT;
+        };
+    }
+
     const int64_t channels = diffusion.firstStage()->latentChannels();
     const double scale = diffusion.scaleFactor();
     const int64_t factor = diffusion.firstStage()->downFactor();
     auto decode = [&](const torch::Tensor& z) {
-        const torch::Tensor image = runTiled(z / scale, latentTile, overlap, factor,
-            [&](const torch::Tensor& part, int64_t, int64_t) {
-                return diffusion.firstStage()->decodeLatent(part.to(torch::kFloat32));
-            });
+        const torch::Tensor image =
+            runTiled(z / scale, latentTile, overlap, factor,
+                     [&](const torch::Tensor& part, int64_t, int64_t) {
+                         return diffusion.firstStage()->decodeLatent(part.to(torch::kFloat32));
+                     });
         return tensorToImage(image.slice(2, 0, h * factor).slice(3, 0, w * factor));
     };
-    Conditions conditions;
     const EpsModel eps = [&](const torch::Tensor& x, int64_t t) {
-        return runTiled(x, latentTile, overlap, 1, [&](const torch::Tensor& part, int64_t y, int64_t x0) {
-            const torch::Tensor lr = lowRes.slice(2, y, y + part.size(2)).slice(3, x0, x0 + part.size(3));
-            return guidedEps(diffusion, conditions, 1.0, part, t, lr, {});
-        });
+        return runTiled(
+            x, latentTile, overlap, 1, [&](const torch::Tensor& part, int64_t y, int64_t x0) {
+                const torch::Tensor window =
+                    concat.slice(2, y, y + part.size(2)).slice(3, x0, x0 + part.size(3));
+                return guidedEps(diffusion, conditions, guidance, part, t, window, {});
+            });
     };
     auto sampled = sampleAndDecode(model, request, **sampler, {1, channels, ph, pw}, eps, device,
-                                   decode);
+                                   decode, plan);
     if (!sampled)
         return sampled.error();
     GenerateResult result;
@@ -73,9 +124,42 @@ Result<GenerateResult> upscaleWithTile(const LoadedModel& model, const GenerateR
     result.recipe.width = int(w * factor);
     result.recipe.height = int(h * factor);
     result.recipe.tileSize = int(latentTile * factor);
-    result.recipe.inputImageHash = sha256Hex(request.input.pixels.data(), request.input.pixels.size());
+    result.recipe.guidanceScale = guidance;
+    result.recipe.noiseLevel = lowScale ? int(noiseLevel) : -1;
+    result.recipe.inputImageHash =
+        sha256Hex(request.input.pixels.data(), request.input.pixels.size());
     result.seconds = sampled->seconds;
+    result.warnings = std::move(warnings);
     return result;
+}
+
+Result<void> validateUpscale(const LoadedModel& model, const GenerateRequest& request)
+{
+    const RgbImage& input = request.input;
+    if (input.empty() || input.pixels.size() != size_t(input.width) * size_t(input.height) * 3)
+        return makeError(ErrorCode::InvalidRequest, "no input image to upscale");
+    if (input.width > MaxInputSide || input.height > MaxInputSide)
+        return makeError(ErrorCode::InvalidRequest, "the input is " + std::to_string(input.width) +
+                                                        "x" + std::to_string(input.height) +
+                                                        "; the largest accepted side is " +
+                                                        std::to_string(MaxInputSide) + " pixels");
+    const Recipe& recipe = request.recipe;
+    if (recipe.steps < 1 || recipe.steps > 1000)
+        return makeError(ErrorCode::InvalidRequest, "steps must be between 1 and 1000");
+    const auto& lowScale = model.diffusion.lowScale();
+    if (!lowScale) {
+        if (recipe.noiseLevel >= 0)
+            return makeError(ErrorCode::InvalidRequest,
+                             "model '" + model.info.name +
+                                 "' takes no noise level (only the SD x4 upscaler does)");
+        return {};
+    }
+    if (recipe.noiseLevel != -1)
+        if (auto ok = lowScale->checkNoiseLevel(recipe.noiseLevel); !ok)
+            return ok;
+    if (!(recipe.guidanceScale >= 0.0 && recipe.guidanceScale <= 50.0))
+        return makeError(ErrorCode::InvalidRequest, "guidance scale must be between 0 and 50");
+    return {};
 }
 
 } // namespace
@@ -83,18 +167,11 @@ Result<GenerateResult> upscaleWithTile(const LoadedModel& model, const GenerateR
 Result<GenerateResult> generateUpscale(const LoadedModel& model, const GenerateRequest& request,
                                        torch::Device device)
 {
-    const RgbImage& input = request.input;
-    if (input.empty() || input.pixels.size() != size_t(input.width) * size_t(input.height) * 3)
-        return makeError(ErrorCode::InvalidRequest, "no input image to upscale");
-    if (input.width > MaxInputSide || input.height > MaxInputSide)
-        return makeError(ErrorCode::InvalidRequest,
-                         "the input is " + std::to_string(input.width) + "x" +
-                             std::to_string(input.height) + "; the largest accepted side is " +
-                             std::to_string(MaxInputSide) + " pixels");
-    if (request.recipe.steps < 1 || request.recipe.steps > 1000)
-        return makeError(ErrorCode::InvalidRequest, "steps must be between 1 and 1000");
+    if (auto ok = validateUpscale(model, request); !ok)
+        return ok.error();
     const int64_t factor = model.info.latentFactor;
-    int64_t tile = request.recipe.tileSize > 0 ? request.recipe.tileSize / factor : DefaultLatentTile;
+    int64_t tile =
+        request.recipe.tileSize > 0 ? request.recipe.tileSize / factor : DefaultLatentTile;
     tile = std::max(tile, MinLatentTile);
     for (;;) {
         try {

@@ -18,7 +18,8 @@ SpatialTransformerImpl::SpatialTransformerImpl(const SpatialTransformerConfig& c
     nn::ModuleList blocks;
     for (int64_t d = 0; d < config.depth; ++d) {
         m_blocks.push_back(BasicTransformerBlock(
-            TransformerBlockConfig{inner, config.heads, config.dimHead, config.contextDim}));
+            TransformerBlockConfig{inner, config.heads, config.dimHead, config.contextDim,
+                                   config.disableSelfAttn}));
         blocks->push_back(m_blocks.back());
     }
     register_module("transformer_blocks", blocks);

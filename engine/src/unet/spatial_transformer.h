@@ -22,6 +22,7 @@ struct SpatialTransformerConfig
     int64_t depth = 1;       ///< depth (transformer_depth)
     int64_t contextDim = -1; ///< context_dim (-1: self-attention in attn2 too)
     bool linear = false;     ///< use_linear: Linear proj_in/proj_out on tokens (SD-2.x)
+    bool disableSelfAttn = false; ///< disable_self_attn: every block's attn1 reads the context
 };
 
 /// out = x + proj_out(blocks(proj_in(GN(x)) as tokens)). Keys: `norm` (GroupNorm eps 1e-6),

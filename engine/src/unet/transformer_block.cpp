@@ -77,9 +77,11 @@ torch::Tensor FeedForwardImpl::forward(const torch::Tensor& x)
 }
 
 BasicTransformerBlockImpl::BasicTransformerBlockImpl(const TransformerBlockConfig& config)
+    : m_disableSelfAttn(config.disableSelfAttn)
 {
+    const int64_t attn1Context = config.disableSelfAttn ? config.contextDim : -1;
     m_attn1 = register_module("attn1", CrossAttention(CrossAttentionConfig{
-                                           config.dim, -1, config.heads, config.dimHead}));
+                                           config.dim, attn1Context, config.heads, config.dimHead}));
     m_ff = register_module("ff", FeedForward(config.dim));
     m_attn2 =
         register_module("attn2", CrossAttention(CrossAttentionConfig{
@@ -95,7 +97,8 @@ BasicTransformerBlockImpl::BasicTransformerBlockImpl(const TransformerBlockConfi
 torch::Tensor BasicTransformerBlockImpl::forward(const torch::Tensor& x,
                                                  const torch::Tensor& context)
 {
-    torch::Tensor h = m_attn1->forward(m_norm1->forward(x)) + x;
+    torch::Tensor h =
+        m_attn1->forward(m_norm1->forward(x), m_disableSelfAttn ? context : torch::Tensor()) + x;
     h = m_attn2->forward(m_norm2->forward(h), context) + h;
     return m_ff->forward(m_norm3->forward(h)) + h;
 }

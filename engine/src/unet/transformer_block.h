@@ -74,9 +74,12 @@ struct TransformerBlockConfig
     int64_t heads = 8;       ///< n_heads
     int64_t dimHead = 64;    ///< d_head
     int64_t contextDim = -1; ///< context_dim (-1: dim)
+    /// disable_self_attn: attn1 attends to the context too (its to_k / to_v read context_dim);
+    /// the block keeps both attentions (SD x4 upscaler levels).
+    bool disableSelfAttn = false;
 };
 
-/// Pre-norm block: x += attn1(LN1 x); x += attn2(LN2 x, context); x += ff(LN3 x).
+/// Pre-norm block: x += attn1(LN1 x [, context]); x += attn2(LN2 x, context); x += ff(LN3 x).
 /// Keys `attn1`, `ff`, `attn2`, `norm1..3` (LayerNorm eps 1e-5).
 class BasicTransformerBlockImpl : public torch::nn::Module
 {
@@ -86,6 +89,7 @@ public:
     torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& context = {});
 
 private:
+    bool m_disableSelfAttn = false;
     CrossAttention m_attn1{nullptr};
     FeedForward m_ff{nullptr};
     CrossAttention m_attn2{nullptr};

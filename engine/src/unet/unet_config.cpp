@@ -65,6 +65,24 @@ Result<std::vector<int64_t>> readIntList(const Json& json, const char* key)
     return out;
 }
 
+Result<std::vector<bool>> readBoolList(const Json& json, const char* key)
+{
+    const Json& value = json.at(key);
+    if (value.is_null())
+        return std::vector<bool>{};
+    if (!value.is_array())
+        return configError(std::string(key) + " must be a list of true/false, got " +
+                           value.dump());
+    std::vector<bool> out;
+    for (const Json& item : value) {
+        if (!item.is_boolean())
+            return configError(std::string(key) + " must be a list of true/false, got " +
+                               value.dump());
+        out.push_back(item.get<bool>());
+    }
+    return out;
+}
+
 // Reads `key` into `field` when present; returns false (with `error` set) on a bad value.
 template <typename T, typename Reader>
 bool readOptional(const Json& json, const char* key, T& field, Reader reader, Error& error)
@@ -122,7 +140,9 @@ const std::set<std::string>& knownKeys()
                                             "dims",
                                             "use_checkpoint",
                                             "use_fp16",
-                                            "n_embed"};
+                                            "n_embed",
+                                            "disable_self_attentions",
+                                            "disable_middle_self_attn"};
     return keys;
 }
 
@@ -221,6 +241,18 @@ Result<void> UNetConfig::validate() const
         return configError("context_dim must be positive");
     if (numClasses && *numClasses < 1)
         return configError("num_classes must be positive");
+    if (!disableSelfAttentions.empty() && disableSelfAttentions.size() != channelMult.size())
+        return configError("disable_self_attentions has " +
+                           std::to_string(disableSelfAttentions.size()) +
+                           " entries but channel_mult has " + std::to_string(channelMult.size()) +
+                           " levels");
+    const bool anyDisabled =
+        disableMiddleSelfAttn || std::find(disableSelfAttentions.begin(),
+                                           disableSelfAttentions.end(),
+                                           true) != disableSelfAttentions.end();
+    if (anyDisabled && !useSpatialTransformer)
+        return configError("disable_self_attentions needs use_spatial_transformer (the first "
+                           "attention then reads the context)");
 
     // Walk the layout once and check every attention layer's head split.
     const auto check = [&](int64_t ch, bool decoder) -> Result<void> {
@@ -292,6 +324,10 @@ Result<UNetConfig> parseConfig(const nlohmann::json& json)
         readOptional(json, "resblock_updown", c.resblockUpdown, readBool, error) &&
         readOptional(json, "use_new_attention_order", c.useNewAttentionOrder, readBool, error) &&
         readNullableInt(json, "num_classes", c.numClasses, error) &&
+        readOptional(json, "disable_self_attentions", c.disableSelfAttentions, readBoolList,
+                     error) &&
+        readOptional(json, "disable_middle_self_attn", c.disableMiddleSelfAttn, readBool,
+                     error) &&
         readOptional(json, "conv_resample", c.convResample, readBool, error) &&
         readOptional(json, "dims", c.dims, readInt, error) &&
         readOptional(json, "use_checkpoint", c.useCheckpoint, readBool, error) &&
@@ -346,6 +382,11 @@ nlohmann::json UNetConfig::toJson() const
     j["dims"] = dims;
     j["use_checkpoint"] = useCheckpoint;
     j["use_fp16"] = useFp16;
+    // Written only when used, so configs of models without them stay as they were.
+    if (!disableSelfAttentions.empty())
+        j["disable_self_attentions"] = disableSelfAttentions;
+    if (disableMiddleSelfAttn)
+        j["disable_middle_self_attn"] = true;
     return j;
 }
 

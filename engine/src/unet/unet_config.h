@@ -59,6 +59,12 @@ struct UNetConfig
     bool resblockUpdown = false;
     /// `use_new_attention_order`: QKVAttention (q, k, v split first) instead of the legacy order.
     bool useNewAttentionOrder = false;
+    /// `disable_self_attentions` (Stability's UNet): per level, True makes that level's
+    /// transformer blocks' first attention attend to the context instead of to themselves
+    /// (the block keeps both attentions). Empty: self-attention everywhere.
+    std::vector<bool> disableSelfAttentions;
+    /// `disable_middle_self_attn`: the same for the middle block's transformer.
+    bool disableMiddleSelfAttn = false;
     /// `num_classes`: class-conditional model with a `label_emb` table of this many rows.
     std::optional<int64_t> numClasses;
     /// `dropout`: accepted for completeness; inference never drops.
@@ -89,6 +95,12 @@ struct UNetConfig
     int64_t levels() const { return static_cast<int64_t>(channelMult.size()); }
     /// Whether the level with running downsampling factor `ds` gets attention.
     bool hasAttentionAt(int64_t ds) const;
+    /// The `disable_self_attentions` entry of `level` (false when the list is empty).
+    bool selfAttentionDisabled(int64_t level) const
+    {
+        return level >= 0 && size_t(level) < disableSelfAttentions.size() &&
+               disableSelfAttentions[size_t(level)];
+    }
     /// Heads of an attention layer at `channels`, exactly as the reference derives them
     /// (num_heads vs num_head_channels, legacy, num_heads_upsample for `decoder` blocks).
     /// Fails when the reference would assert or the split is degenerate.

@@ -52,7 +52,7 @@ UNetModelImpl::UNetModelImpl(const UNetConfig& config)
             block->append(resBlock(ch, width, ResBlockResample::None));
             ch = width;
             if (config.hasAttentionAt(ds))
-                block->append(makeAttention(ch, false));
+                block->append(makeAttention(ch, false, config.selfAttentionDisabled(level)));
             addInput(block);
             skipChannels.push_back(ch);
         }
@@ -71,7 +71,7 @@ UNetModelImpl::UNetModelImpl(const UNetConfig& config)
 
     m_middleBlock = TimestepEmbedSequential();
     m_middleBlock->append(resBlock(ch, ch, ResBlockResample::None));
-    m_middleBlock->append(makeAttention(ch, false));
+    m_middleBlock->append(makeAttention(ch, false, config.disableMiddleSelfAttn));
     m_middleBlock->append(resBlock(ch, ch, ResBlockResample::None));
     register_module("middle_block", m_middleBlock);
 
@@ -86,7 +86,7 @@ UNetModelImpl::UNetModelImpl(const UNetConfig& config)
             block->append(resBlock(ch + skip, width, ResBlockResample::None));
             ch = width;
             if (config.hasAttentionAt(ds))
-                block->append(makeAttention(ch, true));
+                block->append(makeAttention(ch, true, config.selfAttentionDisabled(level)));
             if (level > 0 && i == config.numResBlocks) {
                 if (config.resblockUpdown)
                     block->append(resBlock(ch, ch, ResBlockResample::Up));
@@ -109,14 +109,14 @@ UNetModelImpl::UNetModelImpl(const UNetConfig& config)
     register_module("out", out);
 }
 
-unet::TimestepEmbedSequentialImpl::Layer UNetModelImpl::makeAttention(int64_t channels,
-                                                                      bool decoder) const
+unet::TimestepEmbedSequentialImpl::Layer
+UNetModelImpl::makeAttention(int64_t channels, bool decoder, bool disableSelfAttn) const
 {
     const AttentionHeads heads = m_config.attentionHeads(channels, decoder).value();
     if (m_config.useSpatialTransformer)
         return SpatialTransformer(SpatialTransformerConfig{
             channels, heads.heads, heads.headDim, m_config.transformerDepth,
-            m_config.contextDim.value_or(-1), m_config.useLinearInTransformer});
+            m_config.contextDim.value_or(-1), m_config.useLinearInTransformer, disableSelfAttn});
     return AttentionBlock(
         AttentionBlockConfig{channels, heads.heads, m_config.useNewAttentionOrder});
 }

@@ -62,7 +62,9 @@ public:
 
 private:
     void trace(const std::string& name, const torch::Tensor& value) const;
-    unet::TimestepEmbedSequentialImpl::Layer makeAttention(int64_t channels, bool decoder) const;
+    /// `disableSelfAttn`: the level's (or middle block's) disable_self_attentions entry.
+    unet::TimestepEmbedSequentialImpl::Layer makeAttention(int64_t channels, bool decoder,
+                                                           bool disableSelfAttn) const;
 
     UNetConfig m_config;
     torch::nn::Linear m_timeLinear1{nullptr};
