@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // `txt2img`, `paint`, `upscale`, `img2img` and `inpaint`: one request through the engine, written as a PNG that
 // carries its recipe (A1111 `parameters` chunk + our JSON chunk).
+#include "cli_control.h"
 #include "cli_options.h"
 #include "commands.h"
 #include "ldm/engine.h"
@@ -80,6 +81,7 @@ std::vector<OptionSpec> optionsFor(const std::string& task)
         specs.push_back({"in", "FILE", "image to upscale 4x", ""});
         specs.push_back({"tile", "PX", "output tile size (memory bound)", "256"});
     }
+    addControlOptions(task, specs);
     return specs;
 }
 
@@ -181,6 +183,8 @@ int runTask(const std::string& task, const std::vector<std::string>& args)
             return ExitUsage;
         }
     }
+    if (const int code = readControlSettings(task, options, request); code != ExitOk)
+        return code;
     const std::string out = options.text("out", task + ".png");
     if (auto writable = checkOutputFile(out); !writable) {
         std::fprintf(stderr, "%s: %s\n", task.c_str(), writable.error().message.c_str());
@@ -212,7 +216,7 @@ int runTask(const std::string& task, const std::vector<std::string>& args)
         if (!options.has("height"))
             recipe.height = info->trainedSize;
     }
-    if (task == "paint") {
+    if (task == "paint" && !options.has("control")) {
         auto map = readLabelMap(options.text("map"), info->classes);
         if (!map) {
             std::fprintf(stderr, "paint: %s\n", map.error().message.c_str());
@@ -250,6 +254,9 @@ int runTask(const std::string& task, const std::vector<std::string>& args)
             request.mask = std::move(mask.value());
         }
     }
+    if (const int code = readControlHint(task, options, info->latentFactor, request);
+        code != ExitOk)
+        return code;
     const bool terminal = !options.has("quiet") && isatty(STDERR_FILENO);
     request.previewMode = PreviewMode::None;
     request.onProgress = [terminal](const ProgressInfo& p) { printProgress(p, terminal); };

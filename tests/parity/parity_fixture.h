@@ -94,6 +94,12 @@ void runSamplerFixture(const Fixture& fixture);
 /// Inpainting-model DDIM run (inpainting_big layout): masked-image latent + mask as concat input.
 void runInpaintFixture(const Fixture& fixture);
 void runWeightsFixture(const Fixture& fixture);
+/// ControlNet sampling run (`hint` + `control_strength`): lllyasviel's ControlLDM over an SD base.
+void runControlNetFixture(const Fixture& fixture);
+/// True when every tensor of the file is a `control_model.*` ControlNet weight.
+bool isControlNetWeights(const io::SafetensorsFile& file);
+/// A ControlNet weights file: its layout, and a clean load onto the base a sampler file names.
+void runControlNetWeightsFixture(const Fixture& fixture);
 /// AUTOMATIC1111's noise generators (a1111_rng): every draw bit for bit.
 void runA1111RngFixture(const Fixture& fixture);
 /// An A1111 txt2img run with a k-diffusion sampler (a1111 folder).

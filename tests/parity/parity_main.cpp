@@ -51,6 +51,8 @@ std::pair<std::string, Handler> classify(const io::SafetensorsFile& file)
         (!file.tensors().empty() && (startsWith(file.tensors().front().name, "cpu.") ||
                                      startsWith(file.tensors().front().name, "nv."))))
         return {"a1111_rng", runA1111RngFixture};
+    if (has("hint") && file.metadata().count("control_strength"))
+        return {"controlnet_sampler", runControlNetFixture};
     if (file.metadata().count("sampler"))
         return {"sampler", runSamplerFixture};
     if (has("eps_0"))
@@ -63,6 +65,8 @@ std::pair<std::string, Handler> classify(const io::SafetensorsFile& file)
         return {"text_encoder", runTextEncoderFixture};
     if (has("tokens") && has("emb"))
         return {"checkpoint_text_encoder", runCheckpointTextFixture};
+    if (isControlNetWeights(file))
+        return {"controlnet_weights", runControlNetWeightsFixture};
     bool allWeights = !file.tensors().empty();
     for (const auto& info : file.tensors())
         allWeights = allWeights && isWeightName(info.name);

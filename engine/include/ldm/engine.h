@@ -81,6 +81,16 @@ struct ProgressInfo {
     double etaSeconds = 0;  ///< estimate of the time left
 };
 
+/// A ControlNet steering a "txt2img" or "paint" request on a Stable Diffusion model (lllyasviel's
+/// layout: control_*.pth / .safetensors, trained for the base's family). Its strength, step range
+/// and guess mode are recipe settings (Recipe::control); the engine fills in its name and hash.
+struct ControlRequest {
+    std::string path; ///< the ControlNet file; empty = none
+    /// The control map (a segmentation in the ControlNet's colours, edges, depth, ...) as RGB;
+    /// resized (nearest neighbour) to the output size.
+    RgbImage hint;
+};
+
 /// One generation: the recipe says what to make; inputs and callbacks ride along.
 struct GenerateRequest {
     Recipe recipe;          ///< task, prompt, sampler, steps, scale, eta, seed, size, precision
@@ -89,6 +99,7 @@ struct GenerateRequest {
     /// Task "inpaint": same size as `input`; a pixel whose channel mean is above 127 (white) is
     /// filled, the others are kept exactly.
     RgbImage mask;
+    ControlRequest control; ///< "txt2img", "paint": an optional ControlNet and its hint
     PreviewMode previewMode = PreviewMode::LatentProjection;
     int previewInterval = 1;        ///< a preview every N steps
     bool previewPredictedX0 = true; ///< preview x̂0 (true) or the noisy x_t (false)

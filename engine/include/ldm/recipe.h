@@ -26,6 +26,24 @@ constexpr int RecipeJsonVersion = 1;
 /// Largest CLIP skip a recipe may hold: SD-1.x's CLIP has 12 layers, SD-2.x's 24.
 constexpr int MaxClipSkip = 24;
 
+/// The ControlNet that steered a result (A1111's "ControlNet 0" entry). A request sets the
+/// settings; the engine fills in the file's name and hashes.
+struct ControlRecipe
+{
+    std::string model;      ///< ControlNet file name without folder; empty = none
+    std::string hash;       ///< first 10 hex digits of its sha256
+    std::string hintHash;   ///< sha256 (short) of the hint image as given
+    double strength = 1.0;  ///< multiplies its residuals, 0..2 (A1111 "Weight")
+    double start = 0.0;     ///< fraction of the steps where it starts acting (A1111 "Guidance Start")
+    double end = 1.0;       ///< fraction of the steps after which it stops (A1111 "Guidance End")
+    /// Guess mode: soft per-level scales and only the conditional half of guidance (A1111
+    /// "Control Mode: ControlNet is more important").
+    bool guessMode = false;
+
+    bool enabled() const { return !model.empty(); }
+    bool operator==(const ControlRecipe& other) const;
+};
+
 struct Recipe
 {
     std::string task = "txt2img";   ///< "txt2img" | "paint" | "upscale" | "img2img" | "inpaint"
@@ -59,6 +77,7 @@ struct Recipe
     std::string maskHash;           ///< sha256 (short) of the mask; inpaint only
     double strength = 0.75;         ///< img2img: how much of the input is re-noised (0 = kept, 1 = all)
     int tileSize = 0;               ///< upscale tile edge in pixels; 0 = untiled
+    ControlRecipe control;          ///< txt2img, paint: the ControlNet, when one steered it
     std::string engineVersion;      ///< e.g. "latent-canvas 0.1.0"
     std::string createdAt;          ///< ISO-8601 UTC, e.g. "2024-05-01T12:00:00Z"
 

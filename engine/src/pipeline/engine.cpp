@@ -4,6 +4,7 @@
 #include "checkpoint/config_summary.h"
 #include "core/safetensors.h"
 #include "data/landscape_generator.h"
+#include "pipeline/control_request.h"
 #include "pipeline/engine_state.h"
 #include "pipeline/image_convert.h"
 #include "pipeline/model_registry.h"
@@ -216,7 +217,7 @@ Result<ModelInfo> Engine::loadModel(const std::string& nameOrPath, const std::st
                              ": generating needs a UNet and a first stage in one checkpoint");
     try {
         LoadedModel loaded{std::move(diffusion.value()), {}, std::nullopt, std::nullopt,
-                           std::nullopt, {}};
+                           std::nullopt, {}, std::nullopt};
         const std::string name =
             path == nameOrPath ? std::filesystem::path(path).filename().string() : nameOrPath;
         loaded.info = describe(name, path, loaded.diffusion);
@@ -256,9 +257,17 @@ Result<GenerateResult> Engine::generate(const GenerateRequest& request)
 {
     if (!m_impl->model)
         return makeError(ErrorCode::InvalidRequest, "no model is loaded");
+    // With a ControlNet a text model paints: "paint" is txt2img steered by the map.
+    const bool controlled = !request.control.path.empty();
+    if (controlled) {
+        if (auto ok = loadControlNetFor(*m_impl->model, request.control.path, m_impl->device); !ok)
+            return ok.error();
+    }
     const LoadedModel& model = *m_impl->model;
     const auto& tasks = model.info.tasks;
-    if (std::find(tasks.begin(), tasks.end(), request.recipe.task) == tasks.end())
+    const std::string task =
+        controlled && request.recipe.task == "paint" ? std::string("txt2img") : request.recipe.task;
+    if (std::find(tasks.begin(), tasks.end(), task) == tasks.end())
         return makeError(ErrorCode::InvalidRequest,
                          "model '" + model.info.name + "' cannot do task '" + request.recipe.task +
                              "'");
@@ -271,6 +280,7 @@ Result<GenerateResult> Engine::generate(const GenerateRequest& request)
             result->recipe.modelHash = model.info.hash;
             result->recipe.engineVersion = engineVersion();
             result->recipe.prediction = model.info.prediction;
+            recordControl(model, request, result->recipe);
         }
         return result;
     } catch (const std::bad_alloc&) {

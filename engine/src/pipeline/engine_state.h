@@ -11,6 +11,7 @@
 #include "prompt/clip_tokenizer.h"
 #include "prompt/prompt_weighting.h"
 #include "tokenizer/tokenizer.h"
+#include "unet/control_net.h"
 
 #include <torch/torch.h>
 
@@ -18,6 +19,14 @@
 #include <optional>
 
 namespace ldm {
+
+/// The ControlNet last used with a base model, kept for the next request.
+struct LoadedControlNet {
+    std::string path;
+    std::string name; ///< file name without folder
+    std::string hash; ///< short sha256 of the file
+    ControlNet net{nullptr};
+};
 
 /// A loaded model with everything generation needs.
 struct LoadedModel {
@@ -27,6 +36,7 @@ struct LoadedModel {
     std::optional<prompt::ClipTokenizer> clipTokenizer;  ///< CLIP text encoders (SD-1.x)
     std::optional<prompt::BertTokenizer> bertTokenizer;  ///< CompVis BERTEmbedder models
     LatentProjection projection;
+    std::optional<LoadedControlNet> controlNet; ///< checked against this model when loaded
 };
 
 /// Reports progress, previews and honours cancellation for one request.

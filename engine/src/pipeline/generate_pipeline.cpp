@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // txt2img and paint: noise → sampler (guided) → decoder.
 #include "pipeline/engine_state.h"
+#include "pipeline/control_request.h"
 #include "pipeline/guided_denoiser.h"
 #include "pipeline/image_convert.h"
 #include "sampling/k_samplers.h"
@@ -55,7 +56,7 @@ Result<void> validate(const LoadedModel& model, const GenerateRequest& request)
         return makeError(ErrorCode::InvalidRequest, "guidance scale must be between 0 and 50");
     if (r.precision != "fp32" && r.precision != "bf16")
         return makeError(ErrorCode::InvalidRequest, "precision must be fp32 or bf16");
-    if (r.task == "paint") {
+    if (r.task == "paint" && request.control.path.empty()) { // a ControlNet's map is its hint
         const LabelMap& map = request.map;
         if (map.width != r.width || map.height != r.height ||
             map.ids.size() != size_t(map.width) * size_t(map.height))
@@ -187,6 +188,10 @@ Result<GenerateResult> generateFromNoise(const LoadedModel& model, const Generat
             return planned.error();
         plan = std::move(planned.value());
     }
+    auto control = controlInputFor(model, request, **sampler, device);
+    if (!control)
+        return control.error();
+    conditions.control = std::move(control.value());
     const EpsModel eps = makeGuidedEpsModel(diffusion, conditions, recipe.guidanceScale);
     auto sampled = sampleAndDecode(model, request, **sampler, {1, channels, h, w}, eps, device,
                                    decode, plan.sampling);
@@ -197,7 +202,7 @@ Result<GenerateResult> generateFromNoise(const LoadedModel& model, const Generat
     result.recipe = recipe;
     result.recipe.sampler = samplerKindName(*kind); // "Euler a" and the like as our id
     result.recipe.schedule = sigmaScheduleName(*sigmaSchedule);
-    if (recipe.task == "paint")
+    if (recipe.task == "paint" && request.control.path.empty())
         result.recipe.mapHash = sha256Hex(request.map.ids.data(), request.map.ids.size());
     if (edit)
         result.recipe.inputImageHash =

@@ -37,7 +37,8 @@ torch::Tensor guidedEps(const LatentDiffusion& model, const Conditions& c, doubl
     const bool hasUncond = c.uncondContext.defined() || uncondConcat.defined();
     if (scale == 1.0 || !hasUncond) {
         const torch::Tensor tIn = timestepInput(x.size(0), t, x);
-        return asEps(unet->forward(withConcat(x, concat), tIn, c.context, c.classLabels));
+        return asEps(unet->forward(withConcat(x, concat), tIn, c.context, c.classLabels,
+                                   controlResiduals(c.control, x, tIn, c.context, false)));
     }
     const int64_t batch = x.size(0);
     const torch::Tensor xIn = torch::cat({withConcat(x, uncondConcat.defined() ? uncondConcat : concat),
@@ -51,7 +52,8 @@ torch::Tensor guidedEps(const LatentDiffusion& model, const Conditions& c, doubl
     torch::Tensor labels;
     if (c.classLabels.defined())
         labels = torch::cat({c.classLabels.expand({batch}), c.classLabels.expand({batch})});
-    const auto halves = unet->forward(xIn, tIn, context, labels).chunk(2);
+    const auto residuals = controlResiduals(c.control, torch::cat({x, x}), tIn, context, true);
+    const auto halves = unet->forward(xIn, tIn, context, labels, residuals).chunk(2);
     return asEps(halves[0] + (halves[1] - halves[0]) * scale);
 }
 

@@ -5,6 +5,7 @@
 #pragma once
 
 #include "checkpoint/latent_diffusion.h"
+#include "unet/control_guidance.h"
 #include "sampling/sampler.h"
 
 #include <torch/torch.h>
@@ -18,6 +19,7 @@ struct Conditions {
     torch::Tensor concat;         ///< concat input at latent size [1, k, h, w]
     torch::Tensor uncondConcat;   ///< its unconditional counterpart (dropped map)
     torch::Tensor classLabels;    ///< class-conditional label_emb input [1]
+    ControlInput control;         ///< a ControlNet and its hint (disabled when none)
 };
 
 /// ε(x, t) with guidance `scale` (1 = conditional only, one pass). Concat inputs are cropped

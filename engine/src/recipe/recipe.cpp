@@ -114,7 +114,52 @@ bool readField(const nlohmann::json& json, const char* key, T& out, std::string&
     return true;
 }
 
+nlohmann::json controlToJson(const ControlRecipe& c)
+{
+    if (!c.enabled())
+        return nullptr;
+    return nlohmann::json{{"model", c.model},       {"hash", c.hash},   {"hint_hash", c.hintHash},
+                          {"strength", c.strength}, {"start", c.start}, {"end", c.end},
+                          {"guess_mode", c.guessMode}};
+}
+
+bool readControl(const nlohmann::json& json, ControlRecipe& c, std::string& error)
+{
+    const auto it = json.find("control");
+    if (it == json.end() || it->is_null())
+        return true;
+    if (!it->is_object()) {
+        error = "field 'control' must be an object";
+        return false;
+    }
+    if (!(readField(*it, "model", c.model, error) && readField(*it, "hash", c.hash, error) &&
+          readField(*it, "hint_hash", c.hintHash, error) &&
+          readField(*it, "strength", c.strength, error) &&
+          readField(*it, "start", c.start, error) && readField(*it, "end", c.end, error)))
+        return false;
+    if (const auto guess = it->find("guess_mode"); guess != it->end() && !guess->is_null()) {
+        if (!guess->is_boolean()) {
+            error = "field 'control.guess_mode' must be true or false";
+            return false;
+        }
+        c.guessMode = guess->get<bool>();
+    }
+    if (!(c.strength >= 0.0 && c.strength <= 2.0) ||
+        !(c.start >= 0.0 && c.end <= 1.0 && c.start <= c.end)) {
+        error = "control strength must be 0..2 and 0 <= start <= end <= 1";
+        return false;
+    }
+    return true;
+}
+
 } // namespace
+
+bool ControlRecipe::operator==(const ControlRecipe& o) const
+{
+    return model == o.model && hash == o.hash && hintHash == o.hintHash &&
+           strength == o.strength && start == o.start && end == o.end &&
+           guessMode == o.guessMode;
+}
 
 bool Recipe::operator==(const Recipe& o) const
 {
@@ -125,6 +170,7 @@ bool Recipe::operator==(const Recipe& o) const
            width == o.width && height == o.height && precision == o.precision &&
            clipSkip == o.clipSkip && prediction == o.prediction && mapHash == o.mapHash && inputImageHash == o.inputImageHash &&
            maskHash == o.maskHash && strength == o.strength && tileSize == o.tileSize &&
+           control == o.control &&
            engineVersion == o.engineVersion && createdAt == o.createdAt;
 }
 
@@ -287,6 +333,7 @@ nlohmann::json toJson(const Recipe& r)
         {"mask_hash", r.maskHash},
         {"strength", r.strength},
         {"tile_size", r.tileSize},
+        {"control", controlToJson(r.control)},
         {"engine_version", r.engineVersion},
         {"created_at", r.createdAt},
     };
@@ -326,7 +373,7 @@ Result<Recipe> recipeFromJson(const nlohmann::json& json)
         readField(json, "input_image_hash", r.inputImageHash, error) &&
         readField(json, "mask_hash", r.maskHash, error) &&
         readField(json, "strength", r.strength, error) &&
-        readField(json, "tile_size", r.tileSize, error) &&
+        readField(json, "tile_size", r.tileSize, error) && readControl(json, r.control, error) &&
         readField(json, "engine_version", r.engineVersion, error) &&
         readField(json, "created_at", r.createdAt, error);
     if (!fieldsOk)

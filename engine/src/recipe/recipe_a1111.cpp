@@ -175,6 +175,50 @@ std::string rngLabel(const std::string& rng)
     return rng == "cpu" ? "CPU" : rng == "nv" ? "NV" : rng;
 }
 
+// The sd-webui-controlnet entry: "Module: none, Model: name [hash], Weight: 1.0, ...".
+std::string formatControl(const ControlRecipe& c)
+{
+    std::string text = "Module: none, Model: " + c.model;
+    if (!c.hash.empty())
+        text += " [" + c.hash + "]";
+    text += ", Weight: " + formatNumber(c.strength) + ", Resize Mode: Just Resize" +
+            ", Guidance Start: " + formatNumber(c.start) +
+            ", Guidance End: " + formatNumber(c.end) + ", Control Mode: " +
+            (c.guessMode ? "ControlNet is more important" : "Balanced");
+    if (!c.hintHash.empty())
+        text += ", Hint hash: " + c.hintHash;
+    return text;
+}
+
+void parseControl(const std::string& text, ControlRecipe& out)
+{
+    ControlRecipe c;
+    for (const auto& [key, rawValue] : findPairs(text)) {
+        const std::string value = trimmed(rawValue);
+        if (key == "Model") {
+            const auto open = value.rfind(" [");
+            const bool hashed = open != std::string::npos && value.back() == ']';
+            c.model = hashed ? value.substr(0, open) : value;
+            if (hashed)
+                c.hash = value.substr(open + 2, value.size() - open - 3);
+        } else if (key == "Weight") {
+            parseDouble(value, c.strength);
+        } else if (key == "Guidance Start") {
+            parseDouble(value, c.start);
+        } else if (key == "Guidance End") {
+            parseDouble(value, c.end);
+        } else if (key == "Control Mode") {
+            c.guessMode = value == "ControlNet is more important";
+        } else if (key == "Hint hash") {
+            c.hintHash = value;
+        }
+    }
+    const bool valid = c.strength >= 0.0 && c.strength <= 2.0 && c.start >= 0.0 &&
+                       c.end <= 1.0 && c.start <= c.end;
+    if (!c.model.empty() && valid)
+        out = c;
+}
+
 void applyPair(const std::string& key, const std::string& value, Recipe& r)
 {
     if (key == "Steps")
@@ -233,6 +277,8 @@ void applyPair(const std::string& key, const std::string& value, Recipe& r)
         if (strength >= 0.0 && strength <= 1.0)
             r.strength = strength;
     }
+    else if (key == "ControlNet 0")
+        parseControl(value, r.control);
     else if (key == "Mask hash")
         r.maskHash = value;
     else if (key == "Engine")
@@ -303,6 +349,7 @@ std::string toA1111Parameters(const Recipe& r)
     // A1111 writes the strength for its img2img tab only; txt2img recipes stay as they were.
     addIf(r.task == "img2img", "Denoising strength", formatNumber(r.strength));
     addIf(r.tileSize > 0, "Tile size", std::to_string(r.tileSize));
+    addIf(r.control.enabled(), "ControlNet 0", formatControl(r.control));
     addIf(!r.engineVersion.empty(), "Engine", r.engineVersion);
     addIf(!r.createdAt.empty(), "Created", r.createdAt);
 

@@ -128,7 +128,8 @@ void UNetModelImpl::trace(const std::string& name, const torch::Tensor& value) c
 }
 
 torch::Tensor UNetModelImpl::forward(const torch::Tensor& x, const torch::Tensor& timesteps,
-                                     const torch::Tensor& context, const torch::Tensor& y)
+                                     const torch::Tensor& context, const torch::Tensor& y,
+                                     const std::vector<torch::Tensor>& control)
 {
     TORCH_CHECK(x.dim() == 4 && x.size(1) == m_config.inChannels, "UNet: expected x [B, ",
                 m_config.inChannels, ", H, W], got ", x.sizes());
@@ -169,8 +170,15 @@ torch::Tensor UNetModelImpl::forward(const torch::Tensor& x, const torch::Tensor
     }
     h = m_middleBlock->forward(h, emb, ctx);
     trace("middle_block", h);
+    TORCH_CHECK(control.empty() || control.size() == skips.size() + 1, "UNet: expected ",
+                skips.size() + 1, " control residuals, got ", control.size());
+    if (!control.empty())
+        h = h + control.back().to(h.device(), h.scalar_type());
     for (size_t i = 0; i < m_outputBlocks.size(); ++i) {
-        h = torch::cat({h, skips.back()}, 1); // current h first, then the skip
+        torch::Tensor skip = skips.back();
+        if (!control.empty()) // the skips are used last to first, so are the residuals
+            skip = skip + control[skips.size() - 1].to(skip.device(), skip.scalar_type());
+        h = torch::cat({h, skip}, 1); // current h first, then the skip
         skips.pop_back();
         h = m_outputBlocks[i]->forward(h, emb, ctx);
         trace("output_blocks." + std::to_string(i), h);

@@ -43,8 +43,12 @@ public:
     /// eps for x [B, in_channels, H, W] (H, W multiples of 2^(levels-1)), timesteps [B] or a
     /// scalar (integer diffusion steps), context [B, M, context_dim] for cross-attention
     /// models, y [B] int64 class labels for class-conditional models (num_classes).
+    /// `control`: a ControlNet's residuals (empty: none), one per input block then one for the
+    /// middle block, already scaled; added to the middle block's output and to the skip tensors
+    /// as the reference's ControlledUnetModel does.
     torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& timesteps,
-                          const torch::Tensor& context = {}, const torch::Tensor& y = {});
+                          const torch::Tensor& context = {}, const torch::Tensor& y = {},
+                          const std::vector<torch::Tensor>& control = {});
 
     /// Installs (or with an empty function removes) the intermediate-tensor hook.
     void setTrace(TraceFn trace) { m_trace = std::move(trace); }
