@@ -241,3 +241,25 @@ TEST(Recipe, A1111RejectsImpossibleValues)
     ASSERT_TRUE(fine.ok()) << fine.error().message;
     EXPECT_EQ(fine->steps, 20);
 }
+
+// The SD x4 upscaler's noise level replays from both forms; recipes without one say nothing.
+TEST(Recipe, UpscalerNoiseLevelRoundTrips)
+{
+    ldm::Recipe r;
+    r.task = "upscale";
+    r.prompt = "a harbour at dawn";
+    r.noiseLevel = 30;
+    const std::string text = ldm::toA1111Parameters(r);
+    EXPECT_NE(text.find("Noise level: 30"), std::string::npos) << text;
+    const auto fromText = ldm::recipeFromA1111Parameters(text);
+    ASSERT_TRUE(fromText.ok()) << fromText.error().message;
+    EXPECT_EQ(fromText->noiseLevel, 30);
+    const auto fromJson = ldm::recipeFromJson(ldm::toJson(r));
+    ASSERT_TRUE(fromJson.ok()) << fromJson.error().message;
+    EXPECT_EQ(*fromJson, r);
+
+    nlohmann::json bad = ldm::toJson(r);
+    bad["noise_level"] = -7;
+    EXPECT_FALSE(ldm::recipeFromJson(bad).ok());
+    EXPECT_EQ(ldm::toA1111Parameters(ldm::Recipe{}).find("Noise level"), std::string::npos);
+}

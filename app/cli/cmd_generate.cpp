@@ -79,7 +79,17 @@ std::vector<OptionSpec> optionsFor(const std::string& task)
         specs.push_back({"map", "FILE.png", "label map: indexed PNG of class ids, or palette colours", ""});
     if (task == "upscale") {
         specs.push_back({"in", "FILE", "image to upscale 4x", ""});
-        specs.push_back({"tile", "PX", "output tile size (memory bound)", "256"});
+        specs.push_back({"tile", "PX", "output tile size (memory bound)",
+                         "256; SD x4 upscaler: 512"});
+        // The SD x4 upscaler only: its reference script's settings and defaults.
+        specs.push_back({"prompt", "TEXT", "SD x4 upscaler: what the image shows", ""});
+        specs.push_back({"negative-prompt", "TEXT",
+                         "SD x4 upscaler: what to avoid (unconditional half of guidance)", ""});
+        specs.push_back({"guidance", "X", "SD x4 upscaler: classifier-free guidance scale", "10"});
+        specs.push_back({"noise-level", "N",
+                         "SD x4 upscaler: noise added to the input, 0..the model's maximum "
+                         "(350); more lets it invent more detail",
+                         "20"});
     }
     addControlOptions(task, specs);
     return specs;
@@ -118,6 +128,10 @@ int runTask(const std::string& task, const std::vector<std::string>& args)
     recipe.eta = options.number("eta", 0.0, 0.0, 10.0);
     recipe.guidanceScale = options.number("scale", 5.0, 0.0, 50.0);
     recipe.clipSkip = int(options.integer("clip-skip", 1, 1, MaxClipSkip));
+    // SD x4 upscaler settings: the range of a noise level depends on the model, checked once
+    // it is loaded.
+    const double upscalerGuidance = options.number("guidance", 10.0, 0.0, 50.0);
+    const long long noiseLevel = options.integer("noise-level", -1, -1000000, 1000000);
     recipe.width = int(options.integer("width", 256, 8, 4096));
     recipe.height = int(options.integer("height", 256, 8, 4096));
     recipe.precision = options.text("precision", "fp32");
@@ -175,7 +189,7 @@ int runTask(const std::string& task, const std::vector<std::string>& args)
     }
     // Checked before the engine starts: a bad prompt or --out must fail in a second, not after
     // minutes of sampling.
-    for (const char* field : {"prompt", "negative"}) {
+    for (const char* field : {"prompt", "negative", "negative-prompt"}) {
         std::size_t badByte = 0;
         if (!prompt::decodeUtf8(options.text(field), &badByte)) {
             std::fprintf(stderr, "%s: --%s is not valid UTF-8 text (byte %zu)\n", task.c_str(),
@@ -237,6 +251,38 @@ int runTask(const std::string& task, const std::vector<std::string>& args)
         request.input = std::move(image.value());
         recipe.tileSize = int(options.integer("tile", 256, 32, 4096));
         recipe.guidanceScale = 1.0;
+        if (info->maxNoiseLevel >= 0) {
+            // The SD x4 upscaler as the reference's superresolution script runs it.
+            if (!options.has("sampler"))
+                recipe.sampler = "ddim";
+            if (!options.has("steps"))
+                recipe.steps = 75;
+            if (!options.has("eta"))
+                recipe.eta = 0.0;
+            if (!options.has("tile"))
+                recipe.tileSize = 512; // its 128 x 128 training latent
+            recipe.guidanceScale = upscalerGuidance;
+            recipe.negativePrompt = options.text("negative-prompt");
+            recipe.noiseLevel = info->defaultNoiseLevel;
+            if (options.has("noise-level")) {
+                if (noiseLevel < 0 || noiseLevel > info->maxNoiseLevel) {
+                    std::fprintf(stderr,
+                                 "upscale: --noise-level must be between 0 and %d for %s, got "
+                                 "%s\n",
+                                 info->maxNoiseLevel, info->name.c_str(),
+                                 options.text("noise-level").c_str());
+                    return ExitUsage;
+                }
+                recipe.noiseLevel = int(noiseLevel);
+            }
+        } else if (options.has("prompt") || options.has("negative-prompt") ||
+                   options.has("guidance") || options.has("noise-level")) {
+            std::fprintf(stderr,
+                         "upscale: %s takes no prompt, guidance or noise level (the SD x4 "
+                         "upscaler does)\n",
+                         info->name.c_str());
+            return ExitUsage;
+        }
     }
     if (edit) {
         auto image = readImage(options.text("in"));

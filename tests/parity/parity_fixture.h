@@ -91,6 +91,9 @@ bool isTokenizerCaseKind(const std::string& kind);
 /// Checks every prompt of a tokenizer case file against its reference ids.
 void runTokenizerCases(const std::filesystem::path& path);
 void runSamplerFixture(const Fixture& fixture);
+/// SD x4 upscaler run (`x_aug`, `lr`): noise-augmented low-res image concatenated, noise level
+/// as the class label, OpenCLIP prompt with guidance, v-prediction DDIM, f4 decode.
+void runLatentUpscalerFixture(const Fixture& fixture);
 /// Inpainting-model DDIM run (inpainting_big layout): masked-image latent + mask as concat input.
 void runInpaintFixture(const Fixture& fixture);
 void runWeightsFixture(const Fixture& fixture);

@@ -23,7 +23,7 @@ bool startsWith(const std::string& text, const std::string& prefix)
 bool isWeightName(const std::string& name)
 {
     static const char* prefixes[] = {"model.diffusion_model.", "first_stage_model.",
-                                     "cond_stage_model.", "model_ema."};
+                                     "cond_stage_model.", "model_ema.", "low_scale_model."};
     for (const char* prefix : prefixes)
         if (startsWith(name, prefix))
             return true;
@@ -42,6 +42,8 @@ bool isWeightName(const std::string& name)
 std::pair<std::string, Handler> classify(const io::SafetensorsFile& file)
 {
     auto has = [&](const char* name) { return file.contains(name); };
+    if (has("x_aug") && has("lr"))
+        return {"x4_upscaler_ddim", runLatentUpscalerFixture};
     // Before the sampler check: an inpainting file records its sampler too.
     if (has("mask_01") && has("inpainted_01"))
         return {"inpaint_ddim", runInpaintFixture};

@@ -253,6 +253,12 @@ void applyPair(const std::string& key, const std::string& value, Recipe& r)
         r.modelName = value;
     else if (key == "Eta" || key == "Eta DDIM")
         parseDouble(value, r.eta);
+    else if (key == "Noise level") {
+        int level = -1;
+        parseInteger(value, level);
+        if (level >= 0 && level <= 1000)
+            r.noiseLevel = level;
+    }
     else if (key == "Precision")
         r.precision = value;
     else if (key == "Prediction" && (value == "eps" || value == "v"))
@@ -339,6 +345,7 @@ std::string toA1111Parameters(const Recipe& r)
     // A1111 writes "RNG" unless its noise came from the GPU; a file without it means "nv".
     addIf(r.rng != "nv", "RNG", rngLabel(r.rng));
     addIf(r.etaNoiseSeedDelta != 0, "ENSD", std::to_string(r.etaNoiseSeedDelta));
+    addIf(r.noiseLevel >= 0, "Noise level", std::to_string(r.noiseLevel));
     addIf(!r.precision.empty(), "Precision", r.precision);
     addIf(r.clipSkip > 1, "Clip skip", std::to_string(r.clipSkip));
     addIf(r.prediction == "v", "Prediction", r.prediction);
