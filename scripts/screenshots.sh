@@ -2,9 +2,10 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 # Screenshots of every activity of the desktop app, taken under Xvfb.
 #   scripts/screenshots.sh OUT_DIR [IMAGE]
-# writes OUT_DIR/{prompt,paint,upscale,gallery}.png (English) and the same under OUT_DIR/vi/
-# (Vietnamese). IMAGE is opened on the Upscale page (default: a photo from a Debian wallpaper
-# package, when one is installed). The app runs with a throw-away settings folder and gallery.
+# writes OUT_DIR/{prompt,paint,edit-inpaint,edit-outpaint,edit-img2img,upscale,gallery}.png
+# (English) and the same under OUT_DIR/vi/ (Vietnamese). IMAGE is opened on the Upscale page
+# (default: a photo from a Debian wallpaper package, when one is installed). The app runs with
+# a throw-away settings folder and gallery.
 # LDM_BUILD_DIR selects the build folder (default: build).
 set -euo pipefail
 

@@ -251,6 +251,14 @@
         <source>The prompt was longer than this model reads; its end was left out.</source>
         <translation>Câu mô tả dài hơn mức mô hình này đọc được; phần cuối đã bị bỏ qua.</translation>
     </message>
+    <message>
+        <source>There is no picture to edit.</source>
+        <translation>Chưa có ảnh nào để sửa.</translation>
+    </message>
+    <message>
+        <source>There is no mask: paint the area to fill first.</source>
+        <translation>Chưa có mặt nạ: hãy tô vùng cần vẽ lại trước.</translation>
+    </message>
 </context>
 <context>
     <name>ldm::ui::AboutDialog</name>
@@ -369,6 +377,177 @@
     <message>
         <source>After</source>
         <translation>Sau</translation>
+    </message>
+</context>
+<context>
+    <name>ldm::ui::EditPanel</name>
+    <message>
+        <source>Open Picture to Edit…</source>
+        <translation>Mở ảnh để sửa…</translation>
+    </message>
+    <message>
+        <source>Open a picture or drop one here, or choose “Edit” on a result or in the gallery. Then paint the area to change.</source>
+        <translation>Mở một ảnh hoặc thả ảnh vào đây, hoặc chọn “Sửa” trên một kết quả hay trong thư viện ảnh. Rồi tô vùng cần thay đổi.</translation>
+    </message>
+    <message>
+        <source>The edited picture appears here.</source>
+        <translation>Ảnh đã sửa hiện ở đây.</translation>
+    </message>
+    <message>
+        <source>Inpaint</source>
+        <translation>Vẽ lại vùng</translation>
+    </message>
+    <message>
+        <source>Outpaint</source>
+        <translation>Mở rộng ảnh</translation>
+    </message>
+    <message>
+        <source>Image to Image</source>
+        <translation>Ảnh sang ảnh</translation>
+    </message>
+    <message>
+        <source>Redraw the masked area; the rest stays exactly as it is</source>
+        <translation>Vẽ lại vùng được tô; phần còn lại giữ nguyên</translation>
+    </message>
+    <message>
+        <source>Grow the canvas and fill the new area</source>
+        <translation>Nới rộng khung ảnh và vẽ phần mới</translation>
+    </message>
+    <message>
+        <source>Redraw the whole picture; strength says how much</source>
+        <translation>Vẽ lại cả bức ảnh; độ mạnh cho biết thay đổi bao nhiêu</translation>
+    </message>
+    <message>
+        <source>Mode</source>
+        <translation>Chế độ</translation>
+    </message>
+    <message>
+        <source>0 keeps the picture as it is, 1 redraws it from noise</source>
+        <translation>0 giữ nguyên ảnh, 1 vẽ lại từ nhiễu</translation>
+    </message>
+    <message>
+        <source> px</source>
+        <translation> px</translation>
+    </message>
+    <message>
+        <source>Grows the mask by this many pixels with a soft edge, so new content blends into what is kept</source>
+        <translation>Nới mặt nạ thêm chừng này điểm ảnh với mép mềm, để phần mới hoà vào phần được giữ</translation>
+    </message>
+    <message>
+        <source>Strength</source>
+        <translation>Độ mạnh</translation>
+    </message>
+    <message>
+        <source>Mask feather</source>
+        <translation>Làm mềm mép mặt nạ</translation>
+    </message>
+    <message>
+        <source>How far the canvas grows on each chosen side</source>
+        <translation>Khung ảnh nới rộng bao nhiêu ở mỗi cạnh đã chọn</translation>
+    </message>
+    <message>
+        <source>Grow by</source>
+        <translation>Nới thêm</translation>
+    </message>
+    <message>
+        <source>Left</source>
+        <translation>Trái</translation>
+    </message>
+    <message>
+        <source>Top</source>
+        <translation>Trên</translation>
+    </message>
+    <message>
+        <source>Right</source>
+        <translation>Phải</translation>
+    </message>
+    <message>
+        <source>Bottom</source>
+        <translation>Dưới</translation>
+    </message>
+    <message>
+        <source>Model</source>
+        <translation>Mô hình</translation>
+    </message>
+    <message>
+        <source>Sampling</source>
+        <translation>Lấy mẫu</translation>
+    </message>
+    <message>
+        <source>Cannot Edit Picture</source>
+        <translation>Không sửa được ảnh</translation>
+    </message>
+    <message>
+        <source>The picture is smaller than %1 pixels.</source>
+        <translation>Ảnh nhỏ hơn %1 điểm ảnh.</translation>
+    </message>
+    <message>
+        <source>Picture Too Large</source>
+        <translation>Ảnh quá lớn</translation>
+    </message>
+    <message>
+        <source>The picture is %1 × %2 pixels; pictures up to %3 pixels per side can be edited. Shrink or crop it first.</source>
+        <translation>Ảnh có kích thước %1 × %2 điểm ảnh; chỉ sửa được ảnh có mỗi cạnh tối đa %3 điểm ảnh. Hãy thu nhỏ hoặc cắt ảnh trước.</translation>
+    </message>
+    <message>
+        <source>Cut to %1 × %2 px: the model works in blocks of %3 pixels.</source>
+        <translation>Đã cắt còn %1 × %2 px: mô hình làm việc theo khối %3 điểm ảnh.</translation>
+    </message>
+    <message>
+        <source>Cannot Open Image</source>
+        <translation>Không mở được ảnh</translation>
+    </message>
+    <message>
+        <source>Opened %1</source>
+        <translation>Đã mở %1</translation>
+    </message>
+    <message>
+        <source>Open Picture to Edit</source>
+        <translation>Mở ảnh để sửa</translation>
+    </message>
+    <message>
+        <source>Images (*.png *.jpg *.jpeg *.webp *.bmp);;All files (*)</source>
+        <translation>Ảnh (*.png *.jpg *.jpeg *.webp *.bmp);;Mọi tệp (*)</translation>
+    </message>
+    <message>
+        <source>result, seed %1</source>
+        <translation>kết quả, hạt giống %1</translation>
+    </message>
+    <message>
+        <source>restored input</source>
+        <translation>ảnh gốc đã khôi phục</translation>
+    </message>
+    <message>
+        <source>Open or drop a picture to edit first.</source>
+        <translation>Hãy mở hoặc thả một ảnh để sửa trước.</translation>
+    </message>
+    <message>
+        <source>This model needs sides in multiples of %1 pixels; open the picture again to cut it to that grid.</source>
+        <translation>Mô hình này cần các cạnh là bội số của %1 điểm ảnh; hãy mở lại ảnh để cắt theo lưới đó.</translation>
+    </message>
+    <message>
+        <source>The canvas would be %1 × %2 pixels; the largest side is %3.</source>
+        <translation>Khung ảnh sẽ là %1 × %2 điểm ảnh; cạnh lớn nhất cho phép là %3.</translation>
+    </message>
+    <message>
+        <source>Choose at least one side to grow.</source>
+        <translation>Hãy chọn ít nhất một cạnh để nới rộng.</translation>
+    </message>
+    <message>
+        <source>Paint the area to change first (the mask is empty).</source>
+        <translation>Hãy tô vùng cần thay đổi trước (mặt nạ đang trống).</translation>
+    </message>
+    <message>
+        <source>No picture</source>
+        <translation>Chưa có ảnh</translation>
+    </message>
+    <message>
+        <source>%1 · %2 × %3 px</source>
+        <translation>%1 · %2 × %3 px</translation>
+    </message>
+    <message>
+        <source> (grown from %1 × %2)</source>
+        <translation> (nới từ %1 × %2)</translation>
     </message>
 </context>
 <context>
@@ -590,13 +769,17 @@ Hạt giống %2 · %3 × %4 · %5</translation>
         <source>Importing %1…</source>
         <translation>Đang nhập %1…</translation>
     </message>
+    <message>
+        <source>Edit Picture</source>
+        <translation>Sửa ảnh</translation>
+    </message>
+    <message>
+        <source>Cannot Edit Picture</source>
+        <translation>Không sửa được ảnh</translation>
+    </message>
 </context>
 <context>
     <name>ldm::ui::GenerationSettings</name>
-    <message>
-        <source>DDIM is deterministic at eta 0; DPM++ 2M needs the fewest steps.</source>
-        <translation>DDIM cho kết quả cố định khi eta bằng 0; DPM++ 2M cần ít bước nhất.</translation>
-    </message>
     <message>
         <source>How strongly the prompt steers the image; 1 turns guidance off.</source>
         <translation>Mức độ mô tả chi phối ảnh; 1 là tắt hướng dẫn.</translation>
@@ -664,6 +847,18 @@ Hạt giống %2 · %3 × %4 · %5</translation>
     <message>
         <source>Multiples of %1 px, the grid of the model</source>
         <translation>Bội số của %1 px, theo lưới của mô hình</translation>
+    </message>
+    <message>
+        <source>DDIM is deterministic at eta 0; DPM++ 2M needs the fewest steps. Euler … DPM++ 3M SDE are AUTOMATIC1111&apos;s samplers.</source>
+        <translation>DDIM cho kết quả cố định khi eta bằng 0; DPM++ 2M cần ít bước nhất. Euler … DPM++ 3M SDE là các bộ lấy mẫu của AUTOMATIC1111.</translation>
+    </message>
+    <message>
+        <source>Which layer of the CLIP text encoder conditions the image, counted from the end: 1 = the last (Stable Diffusion&apos;s own), 2 = the penultimate, as many community models expect.</source>
+        <translation>Lớp nào của bộ mã hoá văn bản CLIP điều khiển ảnh, đếm từ cuối: 1 = lớp cuối (mặc định của Stable Diffusion), 2 = lớp áp chót, như nhiều mô hình cộng đồng cần.</translation>
+    </message>
+    <message>
+        <source>CLIP skip</source>
+        <translation>Bỏ qua lớp CLIP</translation>
     </message>
 </context>
 <context>
@@ -936,6 +1131,30 @@ Hạt giống %2 · %3 × %4 · %5</translation>
         <source>Seed %1 · %2</source>
         <translation>Hạt giống %1 · %2</translation>
     </message>
+    <message>
+        <source>Edit</source>
+        <translation>Sửa ảnh</translation>
+    </message>
+    <message>
+        <source>&amp;Edit Result Image</source>
+        <translation>&amp;Sửa ảnh kết quả</translation>
+    </message>
+    <message>
+        <source>There is no result on this page to edit.</source>
+        <translation>Trang này chưa có kết quả nào để sửa.</translation>
+    </message>
+    <message>
+        <source>Paint the area to change, or choose Image to Image to redraw it all.</source>
+        <translation>Hãy tô vùng cần thay đổi, hoặc chọn Ảnh sang ảnh để vẽ lại toàn bộ.</translation>
+    </message>
+    <message>
+        <source>Settings restored (seed %1); the picture it edited is not stored with it, so open that picture to edit it again.</source>
+        <translation>Đã khôi phục thiết lập (hạt giống %1); ảnh gốc không được lưu kèm, hãy mở lại ảnh đó để sửa tiếp.</translation>
+    </message>
+    <message>
+        <source>Picture, mask and settings restored (seed %1).</source>
+        <translation>Đã khôi phục ảnh, mặt nạ và thiết lập (hạt giống %1).</translation>
+    </message>
 </context>
 <context>
     <name>ldm::ui::MapFiles</name>
@@ -977,6 +1196,92 @@ Hạt giống %2 · %3 × %4 · %5</translation>
     </message>
 </context>
 <context>
+    <name>ldm::ui::MaskCanvas</name>
+    <message>
+        <source>Brush stroke</source>
+        <translation>Nét cọ</translation>
+    </message>
+    <message>
+        <source>Fill</source>
+        <translation>Tô kín</translation>
+    </message>
+    <message>
+        <source>Eraser stroke</source>
+        <translation>Nét tẩy</translation>
+    </message>
+    <message>
+        <source>Rectangle</source>
+        <translation>Hình chữ nhật</translation>
+    </message>
+</context>
+<context>
+    <name>ldm::ui::MaskToolBar</name>
+    <message>
+        <source>Mask Brush (B): paint the area to change</source>
+        <translation>Cọ mặt nạ (B): tô vùng cần thay đổi</translation>
+    </message>
+    <message>
+        <source>Mask Eraser (E): keep this area</source>
+        <translation>Tẩy mặt nạ (E): giữ nguyên vùng này</translation>
+    </message>
+    <message>
+        <source>Rectangle (R): mask a rectangle</source>
+        <translation>Hình chữ nhật (R): tô một hình chữ nhật</translation>
+    </message>
+    <message>
+        <source>Fill (F): mask the enclosed area under the cursor</source>
+        <translation>Tô kín (F): tô vùng khép kín dưới con trỏ</translation>
+    </message>
+    <message>
+        <source>Size</source>
+        <translation>Cỡ</translation>
+    </message>
+    <message>
+        <source> px</source>
+        <translation> px</translation>
+    </message>
+    <message>
+        <source>Brush diameter in picture pixels</source>
+        <translation>Đường kính cọ tính bằng điểm ảnh của ảnh</translation>
+    </message>
+    <message>
+        <source>Invert Mask (I)</source>
+        <translation>Đảo mặt nạ (I)</translation>
+    </message>
+    <message>
+        <source>Invert mask</source>
+        <translation>Đảo mặt nạ</translation>
+    </message>
+    <message>
+        <source>Clear Mask</source>
+        <translation>Xoá mặt nạ</translation>
+    </message>
+    <message>
+        <source>Clear mask</source>
+        <translation>Xoá mặt nạ</translation>
+    </message>
+    <message>
+        <source>Undo</source>
+        <translation>Hoàn tác</translation>
+    </message>
+    <message>
+        <source>Redo</source>
+        <translation>Làm lại</translation>
+    </message>
+    <message>
+        <source>Zoom In</source>
+        <translation>Phóng to</translation>
+    </message>
+    <message>
+        <source>Zoom Out</source>
+        <translation>Thu nhỏ</translation>
+    </message>
+    <message>
+        <source>Fit</source>
+        <translation>Vừa khung</translation>
+    </message>
+</context>
+<context>
     <name>ldm::ui::ModelPicker</name>
     <message>
         <source>Open checkpoint…</source>
@@ -1001,10 +1306,6 @@ Hạt giống %2 · %3 × %4 · %5</translation>
     <message>
         <source>upscale</source>
         <translation>phóng to ảnh</translation>
-    </message>
-    <message>
-        <source>Use a checkpoint file (.safetensors) from disk</source>
-        <translation>Dùng một tệp mô hình (.safetensors) trên máy</translation>
     </message>
     <message>
         <source>Shipped with Latent Canvas</source>
@@ -1045,6 +1346,22 @@ Hạt giống %2 · %3 × %4 · %5</translation>
     <message>
         <source>classes: %1</source>
         <translation>số lớp: %1</translation>
+    </message>
+    <message>
+        <source>fill a masked area</source>
+        <translation>vẽ lại vùng được tô</translation>
+    </message>
+    <message>
+        <source>redraw a picture</source>
+        <translation>vẽ lại một bức ảnh</translation>
+    </message>
+    <message>
+        <source>Use a checkpoint file from disk: .safetensors, or PyTorch .ckpt / .pt / .pth (read without running any code from it). A config.yaml with the same name beside it is used.</source>
+        <translation>Dùng một tệp mô hình trên máy: .safetensors, hoặc PyTorch .ckpt / .pt / .pth (được đọc mà không chạy mã nào trong tệp). Tệp config.yaml cùng tên đặt bên cạnh sẽ được dùng.</translation>
+    </message>
+    <message>
+        <source>SD-2.x weights do not say whether they predict v (768-v) or the noise (512-base); taken as %1. To choose, put the model&apos;s config.yaml beside it as %2.</source>
+        <translation>Trọng số SD-2.x không cho biết chúng dự đoán v (768-v) hay nhiễu (512-base); đang coi là %1. Để chọn, hãy đặt config.yaml của mô hình bên cạnh với tên %2.</translation>
     </message>
 </context>
 <context>
@@ -1249,9 +1566,13 @@ Hạt giống %2 · %3 × %4 · %5</translation>
         <source>Generated images appear here.</source>
         <translation>Ảnh được tạo sẽ hiện ở đây.</translation>
     </message>
+    <message>
+        <source>Edit This Picture</source>
+        <translation>Sửa ảnh này</translation>
+    </message>
 </context>
 <context>
-    <name>ldm::ui::PromptPanel</name>
+    <name>ldm::ui::PromptFields</name>
     <message>
         <source>Describe the picture, e.g. “a lake below snowy mountains at sunrise, oil painting”</source>
         <translation>Mô tả bức ảnh, ví dụ “hồ nước dưới chân núi tuyết lúc bình minh, tranh sơn dầu”</translation>
@@ -1277,20 +1598,23 @@ Hạt giống %2 · %3 × %4 · %5</translation>
         <translation>Mô tả loại trừ</translation>
     </message>
     <message>
-        <source>Model</source>
-        <translation>Mô hình</translation>
-    </message>
-    <message>
-        <source>Sampling</source>
-        <translation>Lấy mẫu</translation>
-    </message>
-    <message>
         <source>No prompts yet</source>
         <translation>Chưa có mô tả nào</translation>
     </message>
     <message>
         <source>Clear History</source>
         <translation>Xoá lịch sử</translation>
+    </message>
+</context>
+<context>
+    <name>ldm::ui::PromptPanel</name>
+    <message>
+        <source>Model</source>
+        <translation>Mô hình</translation>
+    </message>
+    <message>
+        <source>Sampling</source>
+        <translation>Lấy mẫu</translation>
     </message>
 </context>
 <context>

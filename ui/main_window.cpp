@@ -10,6 +10,7 @@
 #include "gallery/gallery_view.h"
 #include "gallery/result_saver.h"
 #include "i18n.h"
+#include "panels/edit_panel.h"
 #include "panels/model_picker.h"
 #include "panels/paint_panel.h"
 #include "panels/preview_view.h"
@@ -32,6 +33,7 @@
 #include <QSettings>
 #include <QStatusBar>
 #include <QTabWidget>
+#include <QUndoGroup>
 
 namespace ldm::ui {
 
@@ -44,6 +46,8 @@ MainWindow::MainWindow(bridge::EngineController* controller, bridge::GalleryStor
     , m_tabs(new QTabWidget(this))
     , m_prompt(new PromptPanel(this))
     , m_paint(new PaintPanel(this))
+    , m_undoGroup(new QUndoGroup(this))
+    , m_edit(new EditPanel(m_undoGroup, this))
     , m_upscale(new UpscalePanel(this))
     , m_galleryView(new GalleryView(gallery, this))
     , m_jobsDock(new QDockWidget(tr("Jobs"), this))
@@ -58,6 +62,7 @@ MainWindow::MainWindow(bridge::EngineController* controller, bridge::GalleryStor
     m_tabs->setIconSize(QSize(20, 20));
     m_tabs->addTab(m_prompt, themedIcon(QStringLiteral("prompt")), tr("Prompt"));
     m_tabs->addTab(m_paint, themedIcon(QStringLiteral("paint")), tr("Paint"));
+    m_tabs->addTab(m_edit, themedIcon(QStringLiteral("edit")), tr("Edit"));
     m_tabs->addTab(m_upscale, themedIcon(QStringLiteral("upscale")), tr("Upscale"));
     m_tabs->addTab(m_galleryView, themedIcon(QStringLiteral("gallery")), tr("Gallery"));
     setCentralWidget(m_tabs);
@@ -76,6 +81,7 @@ MainWindow::MainWindow(bridge::EngineController* controller, bridge::GalleryStor
     connect(m_upscale, &UpscalePanel::statusMessage, this, &MainWindow::showStatus);
     connect(m_galleryView, &GalleryView::statusMessage, this, &MainWindow::showStatus);
     connect(m_galleryView, &GalleryView::restoreRequested, this, &MainWindow::restoreRecipe);
+    connectEdit();
     connect(m_saver, &ResultSaver::saved, this, &MainWindow::onSaved);
     connect(m_saver, &ResultSaver::failed, this, &MainWindow::onSaveFailed);
     connect(m_tabs, &QTabWidget::currentChanged, this, &MainWindow::updateActions);
@@ -87,7 +93,8 @@ MainWindow::~MainWindow() = default;
 
 QList<MainWindow::Activity> MainWindow::activities()
 {
-    return {Activity::Prompt, Activity::Paint, Activity::Upscale, Activity::Gallery};
+    return {Activity::Prompt, Activity::Paint, Activity::Edit, Activity::Upscale,
+            Activity::Gallery};
 }
 
 QString MainWindow::activityKey(Activity activity)
@@ -97,6 +104,8 @@ QString MainWindow::activityKey(Activity activity)
         return QStringLiteral("prompt");
     case Activity::Paint:
         return QStringLiteral("paint");
+    case Activity::Edit:
+        return QStringLiteral("edit");
     case Activity::Upscale:
         return QStringLiteral("upscale");
     case Activity::Gallery:
@@ -127,22 +136,29 @@ void MainWindow::createActions()
         addAction(action);
     m_prompt->setGenerateAction(m_generate);
     m_paint->setGenerateAction(m_generate);
+    m_edit->setGenerateAction(m_generate);
+    m_edit->setCancelAction(m_cancel);
     m_upscale->setGenerateAction(m_generate);
 
-    QUndoStack* undo = m_paint->document()->undoStack();
-    m_undo = undo->createUndoAction(this, tr("&Undo"));
+    // One Undo for every page: it follows the history of the page in front (activateUndo).
+    m_undoGroup->addStack(m_paint->document()->undoStack());
+    m_undo = m_undoGroup->createUndoAction(this, tr("&Undo"));
     m_undo->setShortcut(QKeySequence::Undo);
-    m_redo = undo->createRedoAction(this, tr("&Redo"));
+    m_redo = m_undoGroup->createRedoAction(this, tr("&Redo"));
     m_redo->setShortcuts(
         {QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_Z), QKeySequence(Qt::CTRL | Qt::Key_Y)});
     m_copyResult = new QAction(tr("&Copy Result Image"), this);
     m_copyResult->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_C));
     connect(m_copyResult, &QAction::triggered, this, [this] {
-        const QImage image = m_tabs->currentWidget() == m_paint ? m_paint->preview()->image()
-                                                                : m_prompt->preview()->image();
+        const QImage image = m_tabs->currentWidget() == m_paint  ? m_paint->preview()->image()
+                             : m_tabs->currentWidget() == m_edit ? m_edit->preview()->image()
+                                                                 : m_prompt->preview()->image();
         if (!image.isNull())
             QApplication::clipboard()->setImage(image);
     });
+    m_editResult = new QAction(themedIcon(QStringLiteral("edit")), tr("&Edit Result Image"), this);
+    m_editResult->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_E));
+    connect(m_editResult, &QAction::triggered, this, &MainWindow::editCurrentResult);
     m_openCheckpoint = new QAction(tr("Open &Checkpoint…"), this);
     m_openCheckpoint->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_O));
     connect(m_openCheckpoint, &QAction::triggered, this,
@@ -184,6 +200,8 @@ void MainWindow::createMenus()
     file->addAction(m_paint->saveMapAction());
     file->addAction(m_paint->saveMapAsAction());
     file->addSeparator();
+    file->addAction(m_edit->openImageAction());
+    file->addSeparator();
     file->addAction(m_openCheckpoint);
     file->addSeparator();
     file->addAction(tr("&Import Gallery Zip…"), m_galleryView, &GalleryView::importArchive);
@@ -198,6 +216,7 @@ void MainWindow::createMenus()
     edit->addAction(m_redo);
     edit->addSeparator();
     edit->addAction(m_copyResult);
+    edit->addAction(m_editResult);
 
     QMenu* run = menuBar()->addMenu(tr("&Generate"));
     run->addAction(m_generate);
@@ -288,43 +307,6 @@ void MainWindow::openSettings()
                                     "starts."));
 }
 
-void MainWindow::restoreRecipe(const Recipe& recipe, const QString& mapPath)
-{
-    if (recipe.task == "paint") {
-        m_paint->applyRecipe(recipe);
-        if (!mapPath.isEmpty())
-            m_paint->openMap(mapPath);
-        showActivity(Activity::Paint);
-    } else {
-        m_prompt->applyRecipe(recipe);
-        showActivity(Activity::Prompt);
-    }
-    if (!isKnownSampler(recipe.sampler))
-        showStatus(tr("Settings restored; sampler “%1” is not available here, kept the current "
-                      "one.")
-                       .arg(QString::fromStdString(recipe.sampler)));
-    else
-        showStatus(tr("Settings restored (seed %1).").arg(recipe.seed));
-}
-
-void MainWindow::openFile(const QString& path)
-{
-    if (m_tabs->currentWidget() == m_paint) {
-        m_paint->openMap(path);
-        return;
-    }
-    if (m_tabs->currentWidget() == m_upscale) {
-        m_upscale->openImage(path);
-        return;
-    }
-    const auto found = bridge::readRecipeFromImage(path);
-    if (!found.ok()) {
-        QMessageBox::information(this, tr("No Settings Found"), bridge::errorText(found.error()));
-        return;
-    }
-    restoreRecipe(found->recipe, QString());
-}
-
 void MainWindow::dragEnterEvent(QDragEnterEvent* event)
 {
     const auto urls = event->mimeData()->urls();
@@ -358,6 +340,9 @@ void MainWindow::restoreWindowState()
     settings.beginGroup(QStringLiteral("upscale"));
     m_upscale->restoreState(settings);
     settings.endGroup();
+    settings.beginGroup(QStringLiteral("edit"));
+    m_edit->restoreState(settings);
+    settings.endGroup();
 }
 
 void MainWindow::saveWindowState() const
@@ -374,6 +359,9 @@ void MainWindow::saveWindowState() const
     settings.endGroup();
     settings.beginGroup(QStringLiteral("upscale"));
     m_upscale->saveState(settings);
+    settings.endGroup();
+    settings.beginGroup(QStringLiteral("edit"));
+    m_edit->saveState(settings);
     settings.endGroup();
 }
 

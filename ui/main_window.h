@@ -2,14 +2,17 @@
 #pragma once
 
 #include "app_settings.h"
+#include "bridge/gallery_store.h"
 #include "bridge/image_engine.h"
 
 #include <QHash>
+#include <QMap>
 #include <QMainWindow>
 
 class QAction;
 class QDockWidget;
 class QTabWidget;
+class QUndoGroup;
 
 namespace ldm::bridge {
 class EngineController;
@@ -18,6 +21,7 @@ class GalleryStore;
 
 namespace ldm::ui {
 
+class EditPanel;
 class EngineStatus;
 class GalleryView;
 class ModelPicker;
@@ -26,7 +30,7 @@ class PromptPanel;
 class ResultSaver;
 class UpscalePanel;
 
-/// The main window: four activities (Prompt, Paint, Upscale, Gallery) in tabs, menus and
+/// The main window: five activities (Prompt, Paint, Edit, Upscale, Gallery) in tabs, menus and
 /// shortcuts, the job queue dock and the status bar. It turns panel settings into requests
 /// for the EngineController and files finished pictures into the gallery.
 class MainWindow final : public QMainWindow
@@ -35,7 +39,7 @@ class MainWindow final : public QMainWindow
     Q_DISABLE_COPY_MOVE(MainWindow)
 
 public:
-    enum class Activity { Prompt, Paint, Upscale, Gallery };
+    enum class Activity { Prompt, Paint, Edit, Upscale, Gallery };
 
     MainWindow(bridge::EngineController* controller, bridge::GalleryStore* gallery,
                QWidget* parent = nullptr);
@@ -48,6 +52,7 @@ public:
 
     PromptPanel* promptPanel() const { return m_prompt; }
     PaintPanel* paintPanel() const { return m_paint; }
+    EditPanel* editPanel() const { return m_edit; }
     UpscalePanel* upscalePanel() const { return m_upscale; }
 
 public Q_SLOTS:
@@ -71,6 +76,15 @@ private:
     void showStatus(const QString& text);
     void restoreRecipe(const Recipe& recipe, const QString& mapPath);
     bool ensureEngine();
+
+    // main_window_edit.cpp
+    void connectEdit();
+    /// The page's undo history becomes the one Undo and Redo act on.
+    void activateUndo();
+    /// "Edit" on the current page's result: it opens on the Edit page with its recipe.
+    void editCurrentResult();
+    void editPicture(const QImage& picture, const Recipe& recipe);
+    void restoreEdit(const Recipe& recipe, const QString& inputPath, const QString& maskPath);
 
     // main_window_models.cpp
     void connectModels();
@@ -103,13 +117,17 @@ private:
     QTabWidget* m_tabs;
     PromptPanel* m_prompt;
     PaintPanel* m_paint;
+    QUndoGroup* m_undoGroup; ///< the undo histories of Paint and Edit; Undo follows the page
+    EditPanel* m_edit;
     UpscalePanel* m_upscale;
     GalleryView* m_galleryView;
     QDockWidget* m_jobsDock;
     EngineStatus* m_status;
     ResultSaver* m_saver;
     QHash<bridge::JobId, Activity> m_jobActivity;
-    QHash<bridge::JobId, QImage> m_jobMaps;      ///< label map each paint job was made from
+    /// The pictures each paint or edit job was made from (label map, input, mask).
+    QHash<bridge::JobId, bridge::ItemSources> m_jobSources;
+    QMap<Activity, Recipe> m_lastRecipes; ///< of the result each page shows, for "Edit"
     QHash<bridge::JobId, QString> m_jobWarnings; ///< what the engine said about a result
 
     QAction* m_generate = nullptr;
@@ -118,6 +136,7 @@ private:
     QAction* m_undo = nullptr;
     QAction* m_redo = nullptr;
     QAction* m_copyResult = nullptr;
+    QAction* m_editResult = nullptr;
     QAction* m_settingsAction = nullptr;
     QAction* m_quit = nullptr;
     QAction* m_openCheckpoint = nullptr;

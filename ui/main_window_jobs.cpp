@@ -7,10 +7,12 @@
 #include "bridge/image_io.h"
 #include "canvas/label_document.h"
 #include "gallery/result_saver.h"
+#include "panels/edit_panel.h"
 #include "panels/generation_settings.h"
 #include "panels/model_picker.h"
 #include "panels/paint_panel.h"
 #include "panels/preview_view.h"
+#include "panels/prompt_fields.h"
 #include "panels/prompt_panel.h"
 #include "panels/upscale_panel.h"
 #include "widgets/compare_view.h"
@@ -71,6 +73,12 @@ void MainWindow::generate()
         showStatus(tr("Open or drop a picture to upscale first."));
         return;
     }
+    if (current == Activity::Edit) {
+        if (const QString problem = m_edit->problem(); !problem.isEmpty()) {
+            showStatus(problem);
+            return;
+        }
+    }
     if (!ensureEngine())
         return;
     submitRequests(current, buildRequests(current));
@@ -104,6 +112,22 @@ QList<bridge::GenerateRequest> MainWindow::buildRequests(Activity activity)
         r.width = base.labelMap.width();
         r.height = base.labelMap.height();
         r.mapHash = bridge::sha256Hex(pixelBytes(base.labelMap), HashDigits).toStdString();
+        break;
+    }
+    case Activity::Edit: {
+        settings = m_edit->settings();
+        const EditInputs inputs = m_edit->inputs();
+        r.task = inputs.task.toStdString();
+        r.prompt = m_edit->prompt().toStdString();
+        r.negativePrompt = m_edit->negativePrompt().toStdString();
+        r.strength = m_edit->strength();
+        base.model = m_edit->modelPicker()->modelKey();
+        base.inputImage = inputs.picture;
+        base.mask = inputs.mask;
+        // The result is as large as the picture; the engine fills the input and mask hashes.
+        r.width = inputs.picture.width();
+        r.height = inputs.picture.height();
+        m_edit->promptFields()->rememberPrompt();
         break;
     }
     case Activity::Upscale: {
@@ -145,8 +169,16 @@ void MainWindow::submitRequests(Activity activity, const QList<bridge::GenerateR
             return;
         }
         m_jobActivity.insert(id, activity);
+        // Kept with the result in the gallery, so "restore" brings the pictures back too.
+        bridge::ItemSources sources;
         if (activity == Activity::Paint)
-            m_jobMaps.insert(id, request.labelMap);
+            sources.labelMap = request.labelMap;
+        if (activity == Activity::Edit) {
+            sources.input = request.inputImage;
+            sources.mask = request.mask;
+        }
+        if (!sources.labelMap.isNull() || !sources.input.isNull())
+            m_jobSources.insert(id, sources);
     }
     showStatus(tr("Queued %n job(s).", nullptr, static_cast<int>(requests.size())));
 }
@@ -159,6 +191,9 @@ void MainWindow::showResult(Activity activity, const QImage& image, const QStrin
         break;
     case Activity::Paint:
         m_paint->preview()->setImage(image, caption);
+        break;
+    case Activity::Edit:
+        m_edit->preview()->setImage(image, caption);
         break;
     case Activity::Upscale:
         m_upscale->compare()->setAfter(image, caption);
@@ -178,7 +213,7 @@ void MainWindow::onPreview(bridge::JobId id, const QImage& image, int step, int 
 void MainWindow::onFinished(bridge::JobId id, const QImage& image, const Recipe& recipe)
 {
     const Activity activity = m_jobActivity.take(id);
-    const QImage map = m_jobMaps.take(id);
+    const bridge::ItemSources sources = m_jobSources.take(id);
     const QString warning = m_jobWarnings.take(id);
     // The caption stays with the picture, so a warning there is not lost to the status bar.
     showResult(activity, image,
@@ -188,8 +223,11 @@ void MainWindow::onFinished(bridge::JobId id, const QImage& image, const Recipe&
         m_prompt->settings()->setLastSeed(recipe.seed);
     else if (activity == Activity::Paint)
         m_paint->settings()->setLastSeed(recipe.seed);
+    else if (activity == Activity::Edit)
+        m_edit->settings()->setLastSeed(recipe.seed);
+    m_lastRecipes.insert(activity, recipe);
     m_status->clearProgress();
-    m_saver->save(image, recipe, map);
+    m_saver->save(image, recipe, sources);
 }
 
 void MainWindow::onSaved(const QString& id)
@@ -225,7 +263,7 @@ void MainWindow::onSaveFailed(const QString& message)
 void MainWindow::onFailed(bridge::JobId id, const QString& message)
 {
     m_jobActivity.remove(id);
-    m_jobMaps.remove(id);
+    m_jobSources.remove(id);
     m_status->clearProgress();
     // Window-modal but not blocking: the queue goes on, and a second failure does not stack a
     // nested event loop on the first.
@@ -238,7 +276,7 @@ void MainWindow::onFailed(bridge::JobId id, const QString& message)
 void MainWindow::onCancelled(bridge::JobId id)
 {
     m_jobActivity.remove(id);
-    m_jobMaps.remove(id);
+    m_jobSources.remove(id);
     m_status->clearProgress();
     showStatus(tr("Cancelled."));
 }

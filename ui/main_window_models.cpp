@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // MainWindow, part three: the model pickers of the activities and what a loaded model changes
-// (the Paint palette, the size grid).
+// (the Paint palette, the size grid, the Edit page's grid).
 #include "main_window.h"
 
 #include "bridge/engine_controller.h"
+#include "panels/edit_panel.h"
 #include "panels/generation_settings.h"
 #include "panels/model_picker.h"
 #include "panels/paint_panel.h"
@@ -41,7 +42,8 @@ void MainWindow::connectModels()
 
 QList<ModelPicker*> MainWindow::pickers() const
 {
-    return {m_prompt->modelPicker(), m_paint->modelPicker(), m_upscale->modelPicker()};
+    return {m_prompt->modelPicker(), m_paint->modelPicker(), m_edit->modelPicker(),
+            m_upscale->modelPicker()};
 }
 
 ModelPicker* MainWindow::currentPicker() const
@@ -50,6 +52,8 @@ ModelPicker* MainWindow::currentPicker() const
         return m_paint->modelPicker();
     if (m_tabs->currentWidget() == m_upscale)
         return m_upscale->modelPicker();
+    if (m_tabs->currentWidget() == m_edit)
+        return m_edit->modelPicker();
     return m_prompt->modelPicker();
 }
 
@@ -88,6 +92,8 @@ void MainWindow::applyModel(ModelPicker* picker, const bridge::ModelDescription&
     picker->showModel(model);
     if (picker == m_paint->modelPicker())
         m_paint->applyModel(model);
+    else if (picker == m_edit->modelPicker())
+        m_edit->applyModel(model);
     else if (picker == m_prompt->modelPicker()) {
         m_prompt->settings()->setLatentFactor(model.latentFactor);
         m_prompt->settings()->setClipLayers(model.clipLayers);

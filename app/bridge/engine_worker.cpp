@@ -88,8 +88,8 @@ void EngineWorker::createEngine(const EngineFactory& factory)
     m_announcedModel.clear();
     m_announcedDevice = m_engine->deviceName();
     QVariantMap defaults;
-    for (const QString& task :
-         {QStringLiteral("txt2img"), QStringLiteral("paint"), QStringLiteral("upscale")})
+    for (const QString& task : {QStringLiteral("txt2img"), QStringLiteral("paint"),
+                                QStringLiteral("upscale"), QStringLiteral("inpaint")})
         defaults.insert(task, m_engine->defaultModelFor(task));
     Q_EMIT modelsListed(m_engine->shippedModels(), defaults);
     Q_EMIT engineReady(m_announcedDevice);

@@ -15,6 +15,7 @@
 #include <quazipnewinfo.h>
 
 #include <cstdio>
+#include <tuple>
 
 namespace ldm::bridge {
 
@@ -128,11 +129,13 @@ Result<void> exportGalleryItems(const QString& root, const QList<GalleryItem>& i
             return png.error();
         if (!writeEntry(zip, item.imageFile, png.value(), item.created))
             return archiveError(Text::tr("Cannot write the archive %1.").arg(zipPath));
-        if (!item.mapFile.isEmpty()) {
-            auto map = readStoreFile(root, item.mapFile);
-            if (!map.ok())
-                return map.error();
-            if (!writeEntry(zip, item.mapFile, map.value(), item.created))
+        for (const QString& extra : {item.mapFile, item.inputFile, item.maskFile}) {
+            if (extra.isEmpty())
+                continue;
+            auto bytes = readStoreFile(root, extra);
+            if (!bytes.ok())
+                return bytes.error();
+            if (!writeEntry(zip, extra, bytes.value(), item.created))
                 return archiveError(Text::tr("Cannot write the archive %1.").arg(zipPath));
         }
         manifest.append(entry);
@@ -193,14 +196,20 @@ ArchiveContents readGalleryArchive(const QString& zipPath, const QSet<QString>& 
             contents.error = png.error();
             return contents;
         }
-        QByteArray mapPng;
-        if (!item.mapFile.isEmpty()) {
-            auto map = readVerified(zip, item.mapFile, item.mapSha256);
-            if (!map.ok()) {
-                contents.error = map.error();
+        QByteArray mapPng, inputPng, maskPng;
+        const std::tuple<const QString&, const QString&, QByteArray&> extras[] = {
+            {item.mapFile, item.mapSha256, mapPng},
+            {item.inputFile, item.inputSha256, inputPng},
+            {item.maskFile, item.maskSha256, maskPng}};
+        for (const auto& [file, sha256, bytes] : extras) {
+            if (file.isEmpty())
+                continue;
+            auto read = readVerified(zip, file, sha256);
+            if (!read.ok()) {
+                contents.error = read.error();
                 return contents;
             }
-            mapPng = map.value();
+            bytes = read.value();
         }
         auto encoded = GalleryStore::encodeItemFromPng(png.value(), mapPng, item.recipe,
                                                        item.created, item.id);
@@ -208,6 +217,8 @@ ArchiveContents readGalleryArchive(const QString& zipPath, const QSet<QString>& 
             contents.error = encoded.error();
             return contents;
         }
+        encoded->inputPng = inputPng;
+        encoded->maskPng = maskPng;
         seen.insert(item.imageSha256);
         contents.items.append(encoded.value());
     }

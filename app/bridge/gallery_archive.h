@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
-// Gallery zip archives: images/<id>.png and maps/<id>.png byte for byte as stored, plus
-// gallery.json with each item's recipe, sha256 hashes and creation time. Import verifies the
-// hashes and writes the bytes unchanged, so export -> import is byte-identical.
+// Gallery zip archives: images/<id>.png and the maps, edit inputs and masks byte for byte as
+// stored, plus gallery.json with each item's recipe, sha256 hashes and creation time. Import
+// verifies the hashes and writes the bytes unchanged, so export -> import is byte-identical.
 
 #include "gallery_store.h"
 

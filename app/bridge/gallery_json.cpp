@@ -22,9 +22,13 @@ nlohmann::json galleryItemToJson(const GalleryItem& item)
         {"id", item.id.toStdString()},
         {"image", item.imageFile.toStdString()},
         {"map", item.mapFile.toStdString()},
+        {"input", item.inputFile.toStdString()},
+        {"mask", item.maskFile.toStdString()},
         {"thumb", item.thumbFile.toStdString()},
         {"image_sha256", item.imageSha256.toStdString()},
         {"map_sha256", item.mapSha256.toStdString()},
+        {"input_sha256", item.inputSha256.toStdString()},
+        {"mask_sha256", item.maskSha256.toStdString()},
         {"created", item.created.toUTC().toString(Qt::ISODateWithMs).toStdString()},
         {"recipe", toJson(item.recipe)},
     };
@@ -38,9 +42,13 @@ Result<GalleryItem> galleryItemFromJson(const nlohmann::json& json)
     item.id = text(json, "id");
     item.imageFile = text(json, "image");
     item.mapFile = text(json, "map");
+    item.inputFile = text(json, "input");
+    item.maskFile = text(json, "mask");
     item.thumbFile = text(json, "thumb");
     item.imageSha256 = text(json, "image_sha256");
     item.mapSha256 = text(json, "map_sha256");
+    item.inputSha256 = text(json, "input_sha256");
+    item.maskSha256 = text(json, "mask_sha256");
     item.created = QDateTime::fromString(text(json, "created"), Qt::ISODateWithMs);
     if (item.id.isEmpty() || item.imageFile.isEmpty())
         return makeError(ErrorCode::InvalidFile, "gallery item without id or image");

@@ -95,6 +95,14 @@ bool GalleryStore::containsImageHash(const QString& sha256) const
 Result<EncodedItem> GalleryStore::encodeItem(const QImage& image, const Recipe& recipe,
                                              const QImage& labelMap)
 {
+    ItemSources sources;
+    sources.labelMap = labelMap;
+    return encodeItem(image, recipe, sources);
+}
+
+Result<EncodedItem> GalleryStore::encodeItem(const QImage& image, const Recipe& recipe,
+                                             const ItemSources& sources)
+{
     if (image.isNull())
         return makeError(ErrorCode::InvalidRequest,
                          tr("There is no picture to save.").toStdString());
@@ -107,11 +115,16 @@ Result<EncodedItem> GalleryStore::encodeItem(const QImage& image, const Recipe& 
     if (!png.ok())
         return png.error();
     item.imagePng = png.value();
-    if (!labelMap.isNull()) {
-        auto encoded = encodePng(labelMap);
+    const std::pair<const QImage*, QByteArray*> extras[] = {{&sources.labelMap, &item.mapPng},
+                                                            {&sources.input, &item.inputPng},
+                                                            {&sources.mask, &item.maskPng}};
+    for (const auto& [source, png] : extras) {
+        if (source->isNull())
+            continue;
+        auto encoded = encodePng(*source);
         if (!encoded.ok())
             return encoded.error();
-        item.mapPng = encoded.value();
+        *png = encoded.value();
     }
     auto thumb = encodePng(
         image.scaled(ThumbnailSide, ThumbnailSide, Qt::KeepAspectRatio, Qt::SmoothTransformation));
@@ -191,6 +204,18 @@ Result<QString> GalleryStore::addItem(const EncodedItem& encoded)
         if (auto r = writeFileAtomically(absolutePath(item.mapFile), encoded.mapPng); !r.ok())
             return r.error();
     }
+    if (!encoded.inputPng.isEmpty()) {
+        item.inputFile = QStringLiteral("inputs/%1.png").arg(item.id);
+        item.inputSha256 = sha256Hex(encoded.inputPng);
+        if (auto r = writeFileAtomically(absolutePath(item.inputFile), encoded.inputPng); !r.ok())
+            return r.error();
+    }
+    if (!encoded.maskPng.isEmpty()) {
+        item.maskFile = QStringLiteral("masks/%1.png").arg(item.id);
+        item.maskSha256 = sha256Hex(encoded.maskPng);
+        if (auto r = writeFileAtomically(absolutePath(item.maskFile), encoded.maskPng); !r.ok())
+            return r.error();
+    }
     if (auto r = writeFileAtomically(absolutePath(item.thumbFile), encoded.thumbPng); !r.ok())
         return r.error();
 
@@ -217,7 +242,8 @@ Result<void> GalleryStore::remove(const QStringList& ids)
         return r.error();
     }
     for (const auto& item : std::as_const(removed)) {
-        for (const QString& file : {item.imageFile, item.mapFile, item.thumbFile}) {
+        for (const QString& file :
+             {item.imageFile, item.mapFile, item.inputFile, item.maskFile, item.thumbFile}) {
             if (!file.isEmpty())
                 QFile::remove(absolutePath(file));
         }
@@ -255,7 +281,7 @@ Result<void> GalleryStore::saveIndex() const
 Result<void> GalleryStore::ensureFolders() const
 {
     QDir dir(m_root);
-    for (const char* sub : {"images", "maps", "thumbs"}) {
+    for (const char* sub : {"images", "maps", "inputs", "masks", "thumbs"}) {
         if (!dir.mkpath(QString::fromLatin1(sub)))
             return storeError(tr("Cannot create the gallery folder %1.")
                                   .arg(dir.filePath(QString::fromLatin1(sub))));

@@ -18,11 +18,23 @@ struct GalleryItem
     QString id;          ///< unique, also the file stem ("20240501-120000-123")
     QString imageFile;   ///< "images/<id>.png", with `parameters` and `latent-canvas` chunks
     QString mapFile;     ///< "maps/<id>.png" (indexed label map) or empty
+    QString inputFile;   ///< "inputs/<id>.png": the picture an edit started from, or empty
+    QString maskFile;    ///< "masks/<id>.png": the inpainting mask (white = filled), or empty
     QString thumbFile;   ///< "thumbs/<id>.png"
     QString imageSha256; ///< of the PNG bytes as stored
     QString mapSha256;   ///< of the map PNG bytes, or empty
+    QString inputSha256; ///< of the input PNG bytes, or empty
+    QString maskSha256;  ///< of the mask PNG bytes, or empty
     QDateTime created;   ///< UTC
     Recipe recipe;
+};
+
+/// The pictures a result was made from, kept with it so "restore" brings them back.
+struct ItemSources
+{
+    QImage labelMap; ///< paint: the indexed label map
+    QImage input;    ///< img2img, inpaint: the picture that was edited
+    QImage mask;     ///< inpaint: the mask, white = filled
 };
 
 /// A result encoded and thumbnailed, ready to be filed by GalleryStore::addItem(). Encoding is
@@ -31,13 +43,15 @@ struct EncodedItem
 {
     QByteArray imagePng; ///< with the recipe chunks
     QByteArray mapPng;   ///< indexed label map, or empty
+    QByteArray inputPng; ///< edited picture, or empty
+    QByteArray maskPng;  ///< inpainting mask, or empty
     QByteArray thumbPng;
     Recipe recipe;
     QDateTime created; ///< UTC
     QString preferredId;
 };
 
-/// The gallery on disk: a folder with images/, maps/, thumbs/ and index.json.
+/// The gallery on disk: a folder with images/, maps/, inputs/, masks/, thumbs/ and index.json.
 ///
 /// Every file is written with QSaveFile (temp file + rename), and the index is written after
 /// the files it names and before files are deleted, so a crash leaves at worst an unlisted
@@ -69,6 +83,9 @@ public:
     /// store, so it may run on any thread.
     static Result<EncodedItem> encodeItem(const QImage& image, const Recipe& recipe,
                                           const QImage& labelMap = {});
+    /// The same with every source picture the result was made from.
+    static Result<EncodedItem> encodeItem(const QImage& image, const Recipe& recipe,
+                                          const ItemSources& sources);
     /// Checks already-encoded PNG bytes and makes the thumbnail; the bytes stay unchanged
     /// (imports keep files byte-identical). Any thread.
     static Result<EncodedItem> encodeItemFromPng(const QByteArray& imagePng,

@@ -53,8 +53,13 @@ struct GenerateRequest
     Recipe recipe; ///< task, prompt, sampler, steps, seed (already resolved), size
     /// A shipped model's name or a checkpoint file; empty = the engine's default for the task.
     QString model;
-    QImage labelMap;   ///< Format_Indexed8, pixel value = class id (task "paint")
-    QImage inputImage; ///< Format_RGB888 source picture (task "upscale")
+    QImage labelMap; ///< Format_Indexed8, pixel value = class id (task "paint")
+    /// The source picture: "upscale" the low-res image; "img2img", "inpaint" the picture to
+    /// edit (its size is the result's; sides multiples of the model's latent factor).
+    QImage inputImage;
+    /// Task "inpaint": same size as inputImage, any format; a pixel whose grey level is above
+    /// 127 is filled, the others are kept exactly (the engine's rule, ldm::GenerateRequest).
+    QImage mask;
     PreviewMode previewMode = PreviewMode::LatentProjection;
     int previewInterval = 1; ///< steps between previews; 0 = no previews
 };

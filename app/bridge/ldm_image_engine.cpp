@@ -202,6 +202,21 @@ bool LdmImageEngine::buildRequest(const GenerateRequest& request, ldm::GenerateR
             error = tr("There is no picture to upscale.");
             return false;
         }
+    } else if (request.recipe.task == "img2img" || request.recipe.task == "inpaint") {
+        out.input = rgbFromImage(request.inputImage);
+        if (out.input.empty()) {
+            error = tr("There is no picture to edit.");
+            return false;
+        }
+        if (request.recipe.task == "inpaint") {
+            // Grey levels become equal RGB channels, so the engine's channel-mean rule reads
+            // the mask exactly as painted.
+            out.mask = rgbFromImage(request.mask);
+            if (out.mask.empty()) {
+                error = tr("There is no mask: paint the area to fill first.");
+                return false;
+            }
+        }
     }
     if (request.previewInterval <= 0) {
         out.previewMode = ldm::PreviewMode::None;

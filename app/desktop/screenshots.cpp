@@ -5,8 +5,13 @@
 #include "canvas/label_document.h"
 #include "canvas/raster.h"
 #include "main_window.h"
+#include "canvas/mask_document.h"
+#include "panels/edit_panel.h"
+#include "panels/generation_settings.h"
 #include "panels/model_picker.h"
 #include "panels/paint_panel.h"
+#include "panels/preview_view.h"
+#include "panels/prompt_fields.h"
 #include "panels/prompt_panel.h"
 #include "panels/upscale_panel.h"
 
@@ -74,6 +79,18 @@ template <typename Done> bool waitFor(Done done, int seconds)
     return true;
 }
 
+// Runs the current page's Generate and waits for the queue to empty; false on a timeout.
+bool generateAndWait(ui::MainWindow& window, bridge::EngineController& controller)
+{
+    bool ended = false;
+    const auto done = QObject::connect(&controller, &bridge::EngineController::queueChanged,
+                                       [&] { ended = controller.jobs().isEmpty(); });
+    window.generate();
+    const bool finished = waitFor([&] { return ended; }, 900);
+    QObject::disconnect(done);
+    return finished;
+}
+
 // With a model installed, the screenshots show real work: the Paint page's sample map turned
 // into a picture (and the prompt's, when the model reads text). Returns false on a failure.
 bool generateSamples(ui::MainWindow& window, bridge::EngineController& controller)
@@ -112,18 +129,96 @@ bool generateSamples(ui::MainWindow& window, bridge::EngineController& controlle
             recipe.prompt = "snowy mountains above a lake at sunrise";
             window.promptPanel()->applyRecipe(recipe);
         }
-        bool ended = false;
-        const auto done = QObject::connect(&controller, &bridge::EngineController::queueChanged,
-                                           [&] { ended = controller.jobs().isEmpty(); });
-        window.generate();
-        if (!waitFor([&] { return ended; }, 900)) {
+        if (!generateAndWait(window, controller)) {
             std::fprintf(stderr, "generating on the %s page timed out\n",
                          qPrintable(ui::MainWindow::activityKey(activity)));
             ok = false;
         }
-        QObject::disconnect(done);
     }
     return ok;
+}
+
+bool grabTo(ui::MainWindow& window, const QString& path)
+{
+    settle();
+    if (!window.grab().save(path)) {
+        std::fprintf(stderr, "cannot save %s\n", qPrintable(path));
+        return false;
+    }
+    std::printf("%s\n", qPrintable(path));
+    return true;
+}
+
+// The Edit page in each of its modes, on the picture the Paint page made (a drawn stand-in
+// without an engine): inpaint a masked lake, outpaint both sides, redraw it image to image.
+// Writes edit-inpaint.png, edit-outpaint.png and edit-img2img.png; returns the failures.
+int saveEditScreenshots(ui::MainWindow& window, bridge::EngineController& controller,
+                        const QString& dir)
+{
+    QImage picture = window.paintPanel()->preview()->image();
+    if (picture.isNull()) {
+        picture = QImage(256, 256, QImage::Format_RGB888);
+        for (int y = 0; y < 256; ++y)
+            for (int x = 0; x < 256; ++x)
+                picture.setPixelColor(x, y, y < 150 ? QColor(120 + y / 3, 170 + y / 4, 230)
+                                                    : QColor(70, 120 + x / 8, 60));
+    }
+    ui::EditPanel* edit = window.editPanel();
+    window.showActivity(ui::MainWindow::Activity::Edit);
+    const bool engine = controller.hasEngine() && !controller.shippedModels().isEmpty();
+    if (engine && !waitFor([&] { return edit->modelPicker()->model().isValid() ||
+                                        controller.loadingModel().isEmpty(); },
+                           300))
+        return 1;
+    Recipe recipe;
+    recipe.steps = 25;
+    recipe.seed = 7;
+    recipe.guidanceScale = 3.0;
+    recipe.sampler = "dpmpp2m";
+    edit->applyRecipe(recipe);
+    edit->setFeather(4);
+    struct Shot
+    {
+        ui::EditPanel::Mode mode;
+        const char* key;
+        const char* prompt;
+        double strength;
+    };
+    const Shot shots[] = {
+        {ui::EditPanel::Mode::Inpaint, "edit-inpaint", "a calm blue lake", 1.0},
+        {ui::EditPanel::Mode::Outpaint, "edit-outpaint", "mountains and forest", 1.0},
+        {ui::EditPanel::Mode::ImageToImage, "edit-img2img", "snowy mountains at sunset", 0.6},
+    };
+    int failures = 0;
+    for (const Shot& shot : shots) {
+        edit->setPicture(picture, QStringLiteral("landscape.png"));
+        edit->setMode(shot.mode);
+        edit->setStrength(shot.strength);
+        edit->promptFields()->setPrompts(QString::fromLatin1(shot.prompt), QString());
+        if (shot.mode == ui::EditPanel::Mode::Inpaint) {
+            // A lake-shaped mask over the lower middle of the picture.
+            ui::MaskDocument* document = edit->document();
+            document->beginStroke();
+            const QSize size = document->size();
+            for (int i = 0; i < 7; ++i) {
+                const QPoint centre(size.width() * (28 + 7 * i) / 100,
+                                    size.height() * (72 + (i % 3) * 3) / 100);
+                document->touch(ui::raster::stamp(document->strokeMask(), centre,
+                                                  size.width() / 6, ui::raster::BrushShape::Round,
+                                                  255));
+            }
+            document->endStroke(QStringLiteral("lake"));
+        } else if (shot.mode == ui::EditPanel::Mode::Outpaint) {
+            edit->setOutpaint(picture.width() / 4 / 8 * 8, true, false, true, false);
+        }
+        if (engine && !generateAndWait(window, controller)) {
+            std::fprintf(stderr, "editing (%s) timed out\n", shot.key);
+            ++failures;
+        }
+        if (!grabTo(window, QDir(dir).filePath(QString::fromLatin1(shot.key) + QStringLiteral(".png"))))
+            ++failures;
+    }
+    return failures;
 }
 
 } // namespace
@@ -144,17 +239,14 @@ int saveScreenshots(ui::MainWindow& window, bridge::EngineController& controller
         window.promptPanel()->modelPicker()->addCheckpoint(promptCheckpoint);
     int failures = generateSamples(window, controller) ? 0 : 1;
     for (const auto activity : ui::MainWindow::activities()) {
+        if (activity == ui::MainWindow::Activity::Edit)
+            continue; // one screenshot per mode, below
         window.showActivity(activity);
-        settle();
-        const QString path =
-            QDir(dir).filePath(ui::MainWindow::activityKey(activity) + QStringLiteral(".png"));
-        if (!window.grab().save(path)) {
-            std::fprintf(stderr, "cannot save %s\n", qPrintable(path));
+        if (!grabTo(window, QDir(dir).filePath(ui::MainWindow::activityKey(activity) +
+                                               QStringLiteral(".png"))))
             ++failures;
-        } else {
-            std::printf("%s\n", qPrintable(path));
-        }
     }
+    failures += saveEditScreenshots(window, controller, dir);
     return failures ? 1 : 0;
 }
 

@@ -19,6 +19,8 @@ namespace ldm::desktop {
 /// engine has a shipped model, the Paint (and, for text models, Prompt) page generates first.
 /// `promptCheckpoint` (optional) is opened on the Prompt page first, as "Open checkpoint…"
 /// does, so a screenshot can show the app generating with a user's file (e.g. SD-1.x).
+/// The Edit page is saved once per mode (edit-inpaint.png, edit-outpaint.png,
+/// edit-img2img.png), editing the Paint page's picture.
 int saveScreenshots(ui::MainWindow& window, bridge::EngineController& controller,
                     const QString& dir, const QString& upscaleInput,
                     const QString& promptCheckpoint = {});

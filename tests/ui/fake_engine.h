@@ -12,6 +12,7 @@
 
 #include <atomic>
 #include <memory>
+#include <mutex>
 #include <stdexcept>
 
 namespace ldm::test {
@@ -31,6 +32,10 @@ struct FakeEngineState
     std::atomic<int> framesPosted{0};
     std::atomic<bool> running{false};
     std::atomic<Qt::HANDLE> thread{nullptr};
+
+    /// The request run() received last, as the engine saw it (read under `requestMutex`).
+    bridge::GenerateRequest lastRequest;
+    std::mutex requestMutex;
 };
 
 class FakeEngine final : public bridge::ImageEngine
@@ -50,6 +55,10 @@ public:
         s.thread = QThread::currentThreadId();
         s.running = true;
         ++s.runsStarted;
+        {
+            const std::lock_guard<std::mutex> lock(s.requestMutex);
+            s.lastRequest = request;
+        }
         const auto finish = [&s](bridge::JobOutcome outcome) {
             s.running = false;
             ++s.runsEnded;

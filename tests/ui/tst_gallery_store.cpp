@@ -216,6 +216,60 @@ private Q_SLOTS:
         QVERIFY(c.items().first().recipe == a.items()[1].recipe);
     }
 
+    void editInputsAndMasksTravelWithTheItem()
+    {
+        QTemporaryDir source;
+        QTemporaryDir target;
+        QTemporaryDir out;
+        GalleryStore a(source.path());
+        QVERIFY(a.load().ok());
+        ldm::bridge::ItemSources sources;
+        sources.input = picture(3);
+        sources.mask = QImage(96, 64, QImage::Format_Grayscale8);
+        sources.mask.fill(0);
+        for (int y = 10; y < 30; ++y)
+            memset(sources.mask.scanLine(y) + 20, 255, 40);
+        ldm::Recipe edit = recipe(33);
+        edit.task = "inpaint";
+        edit.strength = 0.9;
+        const auto encoded = GalleryStore::encodeItem(picture(4), edit, sources);
+        QVERIFY(encoded.ok());
+        const auto id = a.addItem(encoded.value());
+        QVERIFY(id.ok());
+        const auto& item = *a.item(id.value());
+        QVERIFY(item.mapFile.isEmpty());
+        QCOMPARE(item.inputFile, QStringLiteral("inputs/%1.png").arg(item.id));
+        QCOMPARE(item.maskFile, QStringLiteral("masks/%1.png").arg(item.id));
+        QCOMPARE(QImage(a.absolutePath(item.inputFile)).convertToFormat(QImage::Format_RGB32),
+                 sources.input);
+        QCOMPARE(QImage(a.absolutePath(item.maskFile)).convertToFormat(QImage::Format_Grayscale8),
+                 sources.mask);
+
+        // The index keeps them across restarts, and the zip carries them byte for byte.
+        GalleryStore reopened(source.path());
+        QVERIFY(reopened.load().ok());
+        QCOMPARE(reopened.items().first().maskSha256, item.maskSha256);
+        QCOMPARE(reopened.items().first().inputSha256, item.inputSha256);
+        const QString zip = out.filePath(QStringLiteral("edits.zip"));
+        QVERIFY(ldm::bridge::exportGalleryArchive(a, {}, zip).ok());
+        GalleryStore b(target.path());
+        QVERIFY(b.load().ok());
+        const auto report = ldm::bridge::importGalleryArchive(b, zip);
+        QVERIFY2(report.ok(), report.ok() ? "" : report.error().message.c_str());
+        const auto& copy = b.items().first();
+        QCOMPARE(readAll(b.absolutePath(copy.inputFile)), readAll(a.absolutePath(item.inputFile)));
+        QCOMPARE(readAll(b.absolutePath(copy.maskFile)), readAll(a.absolutePath(item.maskFile)));
+        QCOMPARE(copy.maskSha256, item.maskSha256);
+        QVERIFY(copy.recipe == item.recipe);
+
+        // Deleting the item deletes its input and mask.
+        const QString inputPath = a.absolutePath(item.inputFile);
+        const QString maskPath = a.absolutePath(item.maskFile);
+        QVERIFY(a.remove({item.id}).ok());
+        QVERIFY(!QFile::exists(inputPath));
+        QVERIFY(!QFile::exists(maskPath));
+    }
+
     void backgroundExportReportsProgressAndCancels()
     {
         QTemporaryDir source;

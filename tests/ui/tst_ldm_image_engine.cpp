@@ -12,6 +12,7 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <cstring>
 #include <memory>
 
 using ldm::bridge::EngineController;
@@ -234,6 +235,60 @@ private Q_SLOTS:
                  failed.isEmpty() ? "" : qPrintable(failed.first().at(1).toString()));
         QCOMPARE(finished.first().at(1).value<QImage>().size(), QSize(64, 48));
         QCOMPARE(finished.first().at(2).value<ldm::Recipe>().inputImageHash.size(), size_t(10));
+    }
+
+    void editJobsKeepWhatTheMaskKeeps()
+    {
+        auto controller = start();
+        GenerateRequest r;
+        r.model = QStringLiteral("prompted");
+        r.recipe.task = "inpaint";
+        r.recipe.prompt = "a calm lake";
+        r.recipe.steps = 3;
+        r.recipe.strength = 1.0;
+        r.inputImage = QImage(32, 24, QImage::Format_RGB888);
+        for (int y = 0; y < 24; ++y)
+            for (int x = 0; x < 32; ++x)
+                r.inputImage.setPixelColor(x, y, QColor(x * 8, y * 10, 90));
+        r.recipe.width = 32;
+        r.recipe.height = 24;
+        r.mask = QImage(32, 24, QImage::Format_Grayscale8); // as the Edit page paints it
+        r.mask.fill(0);
+        for (int y = 0; y < 24; ++y)
+            memset(r.mask.scanLine(y), 255, 12);
+        QSignalSpy finished(controller.get(), &EngineController::jobFinished);
+        QSignalSpy failed(controller.get(), &EngineController::jobFailed);
+        controller->submit(r);
+        QVERIFY(QTest::qWaitFor([&] { return !finished.isEmpty() || !failed.isEmpty(); }, 90000));
+        QVERIFY2(failed.isEmpty(),
+                 failed.isEmpty() ? "" : qPrintable(failed.first().at(1).toString()));
+        const QImage filled = finished.first().at(1).value<QImage>().convertToFormat(
+            QImage::Format_RGB888);
+        QCOMPARE(filled.size(), QSize(32, 24));
+        for (int y = 0; y < 24; ++y)
+            for (int x = 12; x < 32; ++x)
+                QCOMPARE(filled.pixelColor(x, y), r.inputImage.pixelColor(x, y));
+        const auto recipe = finished.first().at(2).value<ldm::Recipe>();
+        QCOMPARE(recipe.task, std::string("inpaint"));
+        QCOMPARE(recipe.maskHash.size(), size_t(10));
+        QCOMPARE(recipe.inputImageHash.size(), size_t(10));
+
+        // Image to image carries its strength and no mask.
+        r.recipe.task = "img2img";
+        r.recipe.strength = 0.5;
+        r.mask = QImage();
+        controller->submit(r);
+        QVERIFY(QTest::qWaitFor([&] { return finished.size() == 2 || !failed.isEmpty(); }, 90000));
+        QVERIFY(failed.isEmpty());
+        const auto redrawn = finished.at(1).at(2).value<ldm::Recipe>();
+        QCOMPARE(redrawn.strength, 0.5);
+        QVERIFY(redrawn.maskHash.empty());
+
+        // An inpainting job without its mask fails with a sentence, not a crash.
+        r.recipe.task = "inpaint";
+        controller->submit(r);
+        QVERIFY(QTest::qWaitFor([&] { return !failed.isEmpty(); }, 90000));
+        QVERIFY(failed.first().at(1).toString().contains(QStringLiteral("mask")));
     }
 
     void cancelLandsWithinAStep()

@@ -81,6 +81,7 @@ GalleryView::GalleryView(bridge::GalleryStore* store, QWidget* parent)
     buttons->addWidget(addButton(tr("Copy Parameters"), &GalleryView::copyParameters), 0, 2);
     buttons->addWidget(addButton(tr("Save As…"), &GalleryView::saveAs), 1, 0);
     buttons->addWidget(m_deleteButton, 1, 1);
+    buttons->addWidget(addButton(tr("Edit Picture"), &GalleryView::editSelected), 1, 2);
 
     auto* detailPane = new QWidget(this);
     auto* detailColumn = new QVBoxLayout(detailPane);
@@ -152,10 +153,29 @@ void GalleryView::restoreSelected()
 {
     const QStringList ids = selectedIds();
     const auto* item = ids.isEmpty() ? nullptr : m_store->item(ids.first());
-    if (item)
-        Q_EMIT restoreRequested(item->recipe, item->mapFile.isEmpty()
-                                                  ? QString()
-                                                  : m_store->absolutePath(item->mapFile));
+    if (!item)
+        return;
+    const auto path = [this](const QString& file) {
+        return file.isEmpty() ? QString() : m_store->absolutePath(file);
+    };
+    if (item->recipe.task == "img2img" || item->recipe.task == "inpaint")
+        Q_EMIT restoreEditRequested(item->recipe, path(item->inputFile), path(item->maskFile));
+    else
+        Q_EMIT restoreRequested(item->recipe, path(item->mapFile));
+}
+
+void GalleryView::editSelected()
+{
+    const QStringList ids = selectedIds();
+    if (const auto* item = ids.isEmpty() ? nullptr : m_store->item(ids.first())) {
+        auto picture = bridge::readImageChecked(m_store->absolutePath(item->imageFile));
+        if (!picture.ok()) {
+            QMessageBox::warning(this, tr("Cannot Edit Picture"),
+                                 bridge::errorText(picture.error()));
+            return;
+        }
+        Q_EMIT editRequested(picture.value(), item->recipe);
+    }
 }
 
 void GalleryView::copyImage()

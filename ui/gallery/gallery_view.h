@@ -36,10 +36,18 @@ public Q_SLOTS:
     void importArchive();
     void exportSelected();
     void exportAll();
+    /// Opens the selected item's picture on the Edit page (editRequested).
+    void editSelected();
 
 Q_SIGNALS:
     /// "Restore settings": fill the Prompt or Paint controls; `mapPath` is "" without a map.
     void restoreRequested(const ldm::Recipe& recipe, const QString& mapPath);
+    /// "Restore settings" on an edit (img2img, inpaint): the picture it started from and its
+    /// mask come back too; a path is "" when the item has no such file.
+    void restoreEditRequested(const ldm::Recipe& recipe, const QString& inputPath,
+                              const QString& maskPath);
+    /// "Edit": open the item's picture on the Edit page, with the recipe it was made with.
+    void editRequested(const QImage& picture, const ldm::Recipe& recipe);
     void statusMessage(const QString& text);
 
 private:

@@ -23,10 +23,11 @@ ResultSaver::~ResultSaver()
     flush();
 }
 
-void ResultSaver::save(const QImage& image, const Recipe& recipe, const QImage& labelMap)
+void ResultSaver::save(const QImage& image, const Recipe& recipe,
+                       const bridge::ItemSources& sources)
 {
-    QFuture<Encoded> future = QtConcurrent::run(&m_pool, [image, recipe, labelMap] {
-        auto encoded = bridge::GalleryStore::encodeItem(image, recipe, labelMap);
+    QFuture<Encoded> future = QtConcurrent::run(&m_pool, [image, recipe, sources] {
+        auto encoded = bridge::GalleryStore::encodeItem(image, recipe, sources);
         return encoded.ok() ? Encoded{encoded.value(), QString()}
                             : Encoded{{}, bridge::errorText(encoded.error())};
     });

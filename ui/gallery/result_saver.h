@@ -25,7 +25,8 @@ public:
     /// Files whatever is still being encoded (nothing generated is lost on quit).
     ~ResultSaver() override;
 
-    void save(const QImage& image, const Recipe& recipe, const QImage& labelMap);
+    /// Files `image` with its recipe and the pictures it was made from (map, edit input, mask).
+    void save(const QImage& image, const Recipe& recipe, const bridge::ItemSources& sources);
     /// Waits for the encodings in flight and files them now.
     void flush();
     int pending() const { return static_cast<int>(m_pending.size()); }

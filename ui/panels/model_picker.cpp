@@ -28,6 +28,10 @@ QString taskDisplayName(const QString& task)
         return ModelPicker::tr("paint from a map");
     if (task == QLatin1String("upscale"))
         return ModelPicker::tr("upscale");
+    if (task == QLatin1String("inpaint"))
+        return ModelPicker::tr("fill a masked area");
+    if (task == QLatin1String("img2img"))
+        return ModelPicker::tr("redraw a picture");
     return task;
 }
 

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "preview_view.h"
 
+#include <QContextMenuEvent>
+#include <QMenu>
 #include <QPainter>
 
 namespace ldm::ui {
@@ -58,6 +60,16 @@ void PreviewView::paintEvent(QPaintEvent*)
         painter.setPen(Qt::white);
         painter.drawText(band.adjusted(8, 0, -8, 0), Qt::AlignVCenter | Qt::AlignLeft, m_caption);
     }
+}
+
+void PreviewView::contextMenuEvent(QContextMenuEvent* event)
+{
+    if (m_image.isNull())
+        return;
+    QMenu menu(this);
+    connect(menu.addAction(tr("Edit This Picture")), &QAction::triggered, this,
+            &PreviewView::editRequested);
+    menu.exec(event->globalPos());
 }
 
 } // namespace ldm::ui

@@ -25,8 +25,13 @@ public:
 
     QSize sizeHint() const override { return QSize(512, 512); }
 
+Q_SIGNALS:
+    /// "Edit This Picture" from the context menu: open the shown picture on the Edit page.
+    void editRequested();
+
 protected:
     void paintEvent(QPaintEvent* event) override;
+    void contextMenuEvent(QContextMenuEvent* event) override;
 
 private:
     QImage m_image;

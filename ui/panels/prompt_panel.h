@@ -6,7 +6,6 @@
 #include <QWidget>
 
 class QAction;
-class QPlainTextEdit;
 class QSettings;
 class QToolButton;
 
@@ -15,6 +14,7 @@ namespace ldm::ui {
 class GenerationSettings;
 class ModelPicker;
 class PreviewView;
+class PromptFields;
 
 /// The Prompt activity: prompt and negative prompt with history, model, sampler settings on
 /// the left; the live preview on the right.
@@ -31,6 +31,7 @@ public:
 
     QString prompt() const;
     QString negativePrompt() const;
+    PromptFields* promptFields() const { return m_fields; }
     GenerationSettings* settings() const { return m_settings; }
     ModelPicker* modelPicker() const { return m_models; }
     PreviewView* preview() const { return m_preview; }
@@ -44,17 +45,11 @@ public:
     void restoreState(QSettings& settings);
 
 private:
-    void showHistoryMenu();
-
-    QPlainTextEdit* m_prompt;
-    QPlainTextEdit* m_negative;
-    QToolButton* m_history;
+    PromptFields* m_fields;
     ModelPicker* m_models;
     GenerationSettings* m_settings;
     QToolButton* m_generate;
     PreviewView* m_preview;
-    QStringList m_prompts;
-    QStringList m_negatives;
 };
 
 } // namespace ldm::ui

@@ -1,0 +1,231 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// The Edit page: a mask painted with the mouse reaches the engine as the request's mask, with
+// the mode and strength chosen; strokes undo and redo one at a time; results keep their input
+// and mask in the gallery and come back with "Restore Settings".
+#include "bridge/engine_controller.h"
+#include "bridge/gallery_store.h"
+#include "canvas/mask_canvas.h"
+#include "canvas/mask_document.h"
+#include "canvas/mask_ops.h"
+#include "canvas/mask_toolbar.h"
+#include "fake_engine.h"
+#include "gallery/gallery_view.h"
+#include "main_window.h"
+#include "panels/edit_panel.h"
+
+#include <QAction>
+#include <QPushButton>
+#include <QSpinBox>
+#include <QStandardPaths>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QUndoStack>
+
+#include <algorithm>
+#include <cstring>
+
+using ldm::ui::EditPanel;
+using ldm::ui::MainWindow;
+using ldm::ui::MaskCanvas;
+namespace mask = ldm::ui::mask;
+
+namespace {
+
+QImage gradient(QSize size)
+{
+    QImage image(size, QImage::Format_RGB888);
+    for (int y = 0; y < size.height(); ++y) {
+        for (int x = 0; x < size.width(); ++x)
+            image.setPixelColor(x, y, QColor(x * 4 % 256, y * 5 % 256, (x + y) % 256));
+    }
+    return image;
+}
+
+// One left-button drag from image pixel `from` to `to`, through the canvas's mouse handlers.
+void drag(MaskCanvas* canvas, QPoint from, QPoint to)
+{
+    const auto at = [canvas](QPoint p) {
+        return canvas->widgetPos(QPointF(p) + QPointF(0.5, 0.5)).toPoint();
+    };
+    QTest::mousePress(canvas, Qt::LeftButton, {}, at(from));
+    QTest::mouseMove(canvas, at((from + to) / 2));
+    QTest::mouseMove(canvas, at(to));
+    QTest::mouseRelease(canvas, Qt::LeftButton, {}, at(to));
+}
+
+ldm::bridge::GenerateRequest lastRequest(ldm::test::FakeEngineState& state)
+{
+    const std::lock_guard<std::mutex> lock(state.requestMutex);
+    return state.lastRequest;
+}
+
+} // namespace
+
+class TestEditPanel final : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase() { QStandardPaths::setTestModeEnabled(true); }
+
+    void paintedMaskModeAndStrengthReachTheEngine()
+    {
+        QTemporaryDir dir;
+        auto state = std::make_shared<ldm::test::FakeEngineState>();
+        state->steps = 3;
+        ldm::bridge::EngineController controller;
+        controller.setEngineFactory(
+            [state] { return std::make_unique<ldm::test::FakeEngine>(state); });
+        ldm::bridge::GalleryStore gallery(dir.path());
+        QVERIFY(gallery.load().ok());
+        MainWindow window(&controller, &gallery);
+        window.resize(1300, 850);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        window.showActivity(MainWindow::Activity::Edit);
+        QVERIFY(QTest::qWaitFor([&] { return !controller.deviceName().isEmpty(); }, 5000));
+
+        EditPanel* panel = window.editPanel();
+        const QImage picture = gradient(QSize(64, 48));
+        QVERIFY(panel->setPicture(picture, QStringLiteral("gradient")));
+        panel->setMode(EditPanel::Mode::Inpaint);
+        panel->setStrength(0.8);
+        panel->setFeather(0);
+        panel->toolBar()->brushSizeBox()->setValue(8);
+        panel->canvas()->setTool(MaskCanvas::Tool::Brush);
+        panel->canvas()->fitToView();
+        QVERIFY(!panel->problem().isEmpty()); // nothing painted yet
+        drag(panel->canvas(), QPoint(8, 12), QPoint(40, 12));
+        QCOMPARE(panel->document()->maskAt(QPoint(24, 12)), int(mask::Filled));
+        QCOMPARE(panel->document()->maskAt(QPoint(24, 40)), int(mask::Kept));
+        QCOMPARE(panel->problem(), QString());
+
+        window.generate();
+        QVERIFY(QTest::qWaitFor([&] { return gallery.items().size() == 1; }, 10000));
+        ldm::bridge::GenerateRequest request = lastRequest(*state);
+        QCOMPARE(request.recipe.task, std::string("inpaint"));
+        QCOMPARE(request.recipe.strength, 0.8);
+        QCOMPARE(request.recipe.width, 64);
+        QCOMPARE(request.recipe.height, 48);
+        QCOMPARE(request.inputImage.convertToFormat(QImage::Format_RGB888), picture);
+        QCOMPARE(request.mask.size(), picture.size());
+        QCOMPARE(request.mask.convertToFormat(QImage::Format_Grayscale8),
+                 panel->document()->mask());
+        QVERIFY(qGray(request.mask.pixel(24, 12)) > 127);
+        QCOMPARE(qGray(request.mask.pixel(24, 40)), 0);
+        QVERIFY(request.recipe.maskHash.empty()); // only the engine fills hashes
+
+        // The gallery keeps the input and mask; restoring brings back picture, mask, settings.
+        const auto& item = gallery.items().first();
+        QCOMPARE(item.recipe.task, std::string("inpaint"));
+        QVERIFY(!item.inputFile.isEmpty());
+        QVERIFY(!item.maskFile.isEmpty());
+        const QImage paintedMask = panel->document()->mask();
+        QVERIFY(panel->setPicture(gradient(QSize(32, 32)), QStringLiteral("other")));
+        panel->setMode(EditPanel::Mode::ImageToImage);
+        panel->setFeather(6);
+        auto* galleryView = window.findChild<ldm::ui::GalleryView*>();
+        QVERIFY(galleryView);
+        window.showActivity(MainWindow::Activity::Gallery);
+        galleryView->selectId(item.id);
+        const auto buttons = galleryView->findChildren<QPushButton*>();
+        const auto restore = std::find_if(buttons.begin(), buttons.end(), [](QPushButton* b) {
+            return b->text() == QStringLiteral("Restore Settings");
+        });
+        QVERIFY(restore != buttons.end());
+        (*restore)->click();
+        QCOMPARE(panel->mode(), EditPanel::Mode::Inpaint);
+        QCOMPARE(panel->strength(), 0.8);
+        QCOMPARE(panel->feather(), 0);
+        QCOMPARE(panel->document()->picture(), picture);
+        QCOMPARE(panel->document()->mask(), paintedMask);
+
+        // Image to image: no mask, its own strength.
+        window.showActivity(MainWindow::Activity::Edit);
+        panel->setMode(EditPanel::Mode::ImageToImage);
+        panel->setStrength(0.35);
+        window.generate();
+        QVERIFY(QTest::qWaitFor([&] { return gallery.items().size() == 2; }, 10000));
+        request = lastRequest(*state);
+        QCOMPARE(request.recipe.task, std::string("img2img"));
+        QCOMPARE(request.recipe.strength, 0.35);
+        QVERIFY(request.mask.isNull());
+        QCOMPARE(request.inputImage.convertToFormat(QImage::Format_RGB888), picture);
+
+        // Outpaint: the grown canvas, edge-extended, with the new strip as the mask.
+        panel->setMode(EditPanel::Mode::Outpaint);
+        panel->setOutpaint(16, true, false, false, false);
+        QCOMPARE(panel->activeDocument()->size(), QSize(80, 48));
+        window.generate();
+        QVERIFY(QTest::qWaitFor([&] { return gallery.items().size() == 3; }, 10000));
+        request = lastRequest(*state);
+        QCOMPARE(request.recipe.task, std::string("inpaint"));
+        QCOMPARE(request.inputImage.size(), QSize(80, 48));
+        QCOMPARE(request.recipe.width, 80);
+        const QImage grownMask = request.mask.convertToFormat(QImage::Format_Grayscale8);
+        for (int y : {0, 20, 47}) {
+            QCOMPARE(grownMask.pixelColor(0, y).red(), 255);
+            QCOMPARE(grownMask.pixelColor(15, y).red(), 255);
+            QCOMPARE(grownMask.pixelColor(16, y).red(), 0);
+            QCOMPARE(request.inputImage.pixelColor(3, y), picture.pixelColor(0, y));
+            QCOMPARE(request.inputImage.pixelColor(16 + 30, y), picture.pixelColor(30, y));
+        }
+    }
+
+    void strokesUndoAndRedoOneAtATime()
+    {
+        EditPanel panel;
+        panel.resize(1100, 700);
+        panel.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&panel));
+        const QImage picture = gradient(QSize(64, 64));
+        QVERIFY(panel.setPicture(picture, QStringLiteral("gradient")));
+        panel.toolBar()->brushSizeBox()->setValue(10);
+        panel.canvas()->fitToView();
+        QUndoStack* stack = panel.document()->undoStack();
+        QCOMPARE(stack->count(), 0);
+
+        drag(panel.canvas(), QPoint(10, 30), QPoint(50, 30));
+        QCOMPARE(stack->count(), 1); // one stroke, one step, however many mouse moves
+        const QImage afterStroke = panel.document()->mask();
+        QCOMPARE(panel.document()->maskAt(QPoint(30, 30)), int(mask::Filled));
+        // The overlay tints the painted pixels only.
+        QVERIFY(panel.canvas()->display().pixel(30, 30) != picture.pixel(30, 30));
+        QCOMPARE(panel.canvas()->display().pixel(30, 5), picture.pixel(30, 5));
+
+        panel.toolBar()->undoAction()->trigger();
+        QVERIFY(!mask::anyFilled(panel.document()->mask()));
+        QCOMPARE(panel.canvas()->display().pixel(30, 30), picture.pixel(30, 30));
+        panel.toolBar()->redoAction()->trigger();
+        QCOMPARE(panel.document()->mask(), afterStroke);
+
+        // An eraser stroke and an invert are one step each, undone in order.
+        panel.canvas()->setTool(MaskCanvas::Tool::Eraser);
+        drag(panel.canvas(), QPoint(30, 20), QPoint(30, 40));
+        QCOMPARE(stack->count(), 2);
+        QCOMPARE(panel.document()->maskAt(QPoint(30, 30)), int(mask::Kept));
+        panel.toolBar()->invertAction()->trigger();
+        QCOMPARE(stack->count(), 3);
+        QCOMPARE(panel.document()->maskAt(QPoint(30, 5)), int(mask::Filled));
+        stack->undo();
+        stack->undo();
+        QCOMPARE(panel.document()->mask(), afterStroke);
+    }
+
+    void featherGrowsTheMaskWithASoftEdge()
+    {
+        QImage painted = mask::blank(QSize(64, 64));
+        for (int y = 24; y < 40; ++y)
+            memset(painted.scanLine(y) + 24, mask::Filled, 16);
+        const QImage soft = mask::feathered(painted, 4);
+        const auto at = [&soft](int x, int y) { return int(soft.constScanLine(y)[x]); };
+        QCOMPARE(at(30, 30), 255);                    // inside
+        QCOMPARE(at(39, 30), 255);                    // the painted edge keeps full strength
+        QVERIFY(at(43, 30) > 96 && at(43, 30) < 160); // about half at the radius
+        QCOMPARE(at(48, 30), 0);                      // nothing at twice the radius
+        QCOMPARE(mask::feathered(painted, 0), painted);
+    }
+};
+
+QTEST_MAIN(TestEditPanel)
+#include "tst_edit_panel.moc"
