@@ -181,8 +181,11 @@ TEST_F(ControlNetFiles, ResidualsFollowStrengthGuessModeAndRange)
     control.guessMode = true;
     const auto guess = controlResiduals(control, x, t, context, true);
     const auto scales = controlScales(1.0, true, guess.size());
-    EXPECT_DOUBLE_EQ(scales.back(), 1.0);
-    EXPECT_DOUBLE_EQ(scales.front(), std::pow(0.825, double(guess.size() - 1)));
+    EXPECT_DOUBLE_EQ(scales.front(), std::pow(0.825, 12.0));
+    EXPECT_DOUBLE_EQ(scales.back(), std::pow(0.825, 12.0 - double(guess.size() - 1)));
+    const auto sd1 = controlScales(0.5, true, 13); // SD-1.x: 12 skips + the middle block
+    EXPECT_DOUBLE_EQ(sd1.back(), 0.5);
+    EXPECT_DOUBLE_EQ(sd1[11], 0.5 * 0.825);
     for (size_t i = 0; i < guess.size(); ++i) {
         EXPECT_EQ(guess[i][0].abs().max().item<double>(), 0.0) << "unconditional half, " << i;
         EXPECT_TRUE(closeRelative(guess[i][1], full[i][1] * scales[i])) << i;

@@ -24,9 +24,9 @@ bool ControlInput::appliesAt(double t) const
 std::vector<double> controlScales(double strength, bool guessMode, size_t count)
 {
     std::vector<double> scales(count, strength);
-    if (guessMode)
+    if (guessMode) // the reference's 13-entry list, paired with the residuals by position
         for (size_t i = 0; i < count; ++i)
-            scales[i] = strength * std::pow(0.825, double(count - 1 - i));
+            scales[i] = strength * std::pow(0.825, double(i < 12 ? 12 - i : 0));
     return scales;
 }
 

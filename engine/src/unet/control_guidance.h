@@ -36,8 +36,9 @@ struct ControlInput
 };
 
 /// The factor of each of `count` residuals (input blocks in order, middle block last): all
-/// `strength`, or in guess mode strength · 0.825^(count-1-i), so the middle block keeps the
-/// full strength and the shallow skips fade (the reference's control_scales).
+/// `strength`, or in guess mode strength · 0.825^(12-i) as lllyasviel's scripts set
+/// `control_scales` (13 entries, one per SD-1.x residual, paired by position), so on SD-1.x the
+/// middle block keeps the full strength and the shallow skips fade to 0.825^12 ≈ 0.1.
 std::vector<double> controlScales(double strength, bool guessMode, size_t count);
 
 /// The scaled residuals for one UNet call on latents `x` [B, C, h, w] (without concatenated
