@@ -13,12 +13,15 @@
 #include "unet/control_guidance.h"
 
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 #include <torch/serialize.h>
 
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <map>
+#include <set>
 
 namespace ldm {
 namespace {
@@ -231,6 +234,35 @@ TEST(ControlRecipe, RoundTripsThroughJsonAndA1111Text)
     Recipe plain;
     EXPECT_EQ(toA1111Parameters(plain).find("ControlNet"), std::string::npos);
     EXPECT_TRUE(toJson(plain)["control"].is_null());
+}
+
+TEST(ControlNetPalette, Ade20kPaletteHasTheSegmentationColours)
+{
+    // ControlNet's seg models read ADE20K colours; the palette must keep them exact and unique
+    // (the canvas maps a colour back to one class).
+    const auto path = testing::sourceDir() / "resources" / "palettes" / "ade20k.json";
+    if (testing::sourceDir().empty())
+        GTEST_SKIP() << "LDM_SOURCE_DIR is not set (ctest sets it)";
+    std::ifstream in(path);
+    const auto json = nlohmann::json::parse(in, nullptr, false);
+    ASSERT_TRUE(json.is_object()) << path;
+    const auto& classes = json.at("classes");
+    EXPECT_EQ(classes.size(), 149u); // 150 minus skyscraper, which shares road's colour
+    std::set<int> ids;
+    std::set<std::string> colours;
+    std::map<std::string, std::string> byName;
+    for (const auto& entry : classes) {
+        const int id = entry.at("id").get<int>();
+        EXPECT_TRUE(id >= 0 && id < 150) << id;
+        EXPECT_TRUE(ids.insert(id).second) << "duplicate id " << id;
+        const std::string colour = entry.at("color").get<std::string>();
+        EXPECT_TRUE(colours.insert(colour).second) << "duplicate colour " << colour;
+        byName[entry.at("name").get<std::string>()] = colour;
+    }
+    EXPECT_EQ(byName["wall"], "#787878");
+    EXPECT_EQ(byName["road"], "#8c8c8c");
+    EXPECT_EQ(byName["sky"], "#06e6e6");
+    EXPECT_EQ(byName["flag"], "#5c00ff");
 }
 
 /// A folder of the shared fixtures: under LDM_FIXTURES_DIR, else beside the parity folder.
