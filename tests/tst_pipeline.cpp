@@ -7,8 +7,11 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <cmath>
+#include <thread>
 #include <filesystem>
+#include <map>
 
 namespace ldm {
 namespace {
@@ -119,6 +122,35 @@ TEST_F(PipelineTest, CancelActsWithinOneStepAndPreviewsArrive)
     EXPECT_EQ(result.error().code, ErrorCode::Cancelled);
     EXPECT_EQ(lastStep, 3) << "no sampler step may run after the cancel";
     EXPECT_EQ(previews, 2) << "previews of steps 1 and 2; none once cancelled";
+}
+
+TEST_F(PipelineTest, EtaFollowsTheLatestStepsNotTheMeanSinceTheStart)
+{
+    // The first steps are fast, the later ones slow (the callback sleeps, as a machine that got
+    // busy would): the ETA near the end must reflect the slow steps. The mean since the start
+    // would give little more than half of it.
+    auto engine = engineWith("text", 1);
+    GenerateRequest request = textRequest();
+    request.recipe.steps = 16;
+    constexpr double SlowStep = 0.12;
+    std::map<int, double> etaAtStep;
+    int total = 0;
+    request.onProgress = [&](const ProgressInfo& info) {
+        if (info.step < 1 || info.stage != "sampling")
+            return;
+        total = info.total;
+        etaAtStep[info.step] = info.etaSeconds;
+        if (info.step >= 6)
+            std::this_thread::sleep_for(std::chrono::duration<double>(SlowStep));
+    };
+    auto result = engine->generate(request);
+    ASSERT_TRUE(result.ok()) << result.error().message;
+    ASSERT_GE(total, 16);
+    ASSERT_EQ(etaAtStep.count(total), 1u);
+    EXPECT_EQ(etaAtStep[total], 0.0);
+    const double twoStepsLeft = etaAtStep[total - 2];
+    EXPECT_GT(twoStepsLeft, 2 * SlowStep * 0.75) << "ETA two steps before the end";
+    EXPECT_LT(twoStepsLeft, 2 * SlowStep * 2.0);
 }
 
 TEST_F(PipelineTest, PaintUsesTheMapAndRejectsUnknownClasses)

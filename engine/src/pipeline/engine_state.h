@@ -58,6 +58,8 @@ private:
     int m_total;
     int m_done = 0;
     std::chrono::steady_clock::time_point m_start;
+    std::chrono::steady_clock::time_point m_lastStep;
+    double m_recentStepSeconds = -1.0; ///< moving average of the latest steps' durations
 };
 
 /// The decoded image of one sampling run and its wall time (sampling + decoding).

@@ -12,6 +12,7 @@ RequestMonitor::RequestMonitor(const GenerateRequest& request, const LoadedModel
     , m_model(model)
     , m_total(totalSteps)
     , m_start(std::chrono::steady_clock::now())
+    , m_lastStep(m_start)
 {
 }
 
@@ -25,13 +26,22 @@ bool RequestMonitor::step(const std::string& stage, const torch::Tensor& x,
                           const std::function<RgbImage(const torch::Tensor&)>& decode)
 {
     ++m_done;
+    // The ETA follows the latest steps, not the mean since the start: the first step carries
+    // warm-up (allocations, oneDNN kernel selection) and the machine's load changes while a
+    // job runs. The weight 0.3 settles within a few steps and smooths single slow ones.
+    const auto now = std::chrono::steady_clock::now();
+    const double stepSeconds = std::chrono::duration<double>(now - m_lastStep).count();
+    m_lastStep = now;
+    m_recentStepSeconds = m_recentStepSeconds < 0.0
+                              ? stepSeconds
+                              : 0.7 * m_recentStepSeconds + 0.3 * stepSeconds;
     if (m_request.onProgress) {
         ProgressInfo info;
         info.stage = stage;
         info.step = m_done;
         info.total = m_total;
         info.elapsedSeconds = elapsedSeconds();
-        info.etaSeconds = info.elapsedSeconds / m_done * (m_total - m_done);
+        info.etaSeconds = m_recentStepSeconds * (m_total - m_done);
         m_request.onProgress(info);
     }
     const int interval = std::max(1, m_request.previewInterval);
