@@ -64,7 +64,7 @@ protected:
     static void SetUpTestSuite()
     {
         s_dir = testing::makeTempDir("cli");
-        for (const char* kind : {"text", "map", "superres"})
+        for (const char* kind : {"text", "map", "superres", "sd1_inpaint"})
             s_models[kind] = testing::writeTinyModel(s_dir, kind);
     }
     static void TearDownTestSuite() { std::filesystem::remove_all(s_dir); }
@@ -383,6 +383,145 @@ TEST_F(CliTest, CompareWorksInBandsWithBoundedMemory)
     EXPECT_EQ(code, 0);
     std::printf("compare of two 4096x4096 images: peak %ld MB\n", peakKb / 1024);
     EXPECT_LT(peakKb, 1024 * 1024) << "peak resident memory over 1 GB";
+}
+
+/// A 32x32 photo stand-in and a mask with a white (fill) square, written as PNGs.
+struct EditInputs {
+    RgbImage image;
+    RgbImage mask;
+};
+
+EditInputs writeEditInputs(const std::string& dir)
+{
+    EditInputs inputs;
+    inputs.image = {32, 32, std::vector<uint8_t>(32 * 32 * 3)};
+    for (size_t i = 0; i < inputs.image.pixels.size(); ++i)
+        inputs.image.pixels[i] = uint8_t((i * 37 + i / 96 * 11) % 256);
+    inputs.mask = {32, 32, std::vector<uint8_t>(32 * 32 * 3, 0)};
+    for (int y = 8; y < 20; ++y)
+        std::fill_n(inputs.mask.pixels.begin() + (y * 32 + 10) * 3, 14 * 3, uint8_t(255));
+    EXPECT_TRUE(writePng(dir + "/edit-in.png", inputs.image).ok());
+    EXPECT_TRUE(writePng(dir + "/edit-mask.png", inputs.mask).ok());
+    RgbImage black = inputs.mask;
+    std::fill(black.pixels.begin(), black.pixels.end(), uint8_t(0));
+    EXPECT_TRUE(writePng(dir + "/edit-mask-black.png", black).ok());
+    const RgbImage small{16, 16, std::vector<uint8_t>(16 * 16 * 3, 255)};
+    EXPECT_TRUE(writePng(dir + "/edit-mask-small.png", small).ok());
+    return inputs;
+}
+
+/// The arguments every edit command shares (tiny model, few steps, fixed seed).
+std::vector<std::string> editArgs(const std::string& task, const std::string& model,
+                                  const std::string& dir, const std::string& out,
+                                  std::vector<std::string> extra)
+{
+    std::vector<std::string> args = {task, "--model", model, "--in", dir + "/edit-in.png",
+                                     "--prompt", "a calm lake", "--sampler", "ddim", "--steps",
+                                     "3", "--seed", "3", "--quiet", "--out", out};
+    args.insert(args.end(), extra.begin(), extra.end());
+    return args;
+}
+
+/// Bytes of `result` at the input's pixels (placed at left, top) that differ from the input,
+/// counting only pixels the mask keeps (no mask: all of them).
+size_t keptPixelsChanged(const RgbImage& input, const RgbImage& result, int left, int top,
+                         const RgbImage* mask = nullptr)
+{
+    size_t changed = 0;
+    for (int y = 0; y < input.height; ++y)
+        for (int x = 0; x < input.width; ++x)
+            for (int c = 0; c < 3; ++c) {
+                const size_t from = (size_t(y) * size_t(input.width) + size_t(x)) * 3 + c;
+                if (mask && mask->pixels[from] != 0)
+                    continue;
+                const size_t to =
+                    (size_t(y + top) * size_t(result.width) + size_t(x + left)) * 3 + c;
+                changed += result.pixels[to] != input.pixels[from];
+            }
+    return changed;
+}
+
+TEST_F(CliTest, Img2ImgInpaintAndOutpaintWriteImagesWithTheirRecipes)
+{
+    const EditInputs inputs = writeEditInputs(s_dir);
+    const CliRun img2img = runCli(editArgs("img2img", s_models["text"], s_dir,
+                                           path("edit-img2img.png"), {"--strength", "0.5"}));
+    ASSERT_EQ(img2img.exitCode, 0) << img2img.output;
+    auto redrawn = readImage(path("edit-img2img.png"));
+    ASSERT_TRUE(redrawn.ok());
+    EXPECT_EQ(redrawn->width, 32);
+    const std::string redrawnText = readPngText(path("edit-img2img.png"))->at("parameters");
+    EXPECT_NE(redrawnText.find("Denoising strength: 0.5"), std::string::npos) << redrawnText;
+    EXPECT_NE(redrawnText.find("Task: img2img"), std::string::npos) << redrawnText;
+
+    // An ordinary model (re-noise and paste) and an SD inpainting file (concat input) alike.
+    for (const char* model : {"text", "sd1_inpaint"}) {
+        const std::string out = path(std::string("edit-inpaint-") + model + ".png");
+        const CliRun inpaint = runCli(editArgs("inpaint", s_models[model], s_dir, out,
+                                               {"--mask", path("edit-mask.png")}));
+        ASSERT_EQ(inpaint.exitCode, 0) << model << ": " << inpaint.output;
+        auto filled = readImage(out);
+        ASSERT_TRUE(filled.ok());
+        ASSERT_EQ(filled->width, 32);
+        EXPECT_EQ(keptPixelsChanged(inputs.image, *filled, 0, 0, &inputs.mask), 0u) << model;
+        EXPECT_GT(keptPixelsChanged(inputs.image, *filled, 0, 0), 0u) << model;
+
+        const std::string grown = path(std::string("edit-outpaint-") + model + ".png");
+        const CliRun outpaint = runCli(editArgs("outpaint", s_models[model], s_dir, grown,
+                                                {"--left", "8", "--bottom", "5"}));
+        ASSERT_EQ(outpaint.exitCode, 0) << model << ": " << outpaint.output;
+        auto extended = readImage(grown);
+        ASSERT_TRUE(extended.ok());
+        // The tiny models' latent factor is 4: a bottom growth of 5 becomes 8.
+        EXPECT_EQ(extended->width, 40) << model;
+        EXPECT_EQ(extended->height, 40) << model;
+        EXPECT_EQ(keptPixelsChanged(inputs.image, *extended, 8, 0), 0u) << model;
+        const std::string text = readPngText(grown)->at("parameters");
+        EXPECT_NE(text.find("Task: outpaint"), std::string::npos) << text;
+        EXPECT_NE(text.find("Outpaint: left 8 right 0 top 0 bottom 8"), std::string::npos)
+            << text;
+    }
+    const CliRun inspect = runCli({"inspect", s_models["sd1_inpaint"]});
+    EXPECT_EQ(inspect.exitCode, 0) << inspect.output;
+    EXPECT_NE(inspect.output.find("Stable Diffusion 1.x inpainting"), std::string::npos)
+        << inspect.output;
+    EXPECT_NE(inspect.output.find("inpainting model"), std::string::npos) << inspect.output;
+}
+
+TEST_F(CliTest, BadEditInputsAreClearMessagesAndWriteNothing)
+{
+    writeEditInputs(s_dir);
+    const std::string never = path("edit-never.png");
+    struct Case {
+        std::string task;
+        std::vector<std::string> extra;
+        int exitCode;
+        std::string words;
+    };
+    const std::vector<Case> cases = {
+        {"inpaint", {"--mask", path("edit-mask-small.png")}, 1, "must be the same size"},
+        {"inpaint", {"--mask", path("edit-mask-black.png")}, 1, "nothing to fill"},
+        {"inpaint", {}, 2, "give the mask"},
+        {"img2img", {"--strength", "1.5"}, 2, "--strength must be between 0 and 1"},
+        {"inpaint", {"--mask", path("edit-mask.png"), "--strength", "-0.2"}, 2,
+         "--strength must be between 0 and 1"},
+        {"outpaint", {"--right", "4090"}, 1, "largest accepted side is 4096"},
+        {"outpaint", {"--top", "5000"}, 1, "beyond the largest side of 4096"},
+        {"outpaint", {}, 2, "give the pixels to add"},
+        {"outpaint", {"--left", "0", "--top", "0"}, 2, "give the pixels to add"},
+        {"outpaint", {"--left", "-8"}, 2, "left"},
+    };
+    for (const Case& c : cases) {
+        const CliRun run = runCli(editArgs(c.task, s_models["text"], s_dir, never, c.extra));
+        EXPECT_EQ(run.exitCode, c.exitCode) << c.task << " " << c.words << ": " << run.output;
+        EXPECT_NE(run.output.find(c.words), std::string::npos) << run.output;
+        EXPECT_FALSE(std::filesystem::exists(never)) << c.task << " " << c.words;
+    }
+    // An inpainting model does nothing but fill: img2img is refused by name.
+    const CliRun refused = runCli(editArgs("img2img", s_models["sd1_inpaint"], s_dir, never, {}));
+    EXPECT_EQ(refused.exitCode, 1) << refused.output;
+    EXPECT_NE(refused.output.find("cannot do task 'img2img'"), std::string::npos)
+        << refused.output;
 }
 
 /// The shared SD-1.x, SD-2.x and ControlNet fixtures (or empty after a loud skip; CI fails).

@@ -19,6 +19,7 @@ int runPaint(const std::vector<std::string>& args);
 int runUpscale(const std::vector<std::string>& args);
 int runImg2Img(const std::vector<std::string>& args);
 int runInpaint(const std::vector<std::string>& args);
+int runOutpaint(const std::vector<std::string>& args);
 int runBench(const std::vector<std::string>& args);
 int runTrainAe(const std::vector<std::string>& args);
 int runTrainLdm(const std::vector<std::string>& args);

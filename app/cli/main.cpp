@@ -26,6 +26,8 @@ const std::vector<Command>& commands()
         {"upscale", "upscale an image 4x (tiled, seam-free)", ldm::cli::runUpscale},
         {"img2img", "redraw an image from a prompt (--strength 0..1)", ldm::cli::runImg2Img},
         {"inpaint", "fill the white area of a mask, keep the rest", ldm::cli::runInpaint},
+        {"outpaint", "extend an image past its borders (--left/--right/--top/--bottom)",
+         ldm::cli::runOutpaint},
         {"compare", "PSNR/SSIM and pixel differences between two images", ldm::cli::runCompare},
         {"inspect", "describe a checkpoint and check that it loads", ldm::cli::runInspect},
         {"convert", "rewrite a PyTorch .ckpt checkpoint as safetensors", ldm::cli::runConvert},

@@ -20,7 +20,8 @@ bool isSamplerLatent(const std::string& tensor)
 bool isChainOutput(const std::string& tensor)
 {
     return isSamplerLatent(tensor) || tensor == "image" || tensor == "image_01" ||
-           tensor == "inpainted_01" || tensor == "denoised_calls";
+           tensor == "inpainted_01" || tensor == "result" || tensor == "result_01" ||
+           tensor == "denoised_calls";
 }
 
 std::vector<std::string> splitCommaList(const std::string& text)

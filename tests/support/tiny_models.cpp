@@ -115,8 +115,9 @@ std::string writeTinyModel(const std::string& dir, const std::string& kind)
     } else if (kind == "class") {
         config.unet = unetConfig(3, false);
         config.unet->numClasses = 5;
-    } else if (kind == "sd1") {
-        config.unet = unetConfig(3, true);
+    } else if (kind == "sd1" || kind == "sd1_inpaint") {
+        // The inpainting file's UNet also sees the mask and the masked image's latent.
+        config.unet = unetConfig(kind == "sd1" ? 3 : 3 + 1 + 3, true);
         config.unet->numHeads = 8;
         config.unet->numHeadChannels = -1;
         config.unet->contextDim = 64;
@@ -165,7 +166,7 @@ std::string writeTinyModel(const std::string& dir, const std::string& kind)
     if (!model)
         throw std::runtime_error(model.error().message);
     std::vector<std::pair<std::string, torch::Tensor>> tensors;
-    const bool sdFile = kind == "sd1" || kind == "sd2";
+    const bool sdFile = kind == "sd1" || kind == "sd2" || kind == "sd1_inpaint";
     for (const auto& [name, tensor] : model->stateDict())
         tensors.emplace_back(name, sdFile && tensor.is_floating_point() ? tensor.to(torch::kHalf)
                                                                        : tensor);

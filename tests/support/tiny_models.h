@@ -17,6 +17,8 @@ namespace ldm::testing {
 ///             (`cond_stage_model.transformer.text_model.*`, width 64, 2 layers), UNet with
 ///             num_heads 8, schedule buffers, float16 weights and no configuration metadata
 ///             (the loader must detect everything, as for a real file)
+///   "sd1_inpaint" the same layout as an SD inpainting file: the UNet takes x_t, the mask and
+///             the masked image's latent (in_channels 2 x 3 + 1)
 ///   "bert"    a CompVis text-to-image layout: BERTEmbedder with the bert-base-uncased
 ///             vocabulary size (30522 ids, 77 tokens) and no tokenizer of its own, so prompts go
 ///             through the shipped WordPiece tokenizer

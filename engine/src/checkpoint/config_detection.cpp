@@ -360,6 +360,14 @@ Result<void> completeConfigFromShapes(const ShapeMap& shapes, LdmConfig& config)
                               "weights)");
         }
     }
+    // An inpainting UNet sees x_t, the mask and the masked image's latent. Both released
+    // layouts have in = 2 x latent + 1; SD's carries a CLIP / OpenCLIP text tower, CompVis'
+    // none, and their channel order and scaling differ (ldm_config.h).
+    if (config.unet && config.firstStage && !config.rescaler &&
+        config.unet->outChannels == config.firstStage->embedDim &&
+        config.unet->inChannels == 2 * config.firstStage->embedDim + 1)
+        config.inpaint = config.clipText || config.openClipText ? InpaintConcat::MaskThenLatent
+                                                                : InpaintConcat::LatentThenMask;
     if (config.conditioningKey == ConditioningKey::None && config.unet) {
         const bool extraInput = config.unet->inChannels > config.unet->outChannels;
         const bool crossAttn = config.unet->useSpatialTransformer;
@@ -369,7 +377,8 @@ Result<void> completeConfigFromShapes(const ShapeMap& shapes, LdmConfig& config)
             config.conditioningKey = ConditioningKey::CrossAttn;
         else if (extraInput)
             config.conditioningKey = ConditioningKey::Concat;
-        if (extraInput && !config.rescaler && !config.concatImage) {
+        if (extraInput && !config.rescaler && !config.concatImage &&
+            config.inpaint == InpaintConcat::None) {
             config.concatImage = true;
             guesses.push_back("concat conditioning on a low-resolution image (super-resolution)");
         }

@@ -56,6 +56,10 @@ std::string describeKind(const LdmConfig& config)
         task = config.unet->numClasses ? "class-conditional (label embedding)" : "unconditional";
         break;
     }
+    if (config.inpaint == InpaintConcat::MaskThenLatent)
+        task = "inpainting model (mask + masked-image latent concatenated, text cross-attention)";
+    else if (config.inpaint == InpaintConcat::LatentThenMask)
+        task = "inpainting model (masked-image latent + mask concatenated)";
     std::string kind = "latent diffusion, " + task;
     if (!config.firstStage)
         kind += ", UNet only";
@@ -68,11 +72,16 @@ std::string describeFamily(const LdmConfig& config)
         return "Stable Diffusion x4 upscaler";
     if (!config.unet)
         return {};
+    const bool inpainting = config.inpaint != InpaintConcat::None;
     if (config.clipText)
-        return "Stable Diffusion 1.x";
+        return inpainting ? "Stable Diffusion 1.x inpainting" : "Stable Diffusion 1.x";
+    if (config.openClipText && inpainting)
+        return "Stable Diffusion 2.x inpainting";
     if (config.openClipText)
         return config.predictsV() ? "Stable Diffusion 2.x (v-prediction)"
                                               : "Stable Diffusion 2.x";
+    if (inpainting)
+        return "LDM inpainting";
     if (config.text && !config.rescaler)
         return config.tokenizer.empty() ? "CompVis LDM text-to-image" : "LDM text-to-image";
     if (config.rescaler)

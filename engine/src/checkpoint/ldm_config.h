@@ -29,6 +29,19 @@ namespace ldm {
 /// x4 upscaler): concat + cross-attention + a class label (the noise level).
 enum class ConditioningKey { None, CrossAttn, Concat, Hybrid, Adm, HybridAdm };
 
+/// The concat input of an inpainting UNet (in_channels = 2 x latent + 1), whose channel order
+/// and scaling differ between the two releases that have one.
+enum class InpaintConcat {
+    None,
+    /// CompVis `inpainting_big` (scripts/inpaint.py): cat(x_t, first-stage encoding of the
+    /// masked image with the fill area black, mask in {-1, 1}); no text.
+    LatentThenMask,
+    /// Stable Diffusion `LatentInpaintDiffusion` (sd-v1-5-inpainting, 512-inpainting-ema):
+    /// cat(x_t, mask in {0, 1}, scale_factor x latent of the masked image with the fill area
+    /// 0); text through cross-attention.
+    MaskThenLatent,
+};
+
 const char* conditioningKeyName(ConditioningKey key);
 Result<ConditioningKey> parseConditioningKey(const std::string& name);
 
@@ -83,6 +96,9 @@ struct LdmConfig {
     /// `low_scale_config` of the SD x4 upscaler (LatentUpscaleDiffusion): the concat image is
     /// noise-augmented under this schedule and its level is the UNet's class label.
     std::optional<LowScaleConfig> lowScale;
+    /// Inpainting UNet layout; detected from the channel counts and the text tower (both
+    /// releases name the same keys), so a config.yaml is never needed for it.
+    InpaintConcat inpaint = InpaintConcat::None;
     std::vector<SemanticClass> classes; ///< palette of map-conditioned models (ours)
     std::string tokenizer;              ///< sentencepiece model file beside the checkpoint (ours)
     std::string name;                   ///< display name (ours)

@@ -1,11 +1,14 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// Editing an existing image: img2img (SDEdit, as the reference scripts/img2img.py) and
-// inpainting. Both encode the input with the first stage and hand the generic sampling loop a
-// plan: where in the schedule to start and, for inpainting with an ordinary model, how to keep
-// the known region on the noisy trajectory. Inpainting models (CompVis inpainting_big) take the
-// masked image and the mask as a concat input instead and sample from pure noise.
+// Editing an existing image: img2img (SDEdit, as the reference scripts/img2img.py),
+// inpainting and outpainting (inpainting on a grown canvas, outpaint_canvas.h). All encode the
+// input with the first stage and hand the generic sampling loop a plan: where in the schedule
+// to start and, for inpainting with an ordinary model, how to keep the known region on the
+// noisy trajectory. Inpainting models (CompVis inpainting_big, SD inpainting files) take the
+// masked image and the mask as a concat input instead (inpaint_concat.h).
 #include "pipeline/engine_state.h"
 #include "pipeline/image_convert.h"
+#include "pipeline/inpaint_concat.h"
+#include "pipeline/outpaint_canvas.h"
 
 #include <algorithm>
 #include <cmath>
@@ -58,18 +61,36 @@ RgbImage pasteFeathered(const RgbImage& input, const torch::Tensor& fill, RgbIma
 
 bool isEditTask(const std::string& task)
 {
-    return task == "img2img" || task == "inpaint";
+    return task == "img2img" || task == "inpaint" || task == "outpaint";
 }
 
 bool isInpaintingModel(const LatentDiffusion& diffusion)
 {
-    const auto& config = diffusion.config();
-    // Not config.concatImage: detection without a config.yaml takes any extra UNet input for
-    // a super-resolution image; the channel count still tells the layouts apart (latent + 3).
-    if (!config.unet || !diffusion.firstStage() || config.rescaler)
-        return false;
-    const int64_t latent = diffusion.firstStage()->latentChannels();
-    return config.unet->inChannels == 2 * latent + 1;
+    return diffusion.config().inpaint != InpaintConcat::None && diffusion.firstStage();
+}
+
+Result<GenerateRequest> prepareEdit(const LoadedModel& model, const GenerateRequest& original)
+{
+    GenerateRequest request = original;
+    if (original.recipe.task == "outpaint") {
+        // The canvas the UNet can take: its levels halve the latent levels − 1 times and the
+        // decoder must meet the skip tensors, so sides are multiples of factor · 2^(levels−1).
+        const int levels = int(model.diffusion.config().unet->levels());
+        const int multiple = model.info.latentFactor << std::max(0, levels - 1);
+        auto canvas =
+            makeOutpaintCanvas(original.input, original.recipe.growth, multiple, MaxSide);
+        if (!canvas)
+            return canvas.error();
+        request.input = std::move(canvas->image);
+        request.mask = std::move(canvas->mask);
+        request.recipe.growth = canvas->growth;
+    }
+    if (auto ok = validateEdit(model, request); !ok)
+        return ok.error();
+    // An edit's output is as large as its (grown) input, whatever size the recipe held.
+    request.recipe.width = request.input.width;
+    request.recipe.height = request.input.height;
+    return request;
 }
 
 Result<void> validateEdit(const LoadedModel& model, const GenerateRequest& request)
@@ -91,7 +112,7 @@ Result<void> validateEdit(const LoadedModel& model, const GenerateRequest& reque
                              std::to_string(factor) + " (crop or resize it)");
     if (!(r.strength >= 0.0 && r.strength <= 1.0))
         return makeError(ErrorCode::InvalidRequest, "strength must be between 0 and 1");
-    if (r.task != "inpaint")
+    if (r.task != "inpaint" && r.task != "outpaint")
         return {};
     const RgbImage& mask = request.mask;
     if (mask.empty())
@@ -118,7 +139,8 @@ Result<EditPlan> planEdit(const LoadedModel& model, const GenerateRequest& reque
     const FirstStage& stage = *diffusion.firstStage();
     const double scale = diffusion.scaleFactor();
     const torch::Tensor image = imageToTensor(request.input).to(device);
-    const bool inpaint = recipe.task == "inpaint";
+    const bool inpaint = recipe.task == "inpaint" || recipe.task == "outpaint";
+    const bool inpaintingModel = isInpaintingModel(diffusion);
     const torch::Tensor fill = inpaint ? fillMask(request.mask) : torch::Tensor();
     const int64_t h = request.input.height / model.info.latentFactor;
     const int64_t w = request.input.width / model.info.latentFactor;
@@ -130,26 +152,23 @@ Result<EditPlan> planEdit(const LoadedModel& model, const GenerateRequest& reque
             return pasteFeathered(input, fill, std::move(decoded), radius);
         };
     }
-    if (isInpaintingModel(diffusion)) {
+    if (inpaintingModel) {
         if (!inpaint)
             return makeError(ErrorCode::InvalidRequest,
-                             "an inpainting model only does task 'inpaint'");
-        // scripts/inpaint.py: the masked image (filled area black) through the first stage
-        // (pre-quantisation), the mask at latent size in {-1, 1}; no guidance, full schedule.
-        const torch::Tensor masked = (1.0f - fill.to(device)) * (image + 1.0f) - 1.0f;
-        const torch::Tensor latentMask =
-            torch::nn::functional::interpolate(fill, torch::nn::functional::InterpolateFuncOptions()
-                                                         .size(std::vector<int64_t>{h, w})
-                                                         .mode(torch::kNearest));
-        concat = torch::cat({stage.encodeLatent(masked), latentMask.to(device) * 2.0f - 1.0f}, 1);
-        return plan;
+                             "an inpainting model only does the tasks inpaint and outpaint");
+        // The posterior mean rather than the reference's sample: the KL posterior's spread is
+        // far below what sampling changes, and the mean keeps the seed the only randomness.
+        concat = makeInpaintInputs(diffusion, image, fill.to(device)).concat;
     }
 
-    const torch::Tensor z0 = stage.encodeLatent(image) * scale;
     const std::vector<int64_t> timesteps = sampler.timesteps();
     const int total = int(timesteps.size());
     // t_enc of the reference counts steps of the sampler's own schedule.
     const int encodeSteps = std::clamp(int(recipe.strength * total), 0, total);
+    // An inpainting model at strength 1 starts from x_T alone, as the reference scripts do.
+    if (inpaintingModel && encodeSteps == total)
+        return plan;
+    const torch::Tensor z0 = stage.encodeLatent(image) * scale;
     plan.sampling.firstStep = total - encodeSteps;
     const NoiseSchedule& schedule = diffusion.schedule();
     const auto noised = [z0, &schedule](int64_t t, const torch::Tensor& noise) {
@@ -165,7 +184,8 @@ Result<EditPlan> planEdit(const LoadedModel& model, const GenerateRequest& reque
             return noised(t, xT);
         };
     } // strength 1: x_T itself, exactly txt2img's start
-    if (!inpaint)
+    // An inpainting model sees the known region through its concat input at every step.
+    if (!inpaint || inpaintingModel)
         return plan;
 
     // The known region follows the original's forward process (ddim.py with mask and x0): at

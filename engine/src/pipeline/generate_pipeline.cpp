@@ -109,15 +109,13 @@ Result<void> classConditions(const LoadedModel& model, const Recipe& recipe, tor
 Result<GenerateResult> generateFromNoise(const LoadedModel& model, const GenerateRequest& original,
                                          torch::Device device)
 {
-    // An edit's output is as large as its input, whatever size the recipe held.
     GenerateRequest sized;
     const bool edit = isEditTask(original.recipe.task);
     if (edit) {
-        if (auto ok = validateEdit(model, original); !ok)
-            return ok.error();
-        sized = original;
-        sized.recipe.width = original.input.width;
-        sized.recipe.height = original.input.height;
+        auto prepared = prepareEdit(model, original);
+        if (!prepared)
+            return prepared.error();
+        sized = std::move(prepared.value());
     }
     const GenerateRequest& request = edit ? sized : original;
     if (auto ok = validate(model, request); !ok)
@@ -204,10 +202,10 @@ Result<GenerateResult> generateFromNoise(const LoadedModel& model, const Generat
     result.recipe.schedule = sigmaScheduleName(*sigmaSchedule);
     if (recipe.task == "paint" && request.control.path.empty())
         result.recipe.mapHash = sha256Hex(request.map.ids.data(), request.map.ids.size());
-    if (edit)
+    if (edit) // the image given, not an outpaint's grown canvas
         result.recipe.inputImageHash =
-            sha256Hex(request.input.pixels.data(), request.input.pixels.size());
-    if (isInpaintingModel(diffusion))
+            sha256Hex(original.input.pixels.data(), original.input.pixels.size());
+    if (isInpaintingModel(diffusion) && !diffusion.takesText())
         result.recipe.guidanceScale = 1.0; // it has no unconditional input: it ran unguided
     if (recipe.task == "inpaint")
         result.recipe.maskHash = sha256Hex(request.mask.pixels.data(), request.mask.pixels.size());
