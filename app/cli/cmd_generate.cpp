@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// `txt2img`, `paint`, `upscale`, `img2img`, `inpaint` and `outpaint`: one request through the
-// engine, written as a PNG that carries its recipe (A1111 `parameters` chunk + our JSON chunk).
+// `txt2img`, `paint`, `upscale`, `img2img` and `inpaint`: one request through the engine, written as a PNG that
+// carries its recipe (A1111 `parameters` chunk + our JSON chunk).
 #include "cli_control.h"
 #include "cli_options.h"
 #include "commands.h"
@@ -18,10 +18,6 @@
 namespace ldm::cli {
 namespace {
 
-/// Largest growth per side the parser takes; the engine then checks the canvas against the
-/// model's size limits and says by how much it is over.
-constexpr long long MaxGrowth = 1000000;
-
 std::vector<OptionSpec> optionsFor(const std::string& task)
 {
     std::vector<OptionSpec> specs = {
@@ -31,12 +27,16 @@ std::vector<OptionSpec> optionsFor(const std::string& task)
          "what the model predicts; SD-2.x 768-v and 512-base files look alike, so say it for "
          "them (SD-2.x files default to v)",
          "from the config"},
+        {"weights", "ema|raw",
+         "UNet weights to sample with when the file has both (model_ema.* or the ordinary "
+         "ones)",
+         "as the config's use_ema, else the family's convention (inspect says which)"},
         {"sampler", "NAME",
          "ddim, plms, ddpm, dpmpp2m (DPM-Solver++ 2M on the DDIM grid), or a k-diffusion "
          "sampler by its AUTOMATIC1111 name: \"Euler\", \"Euler a\", \"Heun\", \"LMS\", "
          "\"DPM2\", \"DPM2 a\", \"DPM++ 2S a\", \"DPM++ 2M\", \"DPM++ SDE\", "
          "\"DPM++ 2M SDE\", \"DPM++ 3M SDE\" (or euler_a, dpmpp_2m, ...)",
-         "dpmpp2m"},
+         "the release's own (CompVis SR and semantic models: ddim), else dpmpp2m"},
         {"schedule", "NAME",
          "k-diffusion samplers' noise schedule (A1111 'Schedule type'): Automatic, Uniform, "
          "Karras, Exponential or \"SGM Uniform\"",
@@ -46,8 +46,10 @@ std::vector<OptionSpec> optionsFor(const std::string& task)
          "(A1111's default GPU noise); cpu and nv give those tools' picture for a seed",
          "ours"},
         {"ensd", "N", "A1111 'Eta noise seed delta' (cpu/nv: noise after x_T uses seed + N)", "0"},
-        {"steps", "N", "sampler steps", "25"},
-        {"eta", "X", "DDIM eta (0 = deterministic)", "0"},
+        {"steps", "N", "sampler steps",
+         "the release's own (CompVis SR and semantic: 100), else 25"},
+        {"eta", "X", "DDIM eta (0 = deterministic)",
+         "the release's own (CompVis SR and semantic: 1), else 0"},
         {"seed", "N", "noise seed", "random"},
         {"threads", "N", "CPU threads", "all cores"},
         {"precision", "fp32|bf16", "arithmetic precision", "fp32"},
@@ -58,13 +60,14 @@ std::vector<OptionSpec> optionsFor(const std::string& task)
     if (task != "upscale") {
         specs.push_back({"prompt", "TEXT", "what to draw", ""});
         specs.push_back({"negative", "TEXT", "what to avoid (unconditional half of guidance)", ""});
-        specs.push_back({"scale", "X", "classifier-free guidance scale", "5"});
+        specs.push_back({"scale", "X", "classifier-free guidance scale",
+                         "the release's own (CompVis semantic: 1, unguided), else 5"});
         specs.push_back({"clip-skip", "N",
                          "CLIP models: use the text encoder's N-th layer from the end "
                          "(A1111 'Clip skip'; 2 = penultimate)",
                          "1"});
     }
-    const bool edit = task == "img2img" || task == "inpaint" || task == "outpaint";
+    const bool edit = task == "img2img" || task == "inpaint";
     if (task == "txt2img" || task == "paint") {
         specs.push_back({"width", "PX", "image width (multiple of the latent factor)",
                          "the model's training size"});
@@ -79,12 +82,6 @@ std::vector<OptionSpec> optionsFor(const std::string& task)
     }
     if (task == "inpaint")
         specs.push_back({"mask", "FILE.png", "white = area to fill, black = kept exactly; same size as --in", ""});
-    if (task == "outpaint")
-        for (const char* side : {"left", "right", "top", "bottom"})
-            specs.push_back({side, "PX",
-                             std::string("pixels to add on the ") + side +
-                                 " (rounded up to the side multiple the model needs)",
-                             "0"});
     if (task == "paint")
         specs.push_back({"map", "FILE.png", "label map: indexed PNG of class ids, or palette colours", ""});
     if (task == "upscale") {
@@ -126,8 +123,6 @@ int runTask(const std::string& task, const std::vector<std::string>& args)
             : task == "paint"   ? "Turns a painted semantic map into an image."
             : task == "img2img" ? "Redraws an image guided by a prompt (SDEdit)."
             : task == "inpaint" ? "Fills the white area of a mask, keeping the rest exactly."
-            : task == "outpaint"
-                ? "Extends an image beyond its borders, keeping every original pixel exactly."
                                 : "Upscales an image 4x with the super-resolution model.";
         printHelp(task, "[options]", summary, specs);
         return ExitOk;
@@ -149,18 +144,7 @@ int runTask(const std::string& task, const std::vector<std::string>& args)
     recipe.precision = options.text("precision", "fp32");
     recipe.prompt = options.text("prompt");
     recipe.negativePrompt = options.text("negative");
-    const bool edit = task == "img2img" || task == "inpaint" || task == "outpaint";
-    if (task == "outpaint") {
-        recipe.growth.left = int(options.integer("left", 0, 0, MaxGrowth));
-        recipe.growth.right = int(options.integer("right", 0, 0, MaxGrowth));
-        recipe.growth.top = int(options.integer("top", 0, 0, MaxGrowth));
-        recipe.growth.bottom = int(options.integer("bottom", 0, 0, MaxGrowth));
-        if (options.error().empty() && !recipe.growth.any()) {
-            std::fprintf(stderr, "outpaint: give the pixels to add with --left, --right, --top "
-                                 "or --bottom (at least one above 0)\n");
-            return ExitUsage;
-        }
-    }
+    const bool edit = task == "img2img" || task == "inpaint";
     if (edit) {
         const double defaultStrength = task == "img2img" ? 0.75 : 1.0;
         recipe.strength = defaultStrength;
@@ -241,10 +225,27 @@ int runTask(const std::string& task, const std::vector<std::string>& args)
         std::fprintf(stderr, "%s: --prediction must be eps or v\n", task.c_str());
         return ExitUsage;
     }
-    auto info = (*engine)->loadModel(modelName, options.text("config"), prediction);
+    const std::string weights = options.text("weights");
+    if (!weights.empty() && weights != "ema" && weights != "raw") {
+        std::fprintf(stderr, "%s: --weights must be ema or raw\n", task.c_str());
+        return ExitUsage;
+    }
+    auto info = (*engine)->loadModel(modelName, options.text("config"), prediction, weights);
     if (!info) {
         std::fprintf(stderr, "%s: %s\n", task.c_str(), info.error().message.c_str());
         return ExitFailure;
+    }
+    // A release's own sampler settings (LDM super-resolution, semantic synthesis) unless the
+    // user chose them.
+    if (const SamplingDefaults& release = info->releaseDefaults; release.known()) {
+        if (!options.has("sampler"))
+            recipe.sampler = release.sampler;
+        if (!options.has("steps"))
+            recipe.steps = release.steps;
+        if (!options.has("eta"))
+            recipe.eta = release.eta;
+        if (!options.has("scale"))
+            recipe.guidanceScale = release.guidanceScale;
     }
     if (task == "txt2img") {
         // Models are sharpest at the size they were trained at; larger sizes stay an option.
@@ -336,13 +337,6 @@ int runTask(const std::string& task, const std::vector<std::string>& args)
         std::fprintf(stderr, "%s: %s\n", task.c_str(), result.error().message.c_str());
         return ExitFailure;
     }
-    if (task == "outpaint" && !(result->recipe.growth == recipe.growth) && !options.has("quiet")) {
-        const CanvasGrowth& g = result->recipe.growth;
-        std::fprintf(stderr,
-                     "outpaint: grew left %d, right %d, top %d, bottom %d (rounded up to the "
-                     "side multiple the model needs)\n",
-                     g.left, g.right, g.top, g.bottom);
-    }
     for (const auto& warning : result->warnings)
         std::fprintf(stderr, "%s: warning: %s\n", task.c_str(), warning.c_str());
     auto written = writePng(out, result->image,
@@ -366,6 +360,5 @@ int runPaint(const std::vector<std::string>& args) { return runTask("paint", arg
 int runUpscale(const std::vector<std::string>& args) { return runTask("upscale", args); }
 int runImg2Img(const std::vector<std::string>& args) { return runTask("img2img", args); }
 int runInpaint(const std::vector<std::string>& args) { return runTask("inpaint", args); }
-int runOutpaint(const std::vector<std::string>& args) { return runTask("outpaint", args); }
 
 } // namespace ldm::cli

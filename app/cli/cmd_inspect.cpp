@@ -1,9 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // `inspect FILE`: what a checkpoint holds, how it would be built, and whether it loads.
-#include "checkpoint/config_detection.h"
 #include "checkpoint/config_summary.h"
 #include "checkpoint/latent_diffusion.h"
-#include "checkpoint/yaml_json.h"
 #include "cli_options.h"
 #include "commands.h"
 #include "core/ckpt_file.h"
@@ -14,8 +12,10 @@ namespace ldm::cli {
 namespace {
 
 const std::vector<OptionSpec> InspectOptions = {
-    {"config", "FILE", "CompVis config.yaml of the checkpoint", "metadata or detection"},
-    {"no-ema", "", "describe loading with the non-EMA UNet weights", ""},
+    {"config", "FILE", "CompVis config.yaml of the checkpoint",
+     "beside the file (<name>.yaml, config.yaml, project.yaml), metadata or detection"},
+    {"weights", "ema|raw", "describe loading with these UNet weights", "as generation decides"},
+    {"no-ema", "", "same as --weights raw", ""},
 };
 
 std::string dtypeSummary(const io::TensorMap& tensors, uint64_t& bytes)
@@ -74,41 +74,37 @@ int runInspect(const std::vector<std::string>& args)
 
     LoadOptions loadOptions;
     loadOptions.configYaml = options.text("config");
-    if (options.has("no-ema"))
-        loadOptions.preferEma = false;
-    Result<LdmConfig> config = LdmConfig{};
-    if (!loadOptions.configYaml.empty()) {
-        auto yaml = readYamlAsJson(loadOptions.configYaml);
-        config = yaml ? LdmConfig::fromCompVisYaml(*yaml) : Result<LdmConfig>(yaml.error());
-    } else {
-        config = LdmConfig::fromMetadata(file->metadata);
+    const std::string weights = options.has("no-ema") ? "raw" : options.text("weights");
+    if (!weights.empty() && weights != "ema" && weights != "raw") {
+        std::fprintf(stderr, "inspect: --weights must be ema or raw\n");
+        return ExitUsage;
     }
-    if (config) {
-        ShapeMap shapes;
-        for (const auto& [name, tensor] : file->tensors)
-            shapes[name] = tensor.sizes().vec();
-        if (auto ok = completeConfigFromShapes(shapes, *config); !ok)
-            config = ok.error();
-    }
-    if (!config) {
-        std::printf("problem:       %s\n", config.error().message.c_str());
+    if (!weights.empty())
+        loadOptions.preferEma = weights == "ema";
+    // The same plan generation makes: config beside the file, completion, weight choice.
+    auto plan = planLoad(file->tensors, file->metadata, loadOptions, path);
+    if (!plan) {
+        std::printf("problem:       %s\n", plan.error().message.c_str());
+        std::printf("usable:        no\n");
         return ExitFailure;
     }
-    std::printf("config from:   %s\n", !loadOptions.configYaml.empty() ? "config.yaml"
-                                       : config->guesses.empty()       ? "metadata / weights"
-                                                                       : "detected from weights");
-    std::printf("%s", describeConfig(*config).c_str());
+    std::printf("config from:   %s\n", plan->configSource.c_str());
+    std::printf("%s", describeConfig(plan->config).c_str());
+    if (plan->config.unet) {
+        const WeightChoice& choice = plan->weights;
+        std::printf("EMA weights:   %s\n", choice.hasEma ? "present" : "absent");
+        std::printf("sampling with: %s weights (%s)\n",
+                    choice.useEma ? "EMA (model_ema.*)" : "raw (model.diffusion_model.*)",
+                    choice.reason.c_str());
+    }
 
-    auto model = LatentDiffusion::load(path, loadOptions);
+    auto model = LatentDiffusion::fromPlan(*plan, file->tensors);
     if (!model) {
         std::printf("problem:       %s\n", model.error().message.c_str());
         std::printf("usable:        no\n");
         return ExitFailure;
     }
     std::printf("parameters:    %lld\n", static_cast<long long>(model->parameterCount()));
-    std::printf("EMA weights:   %s\n", model->hasEma() ? (model->usesEma() ? "present, used"
-                                                                           : "present, not used")
-                                                       : "absent");
     std::printf("usable:        yes\n");
     return ExitOk;
 }

@@ -3,11 +3,9 @@
 // inpainting_big layout step by step as scripts/inpaint.py runs it. The masked image goes
 // through the first stage (pre-quantisation), the mask is resized to the latent by nearest in
 // {-1, 1}, both are concatenated to x_t as UNet input, DDIM runs without guidance, and the
-// decoded image is pasted into the input where the mask is 1. The condition comes from the
-// engine's makeInpaintInputs, so the parity covers what inpainting runs.
+// decoded image is pasted into the input where the mask is 1.
 #include "checkpoint/latent_diffusion.h"
 #include "parity/parity_fixture.h"
-#include "pipeline/inpaint_concat.h"
 #include "sampling/ddim_table.h"
 #include "sampling/sampler.h"
 
@@ -20,11 +18,10 @@ void runInpaintFixture(const Fixture& fixture)
     c10::InferenceMode guard;
     const std::string weights = fixture.meta("weights");
     ASSERT_FALSE(weights.empty()) << "the fixture names no weights file";
-    // The fixture's generator sampled with the ordinary weights: this random model's EMA copy
-    // is its untrained initialisation (zero output layer), which would predict nothing.
-    LoadOptions options = fixture.loadOptions();
-    options.preferEma = false;
-    auto model = LatentDiffusion::load((fixture.path().parent_path() / weights).string(), options);
+    // Loaded as generation loads it: the plan picks the ordinary weights because this random
+    // model's EMA copy is its untrained initialisation (zero output layer).
+    auto model = LatentDiffusion::load((fixture.path().parent_path() / weights).string(),
+                                       fixture.loadOptions());
     ASSERT_TRUE(model.ok()) << weights << ": " << model.error().message;
     ASSERT_FALSE(model->unet().is_empty()) << "no UNet in " << weights;
     ASSERT_TRUE(model->firstStage().has_value()) << "no first stage in " << weights;
@@ -46,12 +43,15 @@ void runInpaintFixture(const Fixture& fixture)
 
     const torch::Tensor input = fixture.get("input_01");
     const torch::Tensor mask = fixture.get("mask_01");
-    // The engine's own condition builder (pipeline/inpaint_concat.h), in the CompVis layout.
-    ASSERT_EQ(model->config().inpaint, InpaintConcat::LatentThenMask);
-    const InpaintInputs inputs = makeInpaintInputs(*model, input * 2 - 1, mask);
-    fixture.expectClose("masked_image", inputs.maskedImage);
-    fixture.expectClose("h", inputs.maskedLatent);
-    const torch::Tensor c = inputs.concat;
+    const torch::Tensor masked = (1 - mask) * input * 2 - 1;
+    fixture.expectClose("masked_image", masked);
+    const torch::Tensor h = stage.encodeLatent(masked);
+    fixture.expectClose("h", h);
+    const torch::Tensor latentMask = torch::nn::functional::interpolate(
+        mask, torch::nn::functional::InterpolateFuncOptions()
+                  .size(std::vector<int64_t>{h.size(2), h.size(3)})
+                  .mode(torch::kNearest));
+    const torch::Tensor c = torch::cat({h, latentMask * 2 - 1}, 1);
     fixture.expectClose("c", c);
 
     std::vector<torch::Tensor> calls;

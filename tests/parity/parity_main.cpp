@@ -47,8 +47,6 @@ std::pair<std::string, Handler> classify(const io::SafetensorsFile& file)
     // Before the sampler check: an inpainting file records its sampler too.
     if (has("mask_01") && has("inpainted_01"))
         return {"inpaint_ddim", runInpaintFixture};
-    if (has("c_concat") && has("mask_latent") && has("z_masked"))
-        return {"sd_inpaint_ddim", runSdInpaintFixture};
     if (file.metadata().count("a1111_sampler"))
         return {"a1111_sampler", runA1111SamplerFixture};
     if (file.contains("cpu.0.4x8x8") || file.contains("nv.0.4x8x8") ||
@@ -57,6 +55,11 @@ std::pair<std::string, Handler> classify(const io::SafetensorsFile& file)
         return {"a1111_rng", runA1111RngFixture};
     if (has("hint") && file.metadata().count("control_strength"))
         return {"controlnet_sampler", runControlNetFixture};
+    // The paper's release folders: a semantic map or a low-res image through a model.ckpt.
+    if (has("labels") && has("x_T"))
+        return {"semantic_ddim", runPaperFixture};
+    if (has("lr_01") && has("x_T"))
+        return {"superres_ddim", runPaperFixture};
     if (file.metadata().count("sampler"))
         return {"sampler", runSamplerFixture};
     if (has("eps_0"))

@@ -31,6 +31,17 @@ inline std::filesystem::path parityDir()
     return {};
 }
 
+/// A folder of the shared reference fixtures: $LDM_FIXTURES_DIR/<name>, else
+/// ../shared/fixtures/<name> beside the source tree; empty when neither root is known.
+inline std::filesystem::path fixtureFolder(const std::string& name)
+{
+    if (const char* root = std::getenv("LDM_FIXTURES_DIR"); root && *root)
+        return std::filesystem::path(root) / name;
+    if (sourceDir().empty())
+        return {};
+    return sourceDir().parent_path() / "shared" / "fixtures" / name;
+}
+
 /// True in CI (LDM_REQUIRE_FIXTURES=1): a missing fixture is a failure there, never a skip.
 inline bool fixturesRequired()
 {

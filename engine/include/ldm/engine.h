@@ -95,9 +95,7 @@ struct ControlRequest {
 struct GenerateRequest {
     Recipe recipe;          ///< task, prompt, sampler, steps, scale, eta, seed, size, precision
     LabelMap map;           ///< task "paint": class ids, size = recipe width × height
-    /// "upscale": the low-res image; "img2img", "inpaint": the image to edit; "outpaint": the
-    /// image to extend by recipe.growth (its new area is generated, every input pixel kept).
-    RgbImage input;
+    RgbImage input;         ///< "upscale": the low-res image; "img2img", "inpaint": the image to edit
     /// Task "inpaint": same size as `input`; a pixel whose channel mean is above 127 (white) is
     /// filled, the others are kept exactly.
     RgbImage mask;
@@ -125,6 +123,18 @@ struct ClassInfo {
     std::string color; ///< "#rrggbb"
 };
 
+/// The sampler settings a model's own release samples with, for requests that leave them to
+/// the model: the CompVis super-resolution and semantic-synthesis releases run DDIM with 100
+/// steps, eta 1 and no guidance (their notebook, A1111's LDSR); they have no unconditional
+/// input to guide against.
+struct SamplingDefaults {
+    std::string sampler;        ///< "" when the release's settings are not known
+    int steps = 0;
+    double eta = 0.0;
+    double guidanceScale = 1.0;
+    bool known() const { return !sampler.empty(); }
+};
+
 /// What the loaded model can do.
 struct ModelInfo {
     std::string name;          ///< shipped name or file name
@@ -135,8 +145,10 @@ struct ModelInfo {
     std::string configPath;    ///< the config.yaml used, "" when none
     int clipLayers = 0;        ///< layers of a CLIP text encoder (CLIP skip 1..this); 0 = none
     std::string prediction = "eps"; ///< what the UNet predicts: "eps" or "v"
-    /// "txt2img", "paint", "upscale", "img2img", "inpaint", "outpaint"
-    std::vector<std::string> tasks;
+    std::string weights = "raw";    ///< UNet weights that sample: "ema" (model_ema.*) or "raw"
+    std::string weightsReason;      ///< why those weights (e.g. "the config sets use_ema: False")
+    SamplingDefaults releaseDefaults; ///< how the model's own release samples (may be unknown)
+    std::vector<std::string> tasks; ///< "txt2img", "paint", "upscale", "img2img", "inpaint"
     int latentFactor = 8;      ///< image size / latent size; sizes must be multiples of it
     int trainedSize = 256;     ///< image size it was trained at
     bool takesText = false;
@@ -174,8 +186,11 @@ public:
     /// The previous model stays loaded when this fails.
     /// `prediction` ("eps" | "v") overrides what the config says the UNet predicts (SD-2.x
     /// 768-v and 512-base files look the same); empty keeps the config's or family default.
+    /// `weights` ("ema" | "raw") picks the UNet weights that sample, overriding the config's
+    /// `use_ema` and the family's convention; empty: decided as `inspect` reports it.
     Result<ModelInfo> loadModel(const std::string& nameOrPath, const std::string& configYaml = {},
-                                const std::string& prediction = {});
+                                const std::string& prediction = {},
+                                const std::string& weights = {});
     /// The loaded model, or InvalidRequest when none is.
     Result<ModelInfo> modelInfo() const;
     /// Sets the CPU thread count (0 = all cores).

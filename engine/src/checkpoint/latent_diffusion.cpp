@@ -121,7 +121,10 @@ Result<LatentDiffusion> LatentDiffusion::load(const std::string& path, const Loa
     auto file = io::openCheckpointTensors(path); // safetensors or PyTorch .ckpt, by content
     if (!file)
         return file.error();
-    auto model = fromTensors(file->tensors, file->metadata, options);
+    auto plan = planLoad(file->tensors, file->metadata, options, path);
+    if (!plan)
+        return makeError(plan.error().code, path + ": " + plan.error().message);
+    auto model = fromPlan(*plan, file->tensors);
     if (!model)
         return makeError(model.error().code, path + ": " + model.error().message);
     return model;
@@ -187,58 +190,16 @@ Result<LatentDiffusion> LatentDiffusion::fromTensors(
     const io::TensorMap& tensors, const std::map<std::string, std::string>& metadata,
     const LoadOptions& options)
 {
-    Result<LdmConfig> config = LdmConfig{};
+    auto plan = planLoad(tensors, metadata, options);
+    if (!plan)
+        return plan.error();
+    return fromPlan(*plan, tensors);
+}
+
+Result<LatentDiffusion> LatentDiffusion::fromPlan(const LoadPlan& plan, const io::TensorMap& tensors)
+{
+    const LdmConfig* config = &plan.config;
     const ShapeMap shapes = shapesOf(tensors);
-    std::vector<std::string> filled;
-    if (!options.configYaml.empty()) {
-        auto yaml = readYamlAsJson(options.configYaml);
-        if (!yaml)
-            return yaml.error();
-        config = LdmConfig::fromCompVisYaml(*yaml);
-    } else if (options.configParams.is_object()) {
-        config = LdmConfig::fromCompVisYaml({{"model", {{"params", options.configParams}}}});
-    } else if (auto embedded = metadata.find("config_yaml"); embedded != metadata.end()) {
-        // `convert --config` stores a release's config.yaml inside the safetensors it writes.
-        auto yaml = parseYamlAsJson(embedded->second);
-        if (!yaml)
-            return makeError(yaml.error().code, "metadata config_yaml: " + yaml.error().message);
-        config = LdmConfig::fromCompVisYaml(*yaml);
-    } else {
-        config = LdmConfig::fromMetadata(completeMetadataFromShapes(metadata, shapes, filled));
-    }
-    if (!config)
-        return config.error();
-    for (const auto& key : filled)
-        config->guesses.push_back("metadata lacked " + key);
-    if (auto ok = completeConfigFromShapes(shapes, *config); !ok)
-        return ok.error();
-    if (options.textHeads > 0) {
-        int64_t* heads = config->clipText       ? &config->clipText->heads
-                         : config->openClipText ? &config->openClipText->heads
-                                                : nullptr;
-        const int64_t width = config->clipText       ? config->clipText->width
-                              : config->openClipText ? config->openClipText->width
-                                                     : 0;
-        if (!heads || width % options.textHeads != 0)
-            return makeError(ErrorCode::InvalidRequest,
-                             "text heads " + std::to_string(options.textHeads) +
-                                 " do not fit this model's text encoder");
-        *heads = options.textHeads;
-    }
-    if (!options.prediction.empty()) {
-        if (options.prediction != "eps" && options.prediction != "v")
-            return makeError(ErrorCode::InvalidRequest,
-                             "prediction must be eps or v, got '" + options.prediction + "'");
-        config->parameterization = options.prediction;
-    } else if (config->parameterization.empty() && config->inpaint != InpaintConcat::None) {
-        // The only SD-2.x inpainting release (512-inpainting-ema) predicts the noise, as do
-        // sd-v1-5-inpainting and CompVis' inpainting_big.
-        config->parameterization = "eps";
-    } else if (config->parameterization.empty() && config->openClipText) {
-        config->parameterization = "v";
-        config->guesses.push_back("v-prediction (SD-2.x 768-v; the 512-base model predicts eps: "
-                                  "choose prediction eps for it, the weights cannot tell)");
-    }
     if (!config->unet && !config->firstStage && config->condStage == CondStageKind::None)
         return makeError(ErrorCode::InvalidFile,
                          "no latent diffusion parts found (expected model.diffusion_model.*, "
@@ -256,18 +217,16 @@ Result<LatentDiffusion> LatentDiffusion::fromTensors(
         if (!report)
             problems.add(part, report.error());
     };
+    model.m_weights = plan.weights;
+    model.m_configPath = plan.configPath;
+    model.m_configSource = plan.configSource;
     if (!model.m_unet.is_empty()) {
-        model.m_hasEma = hasPrefix(shapes, "model_ema.");
-        const bool preferEma = options.preferEma.value_or(
-            model.m_config.useEma.value_or(model.m_config.condStage != CondStageKind::ClipText &&
-                                           model.m_config.condStage != CondStageKind::OpenClipText));
-        if (model.m_hasEma && preferEma) {
+        if (plan.weights.useEma) {
             auto ema = emaWeightsFor(*model.m_unet, tensors);
             if (!ema)
                 problems.add("UNet (EMA)", ema.error());
             else
                 loadPart("UNet (EMA)", *model.m_unet, *ema, UNetPrefix);
-            model.m_usesEma = ema.ok();
         } else {
             loadPart("UNet", *model.m_unet, tensors, UNetPrefix);
         }

@@ -88,8 +88,7 @@ Result<BenchModel> loadCheckpoint(const std::string& path, const std::string& co
                                   int64_t contextLen)
 {
     LoadOptions options;
-    options.configYaml = configYaml;
-    options.preferEma = true;
+    options.configYaml = configYaml; // the weights that sample are the plan's, as generation's
     auto loaded = LatentDiffusion::load(path, options);
     if (!loaded)
         return loaded.error();

@@ -44,27 +44,6 @@ LatentProjection projectionFor(const std::string& path, const LatentDiffusion& d
                                  torch::cat(images).to(diffusion.firstStage()->module().parameters()[0].device()));
 }
 
-/// CompVis releases ship `model.ckpt` with a `config.yaml`; people keep them side by side as
-/// `<name>.ckpt` + `<name>.yaml`. Either beside the checkpoint is used when none is given.
-std::string configBeside(const std::string& checkpoint)
-{
-    namespace fs = std::filesystem;
-    const fs::path path(checkpoint);
-    std::error_code ec;
-    if (path.extension() == ".yaml")
-        return {};
-    if (const fs::path same = fs::path(path).replace_extension(".yaml");
-        fs::is_regular_file(same, ec))
-        return same.string();
-    // A CompVis release folder: model.ckpt beside config.yaml (never for our safetensors).
-    const bool pickle = path.extension() == ".ckpt" || path.extension() == ".pt" ||
-                        path.extension() == ".pth";
-    if (const fs::path release = path.parent_path() / "config.yaml";
-        pickle && fs::is_regular_file(release, ec))
-        return release.string();
-    return {};
-}
-
 /// The published vocabularies that CLIP and CompVis BERT models need (resources/tokenizers).
 Result<void> loadStandardTokenizer(LoadedModel& loaded)
 {
@@ -108,6 +87,8 @@ ModelInfo describe(const std::string& name, const std::string& path, const Laten
     info.family = describeFamily(config);
     info.clipLayers = config.clipText ? int(config.clipText->layers) : 0;
     info.prediction = config.predictsV() ? "v" : "eps";
+    info.weights = model.weightChoice().name();
+    info.weightsReason = model.weightChoice().reason;
     info.latentFactor = int(model.firstStage()->downFactor());
     info.trainedSize = int(config.unet->imageSize > 0 ? config.unet->imageSize * info.latentFactor : 256);
     // SD configs name the 256 px pre-training crop (image_size 32); the released weights were
@@ -118,11 +99,15 @@ ModelInfo describe(const std::string& name, const std::string& path, const Laten
     info.takesMap = !model.rescaler().is_empty();
     if (config.concatImage)
         info.tasks.push_back("upscale");
+    if (info.family == "LDM super-resolution" || info.family == "LDM semantic synthesis") {
+        // The releases sample as make_convolutional_sample does (DDIM, eta 1, unguided); 100
+        // steps as the notebook and A1111's LDSR run the super-resolution model.
+        info.releaseDefaults = {"ddim", 100, 1.0, 1.0};
+    }
     if (info.takesMap)
         info.tasks.push_back("paint");
     if (isInpaintingModel(model)) {
-        // Its UNet needs the mask and masked image at every step.
-        info.tasks = {"inpaint", "outpaint"};
+        info.tasks = {"inpaint"}; // its UNet needs the mask and masked image at every step
     } else if (!config.concatImage && !info.takesMap) {
         info.tasks.push_back("txt2img");
     } else if (info.takesText) {
@@ -133,7 +118,6 @@ ModelInfo describe(const std::string& name, const std::string& path, const Laten
         std::find(info.tasks.begin(), info.tasks.end(), "txt2img") != info.tasks.end()) {
         info.tasks.push_back("img2img");
         info.tasks.push_back("inpaint");
-        info.tasks.push_back("outpaint");
     }
     if (config.lowScale) {
         // The x4 upscaler's prompt describes the image it sharpens; it cannot start from noise.
@@ -198,8 +182,11 @@ std::string Engine::defaultModelFor(const std::string& task) const
 }
 
 Result<ModelInfo> Engine::loadModel(const std::string& nameOrPath, const std::string& configYaml,
-                                    const std::string& prediction)
+                                    const std::string& prediction, const std::string& weights)
 {
+    if (!weights.empty() && weights != "ema" && weights != "raw")
+        return makeError(ErrorCode::InvalidRequest,
+                         "weights must be ema or raw, got '" + weights + "'");
     const std::string path = resolveModelPath(m_impl->modelDir, nameOrPath);
     if (path.empty())
         return makeError(ErrorCode::InvalidRequest,
@@ -207,8 +194,10 @@ Result<ModelInfo> Engine::loadModel(const std::string& nameOrPath, const std::st
                              (m_impl->modelDir.empty() ? std::string("(no model folder found)")
                                                        : m_impl->modelDir));
     LoadOptions options;
-    options.configYaml = configYaml.empty() ? configBeside(path) : configYaml;
+    options.configYaml = configYaml; // empty: the plan finds one beside the checkpoint
     options.prediction = prediction;
+    if (!weights.empty())
+        options.preferEma = weights == "ema";
     auto diffusion = LatentDiffusion::load(path, options);
     if (!diffusion)
         return diffusion.error();
@@ -223,7 +212,7 @@ Result<ModelInfo> Engine::loadModel(const std::string& nameOrPath, const std::st
         const std::string name =
             path == nameOrPath ? std::filesystem::path(path).filename().string() : nameOrPath;
         loaded.info = describe(name, path, loaded.diffusion);
-        loaded.info.configPath = options.configYaml;
+        loaded.info.configPath = loaded.diffusion.configPath();
         if (!config.tokenizer.empty()) {
             const auto tokenizerPath = std::filesystem::path(path).parent_path() / config.tokenizer;
             auto tokenizer = Tokenizer::load(tokenizerPath.string());
@@ -282,6 +271,7 @@ Result<GenerateResult> Engine::generate(const GenerateRequest& request)
             result->recipe.modelHash = model.info.hash;
             result->recipe.engineVersion = engineVersion();
             result->recipe.prediction = model.info.prediction;
+            result->recipe.weights = model.info.weights;
             recordControl(model, request, result->recipe);
         }
         return result;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "pipeline/image_files.h"
 #include "pipeline/image_file_checks.h"
+#include "pipeline/label_map_decode.h"
 
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
@@ -188,14 +189,15 @@ bool readPngInfo(PngReader& reader)
     return true;
 }
 
-// Reads all rows into `rows` (allocated by the caller for `rowBytes` each): one byte per
-// pixel for an indexed map, RGB for anything else.
-bool readPngRows(PngReader& reader, bool indexed, png_bytep* rows, size_t rowBytes)
+// Reads all rows into `rows` (allocated by the caller for `rowBytes` each): for a map kept as
+// values (indexed or gray), one value per pixel (two bytes for 16-bit gray); RGB otherwise.
+bool readPngRows(PngReader& reader, bool asValues, png_bytep* rows, size_t rowBytes)
 {
     if (setjmp(png_jmpbuf(reader.png)))
         return false;
-    if (indexed) {
-        png_set_packing(reader.png); // 1/2/4-bit indices → one byte each
+    if (asValues) {
+        png_set_packing(reader.png);     // 1/2/4-bit indices or levels → one byte each, unscaled
+        png_set_strip_alpha(reader.png); // gray + alpha: the level is the id
     } else {
         png_set_expand(reader.png);
         png_set_strip_16(reader.png);
@@ -296,18 +298,20 @@ Result<RgbImage> readImage(const std::string& path)
 Result<void> writeLabelMap(const std::string& path, const LabelMap& map,
                            const std::vector<ClassInfo>& classes)
 {
-    std::vector<png_color> palette;
+    // Each class colour sits at its id, so any viewer shows the map in the palette's colours
+    // and the indices are the ids.
+    std::vector<png_color> palette(1, png_color{0, 0, 0});
     for (const auto& c : classes) {
         const auto value = parseColor(c.color);
-        if (!value)
+        if (!value || c.id < 0 || c.id > 255)
             return makeError(ErrorCode::InvalidRequest,
                              "class " + std::to_string(c.id) + " has colour '" +
-                                 c.color.substr(0, 20) + "', not #rrggbb");
-        palette.push_back(
-            png_color{png_byte(*value >> 16), png_byte(*value >> 8), png_byte(*value)});
+                                 c.color.substr(0, 20) + "', not #rrggbb, or an id beyond 255");
+        if (size_t(c.id) >= palette.size())
+            palette.resize(size_t(c.id) + 1, png_color{0, 0, 0});
+        palette[size_t(c.id)] =
+            png_color{png_byte(*value >> 16), png_byte(*value >> 8), png_byte(*value)};
     }
-    if (palette.empty())
-        palette.push_back(png_color{0, 0, 0});
     if (map.empty() || map.ids.size() != size_t(map.width) * size_t(map.height))
         return makeError(ErrorCode::InvalidRequest, "no label map to write");
     return writePngRaw(path, map.width, map.height, map.ids.data(), 1, palette, {});
@@ -315,15 +319,6 @@ Result<void> writeLabelMap(const std::string& path, const LabelMap& map,
 
 Result<LabelMap> readLabelMap(const std::string& path, const std::vector<ClassInfo>& classes)
 {
-    std::map<uint32_t, uint8_t> lookup;
-    for (const auto& c : classes) {
-        const auto value = parseColor(c.color);
-        if (!value)
-            return makeError(ErrorCode::InvalidFile, "the model's class " + std::to_string(c.id) +
-                                                         " has colour '" + c.color.substr(0, 20) +
-                                                         "', not #rrggbb");
-        lookup[*value] = uint8_t(c.id);
-    }
     PngReader reader;
     if (auto ok = openPng(reader, path, "map"); !ok)
         return ok.error();
@@ -333,51 +328,41 @@ Result<LabelMap> readLabelMap(const std::string& path, const std::vector<ClassIn
                                       int(png_get_image_height(reader.png, reader.info))});
     if (!size)
         return size.error();
-    const int width = size->width;
-    const int height = size->height;
-    const bool indexed = png_get_color_type(reader.png, reader.info) == PNG_COLOR_TYPE_PALETTE;
-    const size_t rowBytes = size_t(width) * (indexed ? 1 : 3);
-    std::vector<uint8_t> rows(rowBytes * size_t(height));
-    std::vector<png_bytep> rowPointers(static_cast<size_t>(height));
-    for (int y = 0; y < height; ++y)
+    MapPixels pixels;
+    pixels.width = size->width;
+    pixels.height = size->height;
+    const int colorType = png_get_color_type(reader.png, reader.info);
+    const bool wideGray = png_get_bit_depth(reader.png, reader.info) == 16;
+    pixels.kind = colorType == PNG_COLOR_TYPE_PALETTE ? MapPixels::Kind::Indexed
+                  : colorType == PNG_COLOR_TYPE_GRAY || colorType == PNG_COLOR_TYPE_GRAY_ALPHA
+                      ? MapPixels::Kind::Gray
+                      : MapPixels::Kind::Rgb;
+    if (pixels.kind == MapPixels::Kind::Indexed) {
+        png_colorp entries = nullptr;
+        int count = 0;
+        png_get_PLTE(reader.png, reader.info, &entries, &count);
+        for (int i = 0; i < count; ++i)
+            pixels.palette.push_back((uint32_t(entries[i].red) << 16) |
+                                     (uint32_t(entries[i].green) << 8) | entries[i].blue);
+    }
+    const bool asValues = pixels.kind != MapPixels::Kind::Rgb;
+    const size_t bytesPerPixel = !asValues ? 3 : pixels.kind == MapPixels::Kind::Gray && wideGray ? 2 : 1;
+    const size_t rowBytes = size_t(pixels.width) * bytesPerPixel;
+    std::vector<uint8_t> rows(rowBytes * size_t(pixels.height));
+    std::vector<png_bytep> rowPointers(static_cast<size_t>(pixels.height));
+    for (int y = 0; y < pixels.height; ++y)
         rowPointers[size_t(y)] = rows.data() + rowBytes * size_t(y);
-    if (!readPngRows(reader, indexed, rowPointers.data(), rowBytes))
+    if (!readPngRows(reader, asValues, rowPointers.data(), rowBytes))
         return makeError(ErrorCode::InvalidFile, path + " is not a readable PNG map");
-    LabelMap map;
-    map.width = width;
-    map.height = height;
-    map.ids.resize(size_t(width) * size_t(height));
-    if (indexed) {
-        std::copy(rows.begin(), rows.begin() + std::ptrdiff_t(map.ids.size()), map.ids.begin());
-        return map;
+    if (!asValues) {
+        pixels.rgb = std::move(rows);
+    } else {
+        pixels.values.resize(size_t(pixels.width) * size_t(pixels.height));
+        for (size_t i = 0; i < pixels.values.size(); ++i)
+            pixels.values[i] = bytesPerPixel == 2 ? uint16_t((rows[2 * i] << 8) | rows[2 * i + 1])
+                                                  : rows[i];
     }
-    std::set<uint32_t> unknown;
-    for (size_t i = 0; i < map.ids.size(); ++i) {
-        const uint8_t* p = rows.data() + i * 3;
-        const uint32_t color = (uint32_t(p[0]) << 16) | (uint32_t(p[1]) << 8) | p[2];
-        auto it = lookup.find(color);
-        if (it == lookup.end())
-            unknown.insert(color);
-        else
-            map.ids[i] = it->second;
-    }
-    if (!unknown.empty()) {
-        std::string list;
-        int shown = 0;
-        for (uint32_t color : unknown) {
-            if (shown++ == 8) {
-                list += ", ...";
-                break;
-            }
-            char hex[16];
-            std::snprintf(hex, sizeof hex, "%s#%06x", list.empty() ? "" : ", ", color);
-            list += hex;
-        }
-        return makeError(ErrorCode::InvalidFile,
-                         path + " uses " + std::to_string(unknown.size()) +
-                             " colour(s) that are not classes of this model: " + list);
-    }
-    return map;
+    return labelMapFromPixels(path, pixels, classes);
 }
 
 } // namespace ldm

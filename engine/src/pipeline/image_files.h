@@ -46,13 +46,14 @@ Result<ImageSize> readImageSize(const std::string& path);
 /// decoding, so a forged header costs an error, not gigabytes.
 Result<RgbImage> readImage(const std::string& path);
 
-/// Writes class ids as an indexed PNG whose palette holds the class colours ("#rrggbb"; any
-/// other spelling is an InvalidRequest error).
+/// Writes class ids as an indexed PNG whose palette holds each class colour ("#rrggbb"; any
+/// other spelling is an InvalidRequest error) at the class id, so the indices are the ids.
 Result<void> writeLabelMap(const std::string& path, const LabelMap& map,
                            const std::vector<ClassInfo>& classes);
-/// Reads a label map: an indexed PNG (interlaced or not) gives its indices; an RGB PNG is mapped
-/// colour → class through `classes`, and colours not in the palette are an error that lists
-/// them. The size limits of readImageSize() apply.
+/// Reads a label map (interlaced or not), as pipeline/label_map_decode.h explains: an indexed
+/// PNG by its palette colours (else its indices as ids), a grayscale PNG's values as class ids,
+/// an RGB PNG colour → class through `classes`. Colours or ids that are not classes are an
+/// error that lists them. The size limits of readImageSize() apply.
 Result<LabelMap> readLabelMap(const std::string& path, const std::vector<ClassInfo>& classes);
 
 } // namespace ldm
