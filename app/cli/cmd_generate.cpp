@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// `txt2img`, `paint`, `upscale`, `img2img` and `inpaint`: one request through the engine, written as a PNG that
-// carries its recipe (A1111 `parameters` chunk + our JSON chunk).
+// `txt2img`, `paint`, `upscale`, `img2img`, `inpaint` and `outpaint`: one request through the
+// engine, written as a PNG that carries its recipe (A1111 `parameters` chunk + our JSON chunk).
 #include "cli_control.h"
 #include "cli_options.h"
 #include "commands.h"
@@ -17,6 +17,10 @@
 
 namespace ldm::cli {
 namespace {
+
+/// Largest growth per side the parser takes; the engine then checks the canvas against the
+/// model's size limits and says by how much it is over.
+constexpr long long MaxGrowth = 1000000;
 
 std::vector<OptionSpec> optionsFor(const std::string& task)
 {
@@ -67,7 +71,7 @@ std::vector<OptionSpec> optionsFor(const std::string& task)
                          "(A1111 'Clip skip'; 2 = penultimate)",
                          "1"});
     }
-    const bool edit = task == "img2img" || task == "inpaint";
+    const bool edit = task == "img2img" || task == "inpaint" || task == "outpaint";
     if (task == "txt2img" || task == "paint") {
         specs.push_back({"width", "PX", "image width (multiple of the latent factor)",
                          "the model's training size"});
@@ -82,6 +86,12 @@ std::vector<OptionSpec> optionsFor(const std::string& task)
     }
     if (task == "inpaint")
         specs.push_back({"mask", "FILE.png", "white = area to fill, black = kept exactly; same size as --in", ""});
+    if (task == "outpaint")
+        for (const char* side : {"left", "right", "top", "bottom"})
+            specs.push_back({side, "PX",
+                             std::string("pixels to add on the ") + side +
+                                 " (rounded up to the side multiple the model needs)",
+                             "0"});
     if (task == "paint")
         specs.push_back({"map", "FILE.png", "label map: indexed PNG of class ids, or palette colours", ""});
     if (task == "upscale") {
@@ -123,6 +133,8 @@ int runTask(const std::string& task, const std::vector<std::string>& args)
             : task == "paint"   ? "Turns a painted semantic map into an image."
             : task == "img2img" ? "Redraws an image guided by a prompt (SDEdit)."
             : task == "inpaint" ? "Fills the white area of a mask, keeping the rest exactly."
+            : task == "outpaint"
+                ? "Extends an image beyond its borders, keeping every original pixel exactly."
                                 : "Upscales an image 4x with the super-resolution model.";
         printHelp(task, "[options]", summary, specs);
         return ExitOk;
@@ -144,7 +156,18 @@ int runTask(const std::string& task, const std::vector<std::string>& args)
     recipe.precision = options.text("precision", "fp32");
     recipe.prompt = options.text("prompt");
     recipe.negativePrompt = options.text("negative");
-    const bool edit = task == "img2img" || task == "inpaint";
+    const bool edit = task == "img2img" || task == "inpaint" || task == "outpaint";
+    if (task == "outpaint") {
+        recipe.growth.left = int(options.integer("left", 0, 0, MaxGrowth));
+        recipe.growth.right = int(options.integer("right", 0, 0, MaxGrowth));
+        recipe.growth.top = int(options.integer("top", 0, 0, MaxGrowth));
+        recipe.growth.bottom = int(options.integer("bottom", 0, 0, MaxGrowth));
+        if (options.error().empty() && !recipe.growth.any()) {
+            std::fprintf(stderr, "outpaint: give the pixels to add with --left, --right, --top "
+                                 "or --bottom (at least one above 0)\n");
+            return ExitUsage;
+        }
+    }
     if (edit) {
         const double defaultStrength = task == "img2img" ? 0.75 : 1.0;
         recipe.strength = defaultStrength;
@@ -337,6 +360,13 @@ int runTask(const std::string& task, const std::vector<std::string>& args)
         std::fprintf(stderr, "%s: %s\n", task.c_str(), result.error().message.c_str());
         return ExitFailure;
     }
+    if (task == "outpaint" && !(result->recipe.growth == recipe.growth) && !options.has("quiet")) {
+        const CanvasGrowth& g = result->recipe.growth;
+        std::fprintf(stderr,
+                     "outpaint: grew left %d, right %d, top %d, bottom %d (rounded up to the "
+                     "side multiple the model needs)\n",
+                     g.left, g.right, g.top, g.bottom);
+    }
     for (const auto& warning : result->warnings)
         std::fprintf(stderr, "%s: warning: %s\n", task.c_str(), warning.c_str());
     auto written = writePng(out, result->image,
@@ -360,5 +390,6 @@ int runPaint(const std::vector<std::string>& args) { return runTask("paint", arg
 int runUpscale(const std::vector<std::string>& args) { return runTask("upscale", args); }
 int runImg2Img(const std::vector<std::string>& args) { return runTask("img2img", args); }
 int runInpaint(const std::vector<std::string>& args) { return runTask("inpaint", args); }
+int runOutpaint(const std::vector<std::string>& args) { return runTask("outpaint", args); }
 
 } // namespace ldm::cli

@@ -99,6 +99,9 @@ void runInpaintFixture(const Fixture& fixture);
 /// The paper's semantic synthesis / super-resolution run from a CompVis release folder
 /// (model.ckpt + config.yaml): map or low-res image as concat input, DDIM with replayed noise.
 void runPaperFixture(const Fixture& fixture);
+/// Stable Diffusion inpainting file (9-channel UNet, LatentInpaintDiffusion): mask + scaled
+/// masked-image latent as concat input, DDIM with guidance.
+void runSdInpaintFixture(const Fixture& fixture);
 void runWeightsFixture(const Fixture& fixture);
 /// ControlNet sampling run (`hint` + `control_strength`): lllyasviel's ControlLDM over an SD base.
 void runControlNetFixture(const Fixture& fixture);

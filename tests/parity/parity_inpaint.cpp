@@ -3,9 +3,11 @@
 // inpainting_big layout step by step as scripts/inpaint.py runs it. The masked image goes
 // through the first stage (pre-quantisation), the mask is resized to the latent by nearest in
 // {-1, 1}, both are concatenated to x_t as UNet input, DDIM runs without guidance, and the
-// decoded image is pasted into the input where the mask is 1.
+// decoded image is pasted into the input where the mask is 1. The condition comes from the
+// engine's makeInpaintInputs, so the parity covers what inpainting runs.
 #include "checkpoint/latent_diffusion.h"
 #include "parity/parity_fixture.h"
+#include "pipeline/inpaint_concat.h"
 #include "sampling/ddim_table.h"
 #include "sampling/sampler.h"
 
@@ -43,15 +45,12 @@ void runInpaintFixture(const Fixture& fixture)
 
     const torch::Tensor input = fixture.get("input_01");
     const torch::Tensor mask = fixture.get("mask_01");
-    const torch::Tensor masked = (1 - mask) * input * 2 - 1;
-    fixture.expectClose("masked_image", masked);
-    const torch::Tensor h = stage.encodeLatent(masked);
-    fixture.expectClose("h", h);
-    const torch::Tensor latentMask = torch::nn::functional::interpolate(
-        mask, torch::nn::functional::InterpolateFuncOptions()
-                  .size(std::vector<int64_t>{h.size(2), h.size(3)})
-                  .mode(torch::kNearest));
-    const torch::Tensor c = torch::cat({h, latentMask * 2 - 1}, 1);
+    // The engine's own condition builder (pipeline/inpaint_concat.h), in the CompVis layout.
+    ASSERT_EQ(model->config().inpaint, InpaintConcat::LatentThenMask);
+    const InpaintInputs inputs = makeInpaintInputs(*model, input * 2 - 1, mask);
+    fixture.expectClose("masked_image", inputs.maskedImage);
+    fixture.expectClose("h", inputs.maskedLatent);
+    const torch::Tensor c = inputs.concat;
     fixture.expectClose("c", c);
 
     std::vector<torch::Tensor> calls;

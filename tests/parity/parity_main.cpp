@@ -47,6 +47,8 @@ std::pair<std::string, Handler> classify(const io::SafetensorsFile& file)
     // Before the sampler check: an inpainting file records its sampler too.
     if (has("mask_01") && has("inpainted_01"))
         return {"inpaint_ddim", runInpaintFixture};
+    if (has("c_concat") && has("mask_latent") && has("z_masked"))
+        return {"sd_inpaint_ddim", runSdInpaintFixture};
     if (file.metadata().count("a1111_sampler"))
         return {"a1111_sampler", runA1111SamplerFixture};
     if (file.contains("cpu.0.4x8x8") || file.contains("nv.0.4x8x8") ||

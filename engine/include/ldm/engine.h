@@ -95,7 +95,9 @@ struct ControlRequest {
 struct GenerateRequest {
     Recipe recipe;          ///< task, prompt, sampler, steps, scale, eta, seed, size, precision
     LabelMap map;           ///< task "paint": class ids, size = recipe width × height
-    RgbImage input;         ///< "upscale": the low-res image; "img2img", "inpaint": the image to edit
+    /// "upscale": the low-res image; "img2img", "inpaint": the image to edit; "outpaint": the
+    /// image to extend by recipe.growth (its new area is generated, every input pixel kept).
+    RgbImage input;
     /// Task "inpaint": same size as `input`; a pixel whose channel mean is above 127 (white) is
     /// filled, the others are kept exactly.
     RgbImage mask;
@@ -148,7 +150,8 @@ struct ModelInfo {
     std::string weights = "raw";    ///< UNet weights that sample: "ema" (model_ema.*) or "raw"
     std::string weightsReason;      ///< why those weights (e.g. "the config sets use_ema: False")
     SamplingDefaults releaseDefaults; ///< how the model's own release samples (may be unknown)
-    std::vector<std::string> tasks; ///< "txt2img", "paint", "upscale", "img2img", "inpaint"
+    /// "txt2img", "paint", "upscale", "img2img", "inpaint", "outpaint"
+    std::vector<std::string> tasks;
     int latentFactor = 8;      ///< image size / latent size; sizes must be multiples of it
     int trainedSize = 256;     ///< image size it was trained at
     bool takesText = false;

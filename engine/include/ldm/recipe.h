@@ -26,6 +26,21 @@ constexpr int RecipeJsonVersion = 1;
 /// Largest CLIP skip a recipe may hold: SD-1.x's CLIP has 12 layers, SD-2.x's 24.
 constexpr int MaxClipSkip = 24;
 
+/// Pixels an outpaint adds on each side of its input image.
+struct CanvasGrowth
+{
+    int left = 0;
+    int right = 0;
+    int top = 0;
+    int bottom = 0;
+
+    bool any() const { return left != 0 || right != 0 || top != 0 || bottom != 0; }
+    bool operator==(const CanvasGrowth& o) const
+    {
+        return left == o.left && right == o.right && top == o.top && bottom == o.bottom;
+    }
+};
+
 /// The ControlNet that steered a result (A1111's "ControlNet 0" entry). A request sets the
 /// settings; the engine fills in the file's name and hashes.
 struct ControlRecipe
@@ -46,7 +61,8 @@ struct ControlRecipe
 
 struct Recipe
 {
-    std::string task = "txt2img";   ///< "txt2img" | "paint" | "upscale" | "img2img" | "inpaint"
+    /// "txt2img" | "paint" | "upscale" | "img2img" | "inpaint" | "outpaint"
+    std::string task = "txt2img";
     std::string modelName;          ///< checkpoint file name without folder
     std::string modelHash;          ///< first 10 hex digits of the checkpoint's sha256
     std::string prompt;             ///< may span several lines
@@ -74,11 +90,12 @@ struct Recipe
     std::string prediction = "eps"; ///< what the model predicted: "eps" or "v" (filled by the engine)
     std::string weights;            ///< UNet weights that sampled: "ema", "raw"; "" = unknown (engine fills)
     std::string mapHash;            ///< sha256 (short) of the label map; paint only
-    std::string inputImageHash;     ///< sha256 (short) of the input image; upscale, img2img, inpaint
+    std::string inputImageHash;     ///< sha256 (short) of the input image; edits and upscale
     std::string maskHash;           ///< sha256 (short) of the mask; inpaint only
     double strength = 0.75;         ///< img2img: how much of the input is re-noised (0 = kept, 1 = all)
     int tileSize = 0;               ///< upscale tile edge in pixels; 0 = untiled
     ControlRecipe control;          ///< txt2img, paint: the ControlNet, when one steered it
+    CanvasGrowth growth;            ///< outpaint: pixels added per side (as run, after rounding)
     std::string engineVersion;      ///< e.g. "latent-canvas 0.1.0"
     std::string createdAt;          ///< ISO-8601 UTC, e.g. "2024-05-01T12:00:00Z"
 
@@ -86,7 +103,8 @@ struct Recipe
     bool operator!=(const Recipe& other) const { return !(*this == other); }
 };
 
-/// True for the tasks we know ("txt2img", "paint", "upscale", "img2img", "inpaint").
+/// True for the tasks we know ("txt2img", "paint", "upscale", "img2img", "inpaint",
+/// "outpaint").
 bool isKnownTask(const std::string& task);
 
 /// True for the sampler ids our engine implements ("ddim", "plms", "ddpm", "dpmpp2m", and the

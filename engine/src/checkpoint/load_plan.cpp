@@ -59,6 +59,10 @@ Result<void> applyOverrides(const LoadOptions& options, LdmConfig& config)
             return makeError(ErrorCode::InvalidRequest,
                              "prediction must be eps or v, got '" + options.prediction + "'");
         config.parameterization = options.prediction;
+    } else if (config.parameterization.empty() && config.inpaint != InpaintConcat::None) {
+        // The only SD-2.x inpainting release (512-inpainting-ema) predicts the noise, as do
+        // sd-v1-5-inpainting and CompVis' inpainting_big.
+        config.parameterization = "eps";
     } else if (config.parameterization.empty() && config.openClipText) {
         config.parameterization = "v";
         config.guesses.push_back("v-prediction (SD-2.x 768-v; the 512-base model predicts eps: "

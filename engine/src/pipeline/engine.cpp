@@ -107,7 +107,8 @@ ModelInfo describe(const std::string& name, const std::string& path, const Laten
     if (info.takesMap)
         info.tasks.push_back("paint");
     if (isInpaintingModel(model)) {
-        info.tasks = {"inpaint"}; // its UNet needs the mask and masked image at every step
+        // Its UNet needs the mask and masked image at every step.
+        info.tasks = {"inpaint", "outpaint"};
     } else if (!config.concatImage && !info.takesMap) {
         info.tasks.push_back("txt2img");
     } else if (info.takesText) {
@@ -118,6 +119,7 @@ ModelInfo describe(const std::string& name, const std::string& path, const Laten
         std::find(info.tasks.begin(), info.tasks.end(), "txt2img") != info.tasks.end()) {
         info.tasks.push_back("img2img");
         info.tasks.push_back("inpaint");
+        info.tasks.push_back("outpaint");
     }
     if (config.lowScale) {
         // The x4 upscaler's prompt describes the image it sharpens; it cannot start from noise.

@@ -15,8 +15,8 @@ namespace ldm {
 
 namespace {
 
-constexpr std::array<const char*, 5> KnownTasks = {"txt2img", "paint", "upscale", "img2img",
-                                                   "inpaint"};
+constexpr std::array<const char*, 6> KnownTasks = {"txt2img", "paint",   "upscale",
+                                                   "img2img", "inpaint", "outpaint"};
 constexpr int MaxSide = 16384;
 constexpr int MaxSteps = 10000;
 
@@ -171,6 +171,7 @@ bool Recipe::operator==(const Recipe& o) const
            clipSkip == o.clipSkip && prediction == o.prediction && weights == o.weights && mapHash == o.mapHash && inputImageHash == o.inputImageHash &&
            maskHash == o.maskHash && strength == o.strength && tileSize == o.tileSize &&
            control == o.control &&
+           growth == o.growth &&
            engineVersion == o.engineVersion && createdAt == o.createdAt;
 }
 
@@ -335,6 +336,10 @@ nlohmann::json toJson(const Recipe& r)
         {"strength", r.strength},
         {"tile_size", r.tileSize},
         {"control", controlToJson(r.control)},
+        {"grow_left", r.growth.left},
+        {"grow_right", r.growth.right},
+        {"grow_top", r.growth.top},
+        {"grow_bottom", r.growth.bottom},
         {"engine_version", r.engineVersion},
         {"created_at", r.createdAt},
     };
@@ -376,6 +381,10 @@ Result<Recipe> recipeFromJson(const nlohmann::json& json)
         readField(json, "mask_hash", r.maskHash, error) &&
         readField(json, "strength", r.strength, error) &&
         readField(json, "tile_size", r.tileSize, error) && readControl(json, r.control, error) &&
+        readField(json, "grow_left", r.growth.left, error) &&
+        readField(json, "grow_right", r.growth.right, error) &&
+        readField(json, "grow_top", r.growth.top, error) &&
+        readField(json, "grow_bottom", r.growth.bottom, error) &&
         readField(json, "engine_version", r.engineVersion, error) &&
         readField(json, "created_at", r.createdAt, error);
     if (!fieldsOk)
@@ -394,6 +403,9 @@ Result<Recipe> recipeFromJson(const nlohmann::json& json)
         return invalid("strength must be between 0 and 1");
     if (r.tileSize < 0)
         return invalid("tile size must not be negative");
+    for (int grown : {r.growth.left, r.growth.right, r.growth.top, r.growth.bottom})
+        if (grown < 0 || grown > MaxSide)
+            return invalid("outpaint growth must be between 0 and " + std::to_string(MaxSide));
     if (r.prediction != "eps" && r.prediction != "v")
         return invalid("prediction must be eps or v");
     if (!r.weights.empty() && r.weights != "ema" && r.weights != "raw")

@@ -11,6 +11,7 @@
 #include <charconv>
 #include <cstdlib>
 #include <optional>
+#include <sstream>
 #include <utility>
 #include <vector>
 
@@ -162,6 +163,28 @@ void parseSize(const std::string& text, Recipe& r)
     }
 }
 
+// "left 64 right 0 top 0 bottom 32": the outpaint growth per side, in any order.
+void parseGrowth(const std::string& text, CanvasGrowth& growth)
+{
+    std::istringstream words(text);
+    std::string side;
+    std::string amount;
+    CanvasGrowth parsed;
+    while (words >> side >> amount) {
+        int* target = side == "left"    ? &parsed.left
+                      : side == "right" ? &parsed.right
+                      : side == "top"   ? &parsed.top
+                      : side == "bottom" ? &parsed.bottom
+                                         : nullptr;
+        int value = -1;
+        parseInteger(amount, value);
+        if (!target || value < 0)
+            return; // not ours: keep the defaults rather than half a value
+        *target = value;
+    }
+    growth = parsed;
+}
+
 std::string lowerCase(std::string text)
 {
     for (char& c : text)
@@ -289,6 +312,8 @@ void applyPair(const std::string& key, const std::string& value, Recipe& r)
         parseControl(value, r.control);
     else if (key == "Mask hash")
         r.maskHash = value;
+    else if (key == "Outpaint")
+        parseGrowth(value, r.growth);
     else if (key == "Engine")
         r.engineVersion = value;
     else if (key == "Created")
@@ -356,8 +381,14 @@ std::string toA1111Parameters(const Recipe& r)
     addIf(!r.mapHash.empty(), "Map hash", r.mapHash);
     addIf(!r.inputImageHash.empty(), "Input hash", r.inputImageHash);
     addIf(!r.maskHash.empty(), "Mask hash", r.maskHash);
-    // A1111 writes the strength for its img2img tab only; txt2img recipes stay as they were.
-    addIf(r.task == "img2img", "Denoising strength", formatNumber(r.strength));
+    // A1111 writes the strength for its img2img tab only (which also inpaints); txt2img
+    // recipes stay as they were.
+    addIf(r.task == "img2img" || r.task == "inpaint" || r.task == "outpaint",
+          "Denoising strength", formatNumber(r.strength));
+    addIf(r.growth.any(), "Outpaint",
+          "left " + std::to_string(r.growth.left) + " right " + std::to_string(r.growth.right) +
+              " top " + std::to_string(r.growth.top) + " bottom " +
+              std::to_string(r.growth.bottom));
     addIf(r.tileSize > 0, "Tile size", std::to_string(r.tileSize));
     addIf(r.control.enabled(), "ControlNet 0", formatControl(r.control));
     addIf(!r.engineVersion.empty(), "Engine", r.engineVersion);
