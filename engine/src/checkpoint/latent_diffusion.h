@@ -12,6 +12,7 @@
 #pragma once
 
 #include "checkpoint/ldm_config.h"
+#include "checkpoint/load_plan.h"
 #include "conditioning/class_embedder.h"
 #include "conditioning/spatial_rescaler.h"
 #include "conditioning/text_encoder.h"
@@ -25,28 +26,10 @@
 
 namespace ldm {
 
-/// How to load a checkpoint.
-struct LoadOptions {
-    std::string configYaml;   ///< CompVis config.yaml; empty: metadata or detection
-    /// Sample with `model_ema.*` weights when the file has them. Unset: the config.yaml's
-    /// `use_ema`, else the family's convention: Stable Diffusion files (CLIP text encoder) use
-    /// `model.diffusion_model.*` as the reference's `use_ema: False` does; LDM files the EMA.
-    std::optional<bool> preferEma;
-    /// What the UNet predicts, "eps" or "v", overriding the config; empty: the config's, else
-    /// the family's default (SD-2.x files: v, the 768-v model's; others: eps). The weights of a
-    /// 768-v file and of the eps-predicting 512-base file cannot be told apart.
-    std::string prediction;
-    /// A CompVis config already in memory (the `model` section's `params`, as JSON), used when
-    /// configYaml is empty; for configs that travel inside other files.
-    nlohmann::json configParams;
-    /// Attention heads of a CLIP / OpenCLIP text encoder when known from elsewhere (a model
-    /// card, a fixture); 0: width / 64, the released models' convention.
-    int64_t textHeads = 0;
-};
-
 class LatentDiffusion {
 public:
-    /// Opens a safetensors checkpoint, works out its configuration and loads every part.
+    /// Opens a safetensors or PyTorch checkpoint, works out its configuration (a config.yaml
+    /// beside it is found as findConfigBeside() says) and loads every part.
     /// A mismatch fails with WeightsMismatch naming each missing, unexpected and mis-shaped
     /// key per part; an unreadable file fails with InvalidFile. Never throws.
     static Result<LatentDiffusion> load(const std::string& path, const LoadOptions& options = {});
@@ -54,6 +37,9 @@ public:
     static Result<LatentDiffusion> fromTensors(const io::TensorMap& tensors,
                                                const std::map<std::string, std::string>& metadata,
                                                const LoadOptions& options = {});
+    /// Builds the networks a plan (planLoad()) describes and loads them from the tensors the
+    /// plan was made from; errors as load().
+    static Result<LatentDiffusion> fromPlan(const LoadPlan& plan, const io::TensorMap& tensors);
     /// Builds freshly initialised networks for a config (for training).
     static Result<LatentDiffusion> create(const LdmConfig& config);
 
@@ -61,9 +47,14 @@ public:
     const NoiseSchedule& schedule() const { return m_schedule; }
     double scaleFactor() const { return m_scaleFactor; }
     /// True when the UNet runs on the EMA weights of the file.
-    bool usesEma() const { return m_usesEma; }
+    bool usesEma() const { return m_weights.useEma; }
     /// True when the file has `model_ema.*` weights.
-    bool hasEma() const { return m_hasEma; }
+    bool hasEma() const { return m_weights.hasEma; }
+    /// Which UNet weights sample and why (LoadPlan::weights).
+    const WeightChoice& weightChoice() const { return m_weights; }
+    /// The config.yaml the model was built from ("" when none), and its source in words.
+    const std::string& configPath() const { return m_configPath; }
+    const std::string& configSource() const { return m_configSource; }
 
     // Holders are returned by value: copies share the network, and forward() is non-const.
     UNetModel unet() const { return m_unet; }                   ///< null when absent
@@ -97,8 +88,9 @@ private:
     LdmConfig m_config;
     NoiseSchedule m_schedule;
     double m_scaleFactor = 1.0;
-    bool m_usesEma = false;
-    bool m_hasEma = false;
+    WeightChoice m_weights;
+    std::string m_configPath;
+    std::string m_configSource;
     UNetModel m_unet{nullptr};
     std::optional<FirstStage> m_firstStage;
     BertEmbedder m_text{nullptr};
