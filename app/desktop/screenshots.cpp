@@ -155,7 +155,10 @@ bool grabTo(ui::MainWindow& window, const QString& path)
 int saveEditScreenshots(ui::MainWindow& window, bridge::EngineController& controller,
                         const QString& dir)
 {
+    // At most 256 px a side: three CPU edits of the 512 px landscape would take minutes each.
     QImage picture = window.paintPanel()->preview()->image();
+    if (picture.width() > 256 || picture.height() > 256)
+        picture = picture.scaled(256, 256, Qt::KeepAspectRatio, Qt::SmoothTransformation);
     if (picture.isNull()) {
         picture = QImage(256, 256, QImage::Format_RGB888);
         for (int y = 0; y < 256; ++y)

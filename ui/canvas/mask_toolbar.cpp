@@ -75,14 +75,19 @@ MaskToolBar::MaskToolBar(MaskCanvas* canvas, QUndoGroup* undo, QWidget* parent)
     m_maskActions << m_invert << m_clear;
     addSeparator();
 
+    // Icon-only: the undo text grows with the step's name ("Undo Brush stroke").
     m_undo = undo->createUndoAction(this, tr("Undo"));
+    m_undo->setIcon(themedIcon(QStringLiteral("undo")));
     m_redo = undo->createRedoAction(this, tr("Redo"));
+    m_redo->setIcon(themedIcon(QStringLiteral("redo")));
     addAction(m_undo);
     addAction(m_redo);
     addSeparator();
-    addAction(tr("Zoom In"), canvas, &MaskCanvas::zoomIn);
-    addAction(tr("Zoom Out"), canvas, &MaskCanvas::zoomOut);
-    addAction(tr("Fit"), canvas, &MaskCanvas::fitToView);
+    addAction(themedIcon(QStringLiteral("zoom-in")), tr("Zoom In"), canvas, &MaskCanvas::zoomIn);
+    addAction(themedIcon(QStringLiteral("zoom-out")), tr("Zoom Out"), canvas,
+              &MaskCanvas::zoomOut);
+    addAction(themedIcon(QStringLiteral("zoom-fit")), tr("Fit"), canvas, &MaskCanvas::fitToView);
+    setToolButtonStyle(Qt::ToolButtonIconOnly);
 }
 
 QAction* MaskToolBar::toolAction(MaskCanvas::Tool tool) const

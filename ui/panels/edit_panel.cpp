@@ -177,24 +177,29 @@ QWidget* EditPanel::buildSidePanel()
     connect(m_growBy, &QSpinBox::valueChanged, this, &EditPanel::rebuildOutpaint);
     column->addWidget(m_outpaintBox);
 
-    column->addWidget(m_fields, 3);
+    column->addWidget(m_fields);
     column->addWidget(sectionHeading(tr("Model"), side));
     column->addWidget(m_models);
     column->addWidget(sectionHeading(tr("Sampling"), side));
     column->addWidget(m_settings);
     column->addStretch();
-    auto* buttons = new QHBoxLayout;
-    buttons->addWidget(m_generate, 2);
-    buttons->addWidget(m_cancel, 1);
-    column->addLayout(buttons);
 
+    // The settings scroll on small screens; Generate and Cancel stay in view below them.
     auto* scroll = new QScrollArea(this);
     scroll->setWidget(side);
     scroll->setWidgetResizable(true);
     scroll->setFrameShape(QFrame::NoFrame);
     scroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
-    scroll->setMinimumWidth(300);
-    return scroll;
+    auto* pane = new QWidget(this);
+    auto* paneColumn = new QVBoxLayout(pane);
+    paneColumn->setContentsMargins(0, 0, 0, 0);
+    paneColumn->addWidget(scroll, 1);
+    auto* buttons = new QHBoxLayout;
+    buttons->addWidget(m_generate, 2);
+    buttons->addWidget(m_cancel, 1);
+    paneColumn->addLayout(buttons);
+    pane->setMinimumWidth(300);
+    return pane;
 }
 
 void EditPanel::setGenerateAction(QAction* action)
