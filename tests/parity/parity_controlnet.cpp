@@ -14,6 +14,9 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <iterator>
+
 namespace ldm::parity {
 namespace {
 
@@ -178,12 +181,23 @@ void runControlNetFixture(const Fixture& fixture)
 
 bool isControlNetWeights(const io::SafetensorsFile& file)
 {
-    if (file.tensors().empty())
-        return false;
-    for (const auto& info : file.tensors())
-        if (info.name.rfind(ControlNetPrefix, 0) != 0)
+    // A v1.0 ControlNet file also carries the whole SD model it was trained on.
+    static const char* modelPrefixes[] = {"model.diffusion_model.", "first_stage_model.",
+                                          "cond_stage_model.", "model_ema."};
+    bool control = false;
+    for (const auto& info : file.tensors()) {
+        if (info.name.rfind(ControlNetPrefix, 0) == 0) {
+            control = true;
+            continue;
+        }
+        const bool modelPart =
+            info.name.find('.') == std::string::npos || // schedule buffers
+            std::any_of(std::begin(modelPrefixes), std::end(modelPrefixes),
+                        [&](const char* prefix) { return info.name.rfind(prefix, 0) == 0; });
+        if (!modelPart)
             return false;
-    return true;
+    }
+    return control;
 }
 
 void runControlNetWeightsFixture(const Fixture& fixture)

@@ -105,7 +105,8 @@ void runSdInpaintFixture(const Fixture& fixture);
 void runWeightsFixture(const Fixture& fixture);
 /// ControlNet sampling run (`hint` + `control_strength`): lllyasviel's ControlLDM over an SD base.
 void runControlNetFixture(const Fixture& fixture);
-/// True when every tensor of the file is a `control_model.*` ControlNet weight.
+/// True when the file holds `control_model.*` ControlNet weights, alone or (v1.0 files) with
+/// the SD model they were trained on.
 bool isControlNetWeights(const io::SafetensorsFile& file);
 /// A ControlNet weights file: its layout, and a clean load onto the base a sampler file names.
 void runControlNetWeightsFixture(const Fixture& fixture);
