@@ -200,6 +200,22 @@ TEST_F(OutpaintTest, SdInpaintingFileIsRecognisedWithoutAConfig)
     EXPECT_EQ(info.prediction, "eps");
 }
 
+TEST_F(OutpaintTest, Sd2InpaintingFilePredictsEpsWithoutAConfig)
+{
+    // SD-2.x files without a config are taken as the 768-v model; the only SD-2.x inpainting
+    // release (512-inpainting-ema) predicts the noise.
+    ModelInfo info;
+    auto engine = engineWith(testing::writeTinyModel(s_dir, "sd2_inpaint"), &info);
+    EXPECT_EQ(info.family, "Stable Diffusion 2.x inpainting");
+    EXPECT_EQ(info.prediction, "eps");
+    EXPECT_EQ(info.tasks, (std::vector<std::string>{"inpaint", "outpaint"}));
+    const RgbImage input = inputImage(32, 32);
+    auto result = engine->generate(outpaintRequest(input, {8, 0, 0, 0}));
+    ASSERT_TRUE(result.ok()) << result.error().message;
+    EXPECT_EQ(result->recipe.prediction, "eps");
+    expectInputKept(input, result->image, 8, 0);
+}
+
 TEST_F(OutpaintTest, SdInpaintingFileInpaintsWithGuidanceAndKeepsUnmaskedPixels)
 {
     auto engine = engineWith(s_sdInpaint);

@@ -139,8 +139,8 @@ std::string writeTinyModel(const std::string& dir, const std::string& kind)
         text.vocabSize = 30522;
         text.maxSeqLen = 77;
         config.text = text;
-    } else if (kind == "sd2") {
-        config.unet = unetConfig(3, true);
+    } else if (kind == "sd2" || kind == "sd2_inpaint") {
+        config.unet = unetConfig(kind == "sd2" ? 3 : 3 + 1 + 3, true);
         config.unet->modelChannels = 64;
         config.unet->numHeads = -1;
         config.unet->numHeadChannels = 64;
@@ -166,7 +166,8 @@ std::string writeTinyModel(const std::string& dir, const std::string& kind)
     if (!model)
         throw std::runtime_error(model.error().message);
     std::vector<std::pair<std::string, torch::Tensor>> tensors;
-    const bool sdFile = kind == "sd1" || kind == "sd2" || kind == "sd1_inpaint";
+    const bool sdFile =
+        kind == "sd1" || kind == "sd2" || kind == "sd1_inpaint" || kind == "sd2_inpaint";
     for (const auto& [name, tensor] : model->stateDict())
         tensors.emplace_back(name, sdFile && tensor.is_floating_point() ? tensor.to(torch::kHalf)
                                                                        : tensor);

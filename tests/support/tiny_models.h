@@ -19,6 +19,7 @@ namespace ldm::testing {
 ///             (the loader must detect everything, as for a real file)
 ///   "sd1_inpaint" the same layout as an SD inpainting file: the UNet takes x_t, the mask and
 ///             the masked image's latent (in_channels 2 x 3 + 1)
+///   "sd2_inpaint" the same for SD-2.x (OpenCLIP), as 512-inpainting-ema is laid out
 ///   "bert"    a CompVis text-to-image layout: BERTEmbedder with the bert-base-uncased
 ///             vocabulary size (30522 ids, 77 tokens) and no tokenizer of its own, so prompts go
 ///             through the shipped WordPiece tokenizer
