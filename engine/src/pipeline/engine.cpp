@@ -5,6 +5,7 @@
 #include "core/safetensors.h"
 #include "data/landscape_generator.h"
 #include "pipeline/control_request.h"
+#include "pipeline/cpu_share.h"
 #include "pipeline/engine_state.h"
 #include "pipeline/image_convert.h"
 #include "pipeline/model_registry.h"
@@ -171,6 +172,8 @@ void Engine::setThreads(int threads)
     const int cores = int(std::max(1u, std::thread::hardware_concurrency()));
     m_impl->threads = threads > 0 ? std::min(threads, 256) : cores;
     torch::set_num_threads(m_impl->threads);
+    // Each sampler step may use fewer while other busy processes hold cores (cpu_share.h).
+    CpuShare::configure(m_impl->threads, !m_impl->device.is_cuda());
 }
 
 std::vector<std::string> Engine::shippedModels() const
@@ -273,8 +276,8 @@ Result<GenerateResult> Engine::generate(const GenerateRequest& request)
             result->recipe.modelHash = model.info.hash;
             result->recipe.engineVersion = engineVersion();
             result->recipe.prediction = model.info.prediction;
-            result->recipe.weights = model.info.weights;
             recordControl(model, request, result->recipe);
+            result->recipe.weights = model.info.weights;
         }
         return result;
     } catch (const std::bad_alloc&) {

@@ -2,6 +2,7 @@
 // Progress, previews and cancellation of one request, and the sampling loop every pipeline
 // shares around them.
 #include "pipeline/engine_state.h"
+#include "pipeline/cpu_share.h"
 #include "pipeline/noise_generator.h"
 
 namespace ldm {
@@ -14,6 +15,7 @@ RequestMonitor::RequestMonitor(const GenerateRequest& request, const LoadedModel
     , m_start(std::chrono::steady_clock::now())
     , m_lastStep(m_start)
 {
+    CpuShare::adjust();
 }
 
 double RequestMonitor::elapsedSeconds() const
@@ -32,6 +34,7 @@ bool RequestMonitor::step(const std::string& stage, const torch::Tensor& x,
     const auto now = std::chrono::steady_clock::now();
     const double stepSeconds = std::chrono::duration<double>(now - m_lastStep).count();
     m_lastStep = now;
+    CpuShare::adjust(); // threads for the next step, by what else runs now
     m_recentStepSeconds = m_recentStepSeconds < 0.0
                               ? stepSeconds
                               : 0.7 * m_recentStepSeconds + 0.3 * stepSeconds;
