@@ -1,12 +1,15 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // `inspect FILE`: what a checkpoint holds, how it would be built, and whether it loads.
 #include "checkpoint/config_summary.h"
+#include "checkpoint/control_net_file.h"
 #include "checkpoint/latent_diffusion.h"
 #include "cli_options.h"
 #include "commands.h"
 #include "core/ckpt_file.h"
 
+#include <algorithm>
 #include <cstdio>
+#include <iterator>
 
 namespace ldm::cli {
 namespace {
@@ -81,6 +84,35 @@ int runInspect(const std::vector<std::string>& args)
     }
     if (!weights.empty())
         loadOptions.preferEma = weights == "ema";
+    // A ControlNet file: what it needs of the model it steers (a v1.0 file's SD model follows).
+    const bool hasControl =
+        std::any_of(file->tensors.begin(), file->tensors.end(),
+                    [](const auto& t) { return t.first.rfind(ControlNetPrefix, 0) == 0; });
+    if (hasControl) {
+        auto control = readControlNetSignature(file->tensors);
+        if (!control) {
+            std::printf("problem:       %s\n", control.error().message.c_str());
+            std::printf("usable:        no\n");
+            return ExitFailure;
+        }
+        std::printf("controlnet:    %lld channels, %zu encoder blocks, %lld-channel hint, %s "
+                    "text context of %lld (lllyasviel's layout)\n",
+                    static_cast<long long>(control->modelChannels), control->inputBlocks,
+                    static_cast<long long>(control->hintChannels),
+                    control->linearProjections ? "SD-2.x-style" : "SD-1.x-style",
+                    static_cast<long long>(control->contextDim));
+        if (!std::any_of(file->tensors.begin(), file->tensors.end(), [](const auto& t) {
+                return t.first.rfind("model.diffusion_model.", 0) == 0;
+            })) {
+            std::printf("usable:        with --control, on a Stable Diffusion model of the family "
+                        "it was trained for\n");
+            return ExitOk;
+        }
+        // The SD model it was trained on, inspected on its own.
+        for (auto it = file->tensors.begin(); it != file->tensors.end();)
+            it =
+                it->first.rfind(ControlNetPrefix, 0) == 0 ? file->tensors.erase(it) : std::next(it);
+    }
     // The same plan generation makes: config beside the file, completion, weight choice.
     auto plan = planLoad(file->tensors, file->metadata, loadOptions, path);
     if (!plan) {
