@@ -109,6 +109,10 @@ std::string findConfigBeside(const std::string& checkpoint)
     if (const fs::path project = path.parent_path() / "project.yaml";
         lightningName && fs::is_regular_file(project, ec))
         return project.string();
+    // Stability's upscaler ships as x4-upscaler-ema.* and its config as x4-upscaling.yaml.
+    if (const fs::path upscaler = path.parent_path() / "x4-upscaling.yaml";
+        path.stem().string().rfind("x4-upscaler", 0) == 0 && fs::is_regular_file(upscaler, ec))
+        return upscaler.string();
     return {};
 }
 

@@ -67,7 +67,8 @@ struct LoadPlan
 /// The CompVis config beside a checkpoint, "" when there is none: `<name>.yaml`; for a PyTorch
 /// `.ckpt`/`.pt`/`.pth`, `config.yaml` in its folder (the CompVis release layout); for
 /// `model.ckpt` / `model.safetensors`, `project.yaml` in its folder (the layout of the
-/// super-resolution model as AUTOMATIC1111's LDSR keeps it).
+/// super-resolution model as AUTOMATIC1111's LDSR keeps it); for `x4-upscaler*`,
+/// `x4-upscaling.yaml` in its folder (the names Stability releases the SD x4 upscaler under).
 std::string findConfigBeside(const std::string& checkpoint);
 
 /// Which UNet weights sample, as the reference decides: the caller's override

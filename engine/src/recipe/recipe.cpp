@@ -166,6 +166,7 @@ bool Recipe::operator==(const Recipe& o) const
     return task == o.task && modelName == o.modelName && modelHash == o.modelHash &&
            prompt == o.prompt && negativePrompt == o.negativePrompt && sampler == o.sampler &&
            steps == o.steps && guidanceScale == o.guidanceScale && eta == o.eta && seed == o.seed &&
+           noiseLevel == o.noiseLevel &&
            rng == o.rng && etaNoiseSeedDelta == o.etaNoiseSeedDelta && schedule == o.schedule &&
            width == o.width && height == o.height && precision == o.precision &&
            clipSkip == o.clipSkip && prediction == o.prediction && weights == o.weights && mapHash == o.mapHash && inputImageHash == o.inputImageHash &&
@@ -320,6 +321,7 @@ nlohmann::json toJson(const Recipe& r)
         {"steps", r.steps},
         {"guidance_scale", r.guidanceScale},
         {"eta", r.eta},
+        {"noise_level", r.noiseLevel},
         {"seed", r.seed},
         {"rng", r.rng},
         {"ensd", r.etaNoiseSeedDelta},
@@ -368,6 +370,7 @@ Result<Recipe> recipeFromJson(const nlohmann::json& json)
         readField(json, "sampler", r.sampler, error) && readField(json, "steps", r.steps, error) &&
         readField(json, "guidance_scale", r.guidanceScale, error) &&
         readField(json, "eta", r.eta, error) && readField(json, "seed", r.seed, error) &&
+        readField(json, "noise_level", r.noiseLevel, error) &&
         readField(json, "rng", r.rng, error) &&
         readField(json, "ensd", r.etaNoiseSeedDelta, error) &&
         readField(json, "schedule", r.schedule, error) &&
@@ -408,6 +411,8 @@ Result<Recipe> recipeFromJson(const nlohmann::json& json)
             return invalid("outpaint growth must be between 0 and " + std::to_string(MaxSide));
     if (r.prediction != "eps" && r.prediction != "v")
         return invalid("prediction must be eps or v");
+    if (r.noiseLevel < -1 || r.noiseLevel > MaxSteps)
+        return invalid("noise level must be between 0 and " + std::to_string(MaxSteps));
     if (!r.weights.empty() && r.weights != "ema" && r.weights != "raw")
         return invalid("weights must be ema or raw");
     if (r.rng != "ours" && r.rng != "cpu" && r.rng != "nv")
