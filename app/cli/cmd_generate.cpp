@@ -93,7 +93,10 @@ std::vector<OptionSpec> optionsFor(const std::string& task)
                                  " (rounded up to the side multiple the model needs)",
                              "0"});
     if (task == "paint")
-        specs.push_back({"map", "FILE.png", "label map: indexed PNG of class ids, or palette colours", ""});
+        specs.push_back({"map", "FILE.png",
+                         "label map: grayscale PNG of class ids, or painted in the model's "
+                         "palette colours (RGB or indexed PNG)",
+                         ""});
     if (task == "upscale") {
         specs.push_back({"in", "FILE", "image to upscale 4x", ""});
         specs.push_back({"tile", "PX", "output tile size (memory bound)",
