@@ -626,6 +626,10 @@ Hạt giống %2 · %3 × %4 · %5</translation>
         <source>Upscaled · seed %1</source>
         <translation>Ảnh phóng to · hạt giống %1</translation>
     </message>
+    <message>
+        <source>Edited picture · seed %1</source>
+        <translation>Ảnh đã sửa · hạt giống %1</translation>
+    </message>
 </context>
 <context>
     <name>ldm::ui::GalleryView</name>
@@ -1694,6 +1698,26 @@ Hạt giống %2 · %3 × %4 · %5</translation>
     <message>
         <source>Created</source>
         <translation>Thời điểm tạo</translation>
+    </message>
+    <message>
+        <source>Image to image</source>
+        <translation>Ảnh sang ảnh</translation>
+    </message>
+    <message>
+        <source>Inpaint (masked area)</source>
+        <translation>Vẽ lại vùng (vùng được tô)</translation>
+    </message>
+    <message>
+        <source>Outpaint (grown canvas)</source>
+        <translation>Mở rộng ảnh (khung nới rộng)</translation>
+    </message>
+    <message>
+        <source>Mask hash</source>
+        <translation>Mã băm mặt nạ</translation>
+    </message>
+    <message>
+        <source>Strength</source>
+        <translation>Độ mạnh</translation>
     </message>
 </context>
 <context>

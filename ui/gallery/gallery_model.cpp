@@ -63,6 +63,9 @@ QVariant GalleryModel::data(const QModelIndex& index, int role) const
             return tr("Painted map · seed %1").arg(item->recipe.seed);
         if (item->recipe.task == "upscale")
             return tr("Upscaled · seed %1").arg(item->recipe.seed);
+        if (item->recipe.task == "img2img" || item->recipe.task == "inpaint" ||
+            item->recipe.task == "outpaint")
+            return tr("Edited picture · seed %1").arg(item->recipe.seed);
         return QString::fromStdString(item->recipe.task);
     }
     case Qt::DecorationRole:

@@ -19,6 +19,12 @@ QString taskName(const std::string& task)
         return Text::tr("Paint (semantic map)");
     if (task == "upscale")
         return Text::tr("Upscale (4×)");
+    if (task == "img2img")
+        return Text::tr("Image to image");
+    if (task == "inpaint")
+        return Text::tr("Inpaint (masked area)");
+    if (task == "outpaint")
+        return Text::tr("Outpaint (grown canvas)");
     return Text::tr("Text to image");
 }
 
@@ -51,6 +57,9 @@ QString recipeHtml(const Recipe& r)
     row(Text::tr("Precision"), text(r.precision));
     row(Text::tr("Map hash"), text(r.mapHash));
     row(Text::tr("Input hash"), text(r.inputImageHash));
+    row(Text::tr("Mask hash"), text(r.maskHash));
+    const bool edit = r.task == "img2img" || r.task == "inpaint" || r.task == "outpaint";
+    row(Text::tr("Strength"), edit ? QString::number(r.strength) : QString());
     row(Text::tr("Tile size"), r.tileSize > 0 ? QString::number(r.tileSize) : QString());
     row(Text::tr("Engine"), text(r.engineVersion));
     row(Text::tr("Created"), text(r.createdAt));
