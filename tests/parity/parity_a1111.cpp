@@ -80,11 +80,13 @@ void runA1111SamplerFixture(const Fixture& fixture)
     ASSERT_TRUE(kind.ok()) << kind.error().message;
     ASSERT_TRUE(isKDiffusionSampler(*kind)) << fixture.meta("a1111_sampler");
     const KSamplerTraits& traits = kSamplerTraits(*kind);
-    if (fixture.hasMeta("kdiffusion_function"))
+    if (fixture.hasMeta("kdiffusion_function")) {
         EXPECT_EQ(std::string(traits.function), fixture.meta("kdiffusion_function"));
-    if (fixture.hasMeta("discard_next_to_last_sigma"))
+    }
+    if (fixture.hasMeta("discard_next_to_last_sigma")) {
         EXPECT_EQ(traits.discardNextToLastSigma,
                   fixture.meta("discard_next_to_last_sigma") == "True");
+    }
     auto schedule = parseSigmaSchedule(metaOr(fixture, "schedule", "automatic"));
     ASSERT_TRUE(schedule.ok()) << schedule.error().message;
     const int steps = std::stoi(fixture.meta("steps"));
@@ -133,8 +135,8 @@ void runA1111SamplerFixture(const Fixture& fixture)
 
     // The generator as A1111's ImageRNG: x_T is the first draw, ancestral noise the next ones.
     const uint64_t seed = std::stoull(fixture.meta("seed"));
-    const uint64_t delta =
-        std::stoull(metaOr(fixture, "ensd", metaOr(fixture, "eta_noise_seed_delta", "0")));
+    const uint64_t delta = std::stoull(metaOr(
+        fixture, "ensd", metaOr(fixture, "ENSD", metaOr(fixture, "eta_noise_seed_delta", "0"))));
     NoiseGenerator generator(seed, kindOf(fixture.meta("rng")), delta);
     const torch::Tensor xTRef = fixture.get("x_T_unit");
     ASSERT_TRUE(xTRef.defined());
