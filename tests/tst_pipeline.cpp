@@ -132,7 +132,7 @@ TEST_F(PipelineTest, EtaFollowsTheLatestStepsNotTheMeanSinceTheStart)
     auto engine = engineWith("text", 1);
     GenerateRequest request = textRequest();
     request.recipe.steps = 16;
-    constexpr double SlowStep = 0.12;
+    constexpr double SlowStep = 0.3; // far above a tiny-model step, even on a loaded machine
     std::map<int, double> etaAtStep;
     int total = 0;
     request.onProgress = [&](const ProgressInfo& info) {
@@ -150,7 +150,7 @@ TEST_F(PipelineTest, EtaFollowsTheLatestStepsNotTheMeanSinceTheStart)
     EXPECT_EQ(etaAtStep[total], 0.0);
     const double twoStepsLeft = etaAtStep[total - 2];
     EXPECT_GT(twoStepsLeft, 2 * SlowStep * 0.75) << "ETA two steps before the end";
-    EXPECT_LT(twoStepsLeft, 2 * SlowStep * 2.0);
+    EXPECT_LT(twoStepsLeft, 2 * SlowStep * 2.5);
 }
 
 TEST_F(PipelineTest, PaintUsesTheMapAndRejectsUnknownClasses)
@@ -193,7 +193,7 @@ TEST_F(PipelineTest, BadRequestsGetClearErrors)
     request.recipe.width = 100000;
     EXPECT_EQ(engine->generate(request).error().code, ErrorCode::InvalidRequest);
     request = textRequest();
-    request.recipe.sampler = "euler";
+    request.recipe.sampler = "euler_b"; // "euler" is A1111's Euler now; this one exists nowhere
     EXPECT_NE(engine->generate(request).error().message.find("unknown sampler"), std::string::npos);
     request = textRequest();
     request.recipe.task = "upscale";
