@@ -99,7 +99,7 @@ void MainWindow::restoreEdit(const Recipe& recipe, const QString& inputPath,
 
 void MainWindow::restoreRecipe(const Recipe& recipe, const QString& mapPath)
 {
-    if (recipe.task == "img2img" || recipe.task == "inpaint") {
+    if (recipe.task == "img2img" || recipe.task == "inpaint" || recipe.task == "outpaint") {
         restoreEdit(recipe, QString(), QString()); // a file's recipe, without its pictures
         return;
     }

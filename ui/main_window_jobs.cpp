@@ -124,9 +124,14 @@ QList<bridge::GenerateRequest> MainWindow::buildRequests(Activity activity)
         base.model = m_edit->modelPicker()->modelKey();
         base.inputImage = inputs.picture;
         base.mask = inputs.mask;
-        // The result is as large as the picture; the engine fills the input and mask hashes.
-        r.width = inputs.picture.width();
-        r.height = inputs.picture.height();
+        r.growth.left = inputs.growth.left;
+        r.growth.top = inputs.growth.top;
+        r.growth.right = inputs.growth.right;
+        r.growth.bottom = inputs.growth.bottom;
+        // The result's size (previews are scaled to it); the engine fills the input and mask
+        // hashes.
+        r.width = inputs.resultSize.width();
+        r.height = inputs.resultSize.height();
         m_edit->promptFields()->rememberPrompt();
         break;
     }

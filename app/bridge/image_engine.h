@@ -55,7 +55,8 @@ struct GenerateRequest
     QString model;
     QImage labelMap; ///< Format_Indexed8, pixel value = class id (task "paint")
     /// The source picture: "upscale" the low-res image; "img2img", "inpaint" the picture to
-    /// edit (its size is the result's; sides multiples of the model's latent factor).
+    /// edit (its size is the result's; sides multiples of the model's latent factor);
+    /// "outpaint" the picture the engine grows by recipe.growth.
     QImage inputImage;
     /// Task "inpaint": same size as inputImage, any format; a pixel whose grey level is above
     /// 127 is filled, the others are kept exactly (the engine's rule, ldm::GenerateRequest).

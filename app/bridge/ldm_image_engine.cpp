@@ -202,7 +202,8 @@ bool LdmImageEngine::buildRequest(const GenerateRequest& request, ldm::GenerateR
             error = tr("There is no picture to upscale.");
             return false;
         }
-    } else if (request.recipe.task == "img2img" || request.recipe.task == "inpaint") {
+    } else if (request.recipe.task == "img2img" || request.recipe.task == "inpaint" ||
+               request.recipe.task == "outpaint") {
         out.input = rgbFromImage(request.inputImage);
         if (out.input.empty()) {
             error = tr("There is no picture to edit.");

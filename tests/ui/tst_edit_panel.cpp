@@ -152,24 +152,41 @@ private Q_SLOTS:
         QVERIFY(request.mask.isNull());
         QCOMPARE(request.inputImage.convertToFormat(QImage::Format_RGB888), picture);
 
-        // Outpaint: the grown canvas, edge-extended, with the new strip as the mask.
+        // Outpaint: the engine's own task, with the growth per side; the canvas shows the
+        // grown picture (edges extended) and the new strip as its mask.
         panel->setMode(EditPanel::Mode::Outpaint);
         panel->setOutpaint(16, true, false, false, false);
         QCOMPARE(panel->activeDocument()->size(), QSize(80, 48));
+        const QImage grown = panel->activeDocument()->picture();
+        const QImage grownMask = panel->activeDocument()->mask();
+        for (int y : {0, 20, 47}) {
+            QCOMPARE(int(grownMask.constScanLine(y)[0]), 255);
+            QCOMPARE(int(grownMask.constScanLine(y)[15]), 255);
+            QCOMPARE(int(grownMask.constScanLine(y)[16]), 0);
+            QCOMPARE(grown.pixelColor(3, y), picture.pixelColor(0, y));
+            QCOMPARE(grown.pixelColor(16 + 30, y), picture.pixelColor(30, y));
+        }
         window.generate();
         QVERIFY(QTest::qWaitFor([&] { return gallery.items().size() == 3; }, 10000));
         request = lastRequest(*state);
-        QCOMPARE(request.recipe.task, std::string("inpaint"));
-        QCOMPARE(request.inputImage.size(), QSize(80, 48));
+        QCOMPARE(request.recipe.task, std::string("outpaint"));
+        QCOMPARE(request.inputImage.convertToFormat(QImage::Format_RGB888), picture);
+        QVERIFY(request.mask.isNull());
+        QCOMPARE(request.recipe.growth.left, 16);
+        QCOMPARE(request.recipe.growth.right, 0);
+        QCOMPARE(request.recipe.growth.top, 0);
         QCOMPARE(request.recipe.width, 80);
-        const QImage grownMask = request.mask.convertToFormat(QImage::Format_Grayscale8);
-        for (int y : {0, 20, 47}) {
-            QCOMPARE(grownMask.pixelColor(0, y).red(), 255);
-            QCOMPARE(grownMask.pixelColor(15, y).red(), 255);
-            QCOMPARE(grownMask.pixelColor(16, y).red(), 0);
-            QCOMPARE(request.inputImage.pixelColor(3, y), picture.pixelColor(0, y));
-            QCOMPARE(request.inputImage.pixelColor(16 + 30, y), picture.pixelColor(30, y));
-        }
+
+        // Restoring the outpaint brings back the mode, the growth and the picture.
+        panel->setMode(EditPanel::Mode::Inpaint);
+        panel->setOutpaint(64, false, true, false, true);
+        window.showActivity(MainWindow::Activity::Gallery);
+        galleryView->selectId(gallery.items().last().id);
+        (*restore)->click();
+        QCOMPARE(panel->mode(), EditPanel::Mode::Outpaint);
+        QCOMPARE(panel->outpaintMargins().left, 16);
+        QCOMPARE(panel->outpaintMargins().bottom, 0);
+        QCOMPARE(panel->document()->picture(), picture);
     }
 
     void strokesUndoAndRedoOneAtATime()

@@ -284,6 +284,25 @@ private Q_SLOTS:
         QCOMPARE(redrawn.strength, 0.5);
         QVERIFY(redrawn.maskHash.empty());
 
+        // Outpaint: the engine grows the canvas and keeps every input pixel.
+        r.recipe.task = "outpaint";
+        r.recipe.strength = 1.0;
+        r.recipe.growth.left = 8;
+        r.recipe.width = 40;
+        controller->submit(r);
+        QVERIFY(QTest::qWaitFor([&] { return finished.size() == 3 || !failed.isEmpty(); }, 90000));
+        QVERIFY2(failed.isEmpty(),
+                 failed.isEmpty() ? "" : qPrintable(failed.first().at(1).toString()));
+        const QImage grown =
+            finished.at(2).at(1).value<QImage>().convertToFormat(QImage::Format_RGB888);
+        QCOMPARE(grown.size(), QSize(40, 24));
+        for (int y = 0; y < 24; y += 5)
+            for (int x = 0; x < 32; x += 3)
+                QCOMPARE(grown.pixelColor(8 + x, y), r.inputImage.pixelColor(x, y));
+        QCOMPARE(finished.at(2).at(2).value<ldm::Recipe>().growth.left, 8);
+        r.recipe.growth = {};
+        r.recipe.width = 32;
+
         // An inpainting job without its mask fails with a sentence, not a crash.
         r.recipe.task = "inpaint";
         controller->submit(r);

@@ -109,7 +109,7 @@ void MaskCanvas::setPlaceholder(const QString& text)
 
 bool MaskCanvas::painting() const
 {
-    return m_maskVisible && m_document && !m_document->isEmpty();
+    return m_maskVisible && m_maskEditable && m_document && !m_document->isEmpty();
 }
 
 void MaskCanvas::setZoom(double zoom, QPointF anchor)

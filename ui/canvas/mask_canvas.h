@@ -34,6 +34,8 @@ public:
     /// With the overlay hidden (img2img) the mask is neither shown nor painted.
     void setMaskVisible(bool visible);
     bool maskVisible() const { return m_maskVisible; }
+    /// A mask that is shown but not painted (outpainting's new area, decided by the engine).
+    void setMaskEditable(bool editable) { m_maskEditable = editable; }
     void setPlaceholder(const QString& text);
 
     double zoom() const { return m_zoom; }
@@ -81,6 +83,7 @@ private:
     Tool m_tool = Tool::Brush;
     int m_brushSize = 32;
     bool m_maskVisible = true;
+    bool m_maskEditable = true;
     QString m_placeholder;
     double m_zoom = 1.0;
     QPointF m_origin;

@@ -158,7 +158,8 @@ void GalleryView::restoreSelected()
     const auto path = [this](const QString& file) {
         return file.isEmpty() ? QString() : m_store->absolutePath(file);
     };
-    if (item->recipe.task == "img2img" || item->recipe.task == "inpaint")
+    if (item->recipe.task == "img2img" || item->recipe.task == "inpaint" ||
+        item->recipe.task == "outpaint")
         Q_EMIT restoreEditRequested(item->recipe, path(item->inputFile), path(item->maskFile));
     else
         Q_EMIT restoreRequested(item->recipe, path(item->mapFile));

@@ -42,8 +42,8 @@ public Q_SLOTS:
 Q_SIGNALS:
     /// "Restore settings": fill the Prompt or Paint controls; `mapPath` is "" without a map.
     void restoreRequested(const ldm::Recipe& recipe, const QString& mapPath);
-    /// "Restore settings" on an edit (img2img, inpaint): the picture it started from and its
-    /// mask come back too; a path is "" when the item has no such file.
+    /// "Restore settings" on an edit (img2img, inpaint, outpaint): the picture it started from
+    /// and its mask come back too; a path is "" when the item has no such file.
     void restoreEditRequested(const ldm::Recipe& recipe, const QString& inputPath,
                               const QString& maskPath);
     /// "Edit": open the item's picture on the Edit page, with the recipe it was made with.

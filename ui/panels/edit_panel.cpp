@@ -227,10 +227,10 @@ void EditPanel::setMode(Mode mode)
 
 void EditPanel::updateModeControls()
 {
-    const bool masked = m_mode != Mode::ImageToImage;
-    m_canvas->setMaskVisible(masked);
-    m_toolBar->setMaskEditable(masked);
-    m_feather->setEnabled(masked);
+    m_canvas->setMaskVisible(m_mode != Mode::ImageToImage);
+    m_canvas->setMaskEditable(m_mode == Mode::Inpaint);
+    m_toolBar->setMaskEditable(m_mode == Mode::Inpaint);
+    m_feather->setEnabled(m_mode == Mode::Inpaint);
     m_outpaintBox->setVisible(m_mode == Mode::Outpaint);
 }
 

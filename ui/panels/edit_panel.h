@@ -31,16 +31,19 @@ class PromptFields;
 /// What an edit job sends the engine.
 struct EditInputs
 {
-    QString task;   ///< "inpaint" or "img2img"
-    QImage picture; ///< Format_RGB888: the picture, grown for outpainting
-    QImage mask;    ///< Format_Grayscale8, feathered (inpaint only; null for img2img)
+    QString task;         ///< "inpaint", "outpaint" or "img2img"
+    QImage picture;       ///< Format_RGB888: the picture (outpaint: before it grows)
+    QImage mask;          ///< Format_Grayscale8, feathered (inpaint only)
+    mask::Margins growth; ///< outpaint: pixels the engine adds per side
+    QSize resultSize;     ///< the size of the result (outpaint: the grown canvas)
 };
 
 /// The Edit activity: a picture (opened, dropped, or taken from a result or the gallery) with a
 /// mask painted over it, in one of three modes:
 /// - Inpaint: the engine redraws the masked area and keeps the rest exactly;
-/// - Outpaint: the canvas grows by chosen pixels on chosen sides; the new area, pre-filled by
-///   repeating the edge pixels, becomes the mask of an inpainting job (the same thing);
+/// - Outpaint: the canvas grows by chosen pixels on chosen sides and the engine fills the new
+///   area (its "outpaint" task: edge-extended, inpainted, every input pixel kept); the canvas
+///   shows the grown picture and the new area's mask as the engine will start from them;
 /// - Image to image: the whole picture is redrawn, `strength` saying how much.
 /// Prompt, model and sampler settings are the Prompt activity's widgets; the result and the
 /// previews show on the right.
@@ -91,8 +94,8 @@ public:
     bool openImage(const QString& path);
     /// "Edit" on a result: the picture, with the prompt it was made with.
     bool editResult(const QImage& picture, const Recipe& recipe);
-    /// Restores an edit from the gallery: picture, mask and settings as they ran. The mask is
-    /// the one the engine received, feather included, so the feather is set to 0.
+    /// Restores an edit from the gallery: picture, mask, growth and settings as they ran. The
+    /// mask is the one the engine received, feather included, so the feather is set to 0.
     void restoreEdit(const Recipe& recipe, const QImage& input, const QImage& mask);
     /// Prompt and sampler settings of a recipe (not its pictures).
     void applyRecipe(const Recipe& recipe);

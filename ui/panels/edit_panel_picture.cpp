@@ -113,8 +113,14 @@ void EditPanel::restoreEdit(const Recipe& recipe, const QImage& input, const QIm
 {
     applyRecipe(recipe);
     const bool inpaint = recipe.task == "inpaint";
-    // An outpainting ran as an inpainting of the grown canvas: it comes back as exactly that.
-    setMode(inpaint ? Mode::Inpaint : Mode::ImageToImage);
+    if (recipe.task == "outpaint") {
+        const CanvasGrowth& g = recipe.growth;
+        setOutpaint(std::max({g.left, g.top, g.right, g.bottom}), g.left > 0, g.top > 0,
+                    g.right > 0, g.bottom > 0);
+        setMode(Mode::Outpaint);
+    } else {
+        setMode(inpaint ? Mode::Inpaint : Mode::ImageToImage);
+    }
     setStrength(recipe.strength);
     if (input.isNull())
         return;
@@ -159,15 +165,22 @@ QString EditPanel::problem() const
 
 EditInputs EditPanel::inputs() const
 {
-    const MaskDocument* document = activeDocument();
     EditInputs inputs;
-    inputs.picture = document->picture();
-    if (m_mode == Mode::ImageToImage) {
+    inputs.picture = m_document->picture();
+    inputs.resultSize = activeDocument()->size();
+    switch (m_mode) {
+    case Mode::ImageToImage:
         inputs.task = QStringLiteral("img2img");
-        return inputs;
+        break;
+    case Mode::Outpaint:
+        inputs.task = QStringLiteral("outpaint");
+        inputs.growth = outpaintMargins();
+        break;
+    case Mode::Inpaint:
+        inputs.task = QStringLiteral("inpaint");
+        inputs.mask = mask::feathered(m_document->mask(), feather());
+        break;
     }
-    inputs.task = QStringLiteral("inpaint");
-    inputs.mask = mask::feathered(document->mask(), feather());
     return inputs;
 }
 
