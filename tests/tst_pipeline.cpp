@@ -249,6 +249,21 @@ double meanAbsDiff(const RgbImage& a, const RgbImage& b)
     return sum / double(a.pixels.size());
 }
 
+TEST_F(PipelineTest, UpscaleRefusesSamplersThatStepBetweenTimesteps)
+{
+    auto engine = engineWith("superres");
+    GenerateRequest request;
+    request.recipe.task = "upscale";
+    request.recipe.sampler = "euler_a";
+    request.recipe.steps = 3;
+    request.input = gradientImage(16, 16);
+    auto refused = engine->generate(request);
+    ASSERT_FALSE(refused.ok());
+    EXPECT_EQ(refused.error().code, ErrorCode::InvalidRequest);
+    EXPECT_NE(refused.error().message.find("to upscale"), std::string::npos)
+        << refused.error().message;
+}
+
 TEST_F(PipelineTest, TiledUpscaleMatchesUntiledWithoutSeams)
 {
     auto engine = engineWith("superres");

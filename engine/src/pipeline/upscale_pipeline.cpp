@@ -10,6 +10,7 @@
 #include "pipeline/guided_denoiser.h"
 #include "pipeline/image_convert.h"
 #include "pipeline/tiling.h"
+#include "sampling/k_samplers.h"
 
 namespace ldm {
 namespace {
@@ -55,6 +56,13 @@ Result<GenerateResult> upscaleWithTile(const LoadedModel& model, const GenerateR
     auto kind = parseSamplerKind(recipe.sampler);
     if (!kind)
         return kind.error();
+    // The upscaler's model function takes whole timesteps; k-diffusion samplers step between
+    // them, which would be silently truncated.
+    if (isKDiffusionSampler(*kind))
+        return makeError(ErrorCode::InvalidRequest,
+                         std::string("the ") + samplerKindName(*kind) +
+                             " sampler runs text-to-image only so far; choose ddim, plms, "
+                             "ddpm or dpmpp2m to upscale");
     auto sampler = makeSampler(*kind, diffusion.schedule(), recipe.steps, recipe.eta);
     if (!sampler)
         return sampler.error();
