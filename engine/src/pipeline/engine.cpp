@@ -189,6 +189,7 @@ std::string Engine::defaultModelFor(const std::string& task) const
 Result<ModelInfo> Engine::loadModel(const std::string& nameOrPath, const std::string& configYaml,
                                     const std::string& prediction, const std::string& weights)
 {
+    CpuShare::adjust();
     if (!weights.empty() && weights != "ema" && weights != "raw")
         return makeError(ErrorCode::InvalidRequest,
                          "weights must be ema or raw, got '" + weights + "'");
@@ -253,6 +254,7 @@ Result<GenerateResult> Engine::generate(const GenerateRequest& request)
 {
     if (!m_impl->model)
         return makeError(ErrorCode::InvalidRequest, "no model is loaded");
+    CpuShare::adjust(); // the prompt encoding and first step also yield busy cores
     // With a ControlNet a text model paints: "paint" is txt2img steered by the map.
     const bool controlled = !request.control.path.empty();
     if (controlled) {

@@ -106,6 +106,7 @@ Result<SampledImage> sampleAndDecode(const LoadedModel& model, const GenerateReq
         return makeError(ErrorCode::Cancelled, "cancelled");
     monitor.stage("decoding");
     SampledImage out;
+    CpuShare::adjust();
     out.image = decode(*latent);
     // A cancel during decoding still wins: no image is returned that the user stopped.
     if (monitor.cancelled())
