@@ -249,6 +249,17 @@ double meanAbsDiff(const RgbImage& a, const RgbImage& b)
     return sum / double(a.pixels.size());
 }
 
+TEST_F(PipelineTest, RecipesNameTheVersionCMakeDeclares)
+{
+    EXPECT_EQ(engineVersion(), std::string("latent-canvas ") + LDM_TEST_PROJECT_VERSION);
+    auto engine = engineWith("text", 1);
+    GenerateRequest request = textRequest();
+    request.recipe.steps = 2;
+    auto result = engine->generate(request);
+    ASSERT_TRUE(result.ok()) << result.error().message;
+    EXPECT_EQ(result->recipe.engineVersion, engineVersion());
+}
+
 TEST_F(PipelineTest, UpscaleRefusesSamplersThatStepBetweenTimesteps)
 {
     auto engine = engineWith("superres");

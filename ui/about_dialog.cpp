@@ -17,7 +17,8 @@ namespace ldm::ui {
 QString AboutDialog::findDataCard()
 {
     QStringList candidates;
-    const QString fromEnv = qEnvironmentVariable("LDM_MODELS_DIR");
+    // The same variable the engine reads for its shipped models (model_registry.cpp).
+    const QString fromEnv = qEnvironmentVariable("LDM_MODEL_DIR");
     if (!fromEnv.isEmpty())
         candidates << fromEnv + QStringLiteral("/DATA_CARD.md");
     candidates << QCoreApplication::applicationDirPath() +

@@ -296,7 +296,8 @@ Result<GenerateResult> Engine::generate(const GenerateRequest& request)
 
 std::string engineVersion()
 {
-    return "latent-canvas 0.1.0";
+    // The version CMake's project() declares, so recipes name the build that made them.
+    return std::string("latent-canvas ") + LDM_PROJECT_VERSION;
 }
 
 } // namespace ldm
