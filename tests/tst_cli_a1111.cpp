@@ -5,6 +5,7 @@
 // errors. Without ../shared the picture checks skip loudly; LDM_REQUIRE_FIXTURES=1 fails them.
 #include "core/safetensors.h"
 #include "pipeline/image_files.h"
+#include "support/cli_run.h"
 
 #include <gtest/gtest.h>
 
@@ -20,34 +21,11 @@ namespace {
 
 namespace fs = std::filesystem;
 
-struct CliRun {
-    int exitCode = -1;
-    std::string output;
-};
+using CliRun = testing::CliOutput;
 
 CliRun runCli(const std::vector<std::string>& args)
 {
-    const auto quoted = [](const std::string& arg) {
-        std::string out = "'";
-        for (char c : arg)
-            out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-        return out + "'";
-    };
-    std::string command = quoted(LDM_CLI_PATH);
-    for (const std::string& arg : args)
-        command += " " + quoted(arg);
-    command += " 2>&1";
-    CliRun run;
-    FILE* pipe = popen(command.c_str(), "r");
-    if (!pipe)
-        return run;
-    char buffer[4096];
-    size_t n = 0;
-    while ((n = std::fread(buffer, 1, sizeof buffer, pipe)) > 0)
-        run.output.append(buffer, n);
-    const int status = pclose(pipe);
-    run.exitCode = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    return run;
+    return testing::runCliBinary(args);
 }
 
 fs::path fixtureRoot()
