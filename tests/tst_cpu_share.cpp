@@ -73,10 +73,16 @@ TEST(CpuShare, ABusyChildProcessTakesACoreFromTheNextStep)
     EXPECT_GE(seen, 1) << "the spinning child was not seen as running";
 
     const int cores = int(std::max(1u, std::thread::hardware_concurrency()));
-    ldm::CpuShare::configure(cores, true);
+    ldm::CpuShare::configure(cores, true, /*adaptive=*/true);
     const int chosen = ldm::CpuShare::adjust();
     EXPECT_LE(chosen, std::max(1, cores - 1));
     EXPECT_EQ(at::get_num_threads(), chosen);
+
+    // A count the user chose stays as chosen, busy machine or not: results repeat bit for bit.
+    at::set_num_threads(cores);
+    ldm::CpuShare::configure(cores, true, /*adaptive=*/false);
+    EXPECT_EQ(ldm::CpuShare::adjust(), cores);
+    EXPECT_EQ(at::get_num_threads(), cores);
 
     kill(child, SIGKILL);
     waitpid(child, nullptr, 0);
@@ -85,9 +91,21 @@ TEST(CpuShare, ABusyChildProcessTakesACoreFromTheNextStep)
 TEST(CpuShare, OffCpuOrSingleThreadLeavesTheCountAlone)
 {
     at::set_num_threads(1);
-    ldm::CpuShare::configure(1, true);
+    ldm::CpuShare::configure(1, true, true);
     EXPECT_EQ(ldm::CpuShare::adjust(), 1);
-    ldm::CpuShare::configure(4, false);
+    ldm::CpuShare::configure(4, false, true);
     EXPECT_EQ(ldm::CpuShare::adjust(), 4) << "a CUDA engine keeps its setting";
     EXPECT_EQ(at::get_num_threads(), 1) << "and does not touch the CPU thread count";
+}
+
+TEST(CpuShare, LdmThreadsIsReadOnlyWhenItIsACount)
+{
+    setenv("LDM_THREADS", "3", 1);
+    EXPECT_EQ(ldm::threadsFromEnvironment(), 3);
+    for (const char* bad : {"", "0", "-2", "3x", "100000"}) {
+        setenv("LDM_THREADS", bad, 1);
+        EXPECT_EQ(ldm::threadsFromEnvironment(), 0) << "'" << bad << "'";
+    }
+    unsetenv("LDM_THREADS");
+    EXPECT_EQ(ldm::threadsFromEnvironment(), 0);
 }

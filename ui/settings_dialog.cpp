@@ -32,6 +32,8 @@ SettingsDialog::SettingsDialog(const AppSettings& settings, QWidget* parent)
     m_threads->setRange(0, 256);
     m_threads->setSpecialValueText(tr("Automatic (%1)").arg(QThread::idealThreadCount()));
     m_threads->setValue(settings.threads);
+    m_threads->setToolTip(tr("Automatic leaves cores to other busy programs while it works; "
+                             "a fixed count repeats a recipe's pixels exactly."));
     m_precision->addItem(tr("fp32 (exact)"), QStringLiteral("fp32"));
     m_precision->addItem(tr("bf16 (faster on recent CPUs, slightly different images)"),
                          QStringLiteral("bf16"));

@@ -52,6 +52,7 @@ struct Governor
     std::mutex lock;
     int configured = 1;
     bool cpu = true;
+    bool adaptive = true;
     int current = -1;
     std::chrono::steady_clock::time_point lastCheck{};
 };
@@ -99,12 +100,25 @@ int otherBusyProcesses()
     return otherBusyProcessesIn("/proc", int(getpid()));
 }
 
-void CpuShare::configure(int threads, bool cpuDevice)
+int threadsFromEnvironment()
+{
+    const char* text = std::getenv("LDM_THREADS");
+    if (!text || !*text)
+        return 0;
+    char* end = nullptr;
+    const long value = std::strtol(text, &end, 10);
+    if (*end != '\0' || value < 1 || value > 256)
+        return 0;
+    return int(value);
+}
+
+void CpuShare::configure(int threads, bool cpuDevice, bool adaptive)
 {
     Governor& g = governor();
     std::lock_guard<std::mutex> guard(g.lock);
     g.configured = std::max(1, threads);
     g.cpu = cpuDevice;
+    g.adaptive = adaptive;
     g.current = -1;
     g.lastCheck = {};
 }
@@ -113,7 +127,7 @@ int CpuShare::adjust()
 {
     Governor& g = governor();
     std::lock_guard<std::mutex> guard(g.lock);
-    if (!g.cpu || g.configured <= 1)
+    if (!g.cpu || !g.adaptive || g.configured <= 1)
         return g.configured;
     const auto now = std::chrono::steady_clock::now();
     if (g.current > 0 && now - g.lastCheck < std::chrono::milliseconds(200))

@@ -7,6 +7,11 @@
 // sampler step the engine counts the other processes that are running at a normal priority
 // and leaves their cores to them. Background work at a low priority (nice >= 10, e.g. a
 // training run) is not counted: it yields its core almost entirely.
+//
+// The thread count changes how some reductions are split, so the last bit of a pixel can
+// differ between a 1- and a 2-thread run. The governor therefore only acts when the user left
+// the thread count automatic; an explicit count (--threads, the app's setting, LDM_THREADS) is
+// kept for the whole job, which makes the same recipe give the same bytes.
 #pragma once
 
 #include <string>
@@ -24,12 +29,16 @@ int otherBusyProcesses();
 /// Counts the processes of `otherBusyProcesses` in a /proc-like folder (for tests).
 int otherBusyProcessesIn(const std::string& procFolder, int selfPid);
 
+/// The thread count LDM_THREADS asks for (1..256), or 0 when it is unset or not a number.
+int threadsFromEnvironment();
+
 /// Process-wide thread governor the engine configures and the sampling loop consults.
 class CpuShare
 {
 public:
-    /// The thread count the user chose (the engine's setting) and whether the device is CPU.
-    static void configure(int threads, bool cpuDevice);
+    /// The thread count in force, whether the device is CPU, and whether the count was left
+    /// automatic (then it may shrink while other processes are busy).
+    static void configure(int threads, bool cpuDevice, bool adaptive);
     /// Sets torch's intra-op threads for the coming step; cheap, re-reads /proc at most every
     /// 200 ms. Returns the thread count in force.
     static int adjust();

@@ -170,10 +170,12 @@ std::string Engine::deviceName() const
 void Engine::setThreads(int threads)
 {
     const int cores = int(std::max(1u, std::thread::hardware_concurrency()));
-    m_impl->threads = threads > 0 ? std::min(threads, 256) : cores;
+    const int chosen = threads > 0 ? std::min(threads, 256) : threadsFromEnvironment();
+    m_impl->threads = chosen > 0 ? chosen : cores;
     torch::set_num_threads(m_impl->threads);
-    // Each sampler step may use fewer while other busy processes hold cores (cpu_share.h).
-    CpuShare::configure(m_impl->threads, !m_impl->device.is_cuda());
+    // Left automatic, each sampler step may use fewer while other busy processes hold cores;
+    // a chosen count stays fixed so that results repeat bit for bit (cpu_share.h).
+    CpuShare::configure(m_impl->threads, !m_impl->device.is_cuda(), chosen == 0);
 }
 
 std::vector<std::string> Engine::shippedModels() const
