@@ -135,6 +135,46 @@ TEST_F(PipelineEditTest, InpaintKeepsEveryUnmaskedPixelExactly)
     EXPECT_EQ(again->image.pixels, result->image.pixels);
 }
 
+TEST_F(PipelineEditTest, AFeatheredMaskIsTheBlendWeightOfTheNewPicture)
+{
+    // Left half grey 200 (regenerated, soft), right half black (kept). The same left half in
+    // white samples the same latents, so the soft result is the input mixed with the hard
+    // result by 200/255, and the black half is the input byte for byte.
+    const auto halfMask = [](uint8_t level) {
+        RgbImage mask{Side, Side, std::vector<uint8_t>(size_t(Side) * Side * 3, 0)};
+        for (int y = 0; y < Side; ++y)
+            for (int x = 0; x < Side / 2; ++x)
+                for (int c = 0; c < 3; ++c)
+                    mask.pixels[(size_t(y) * Side + size_t(x)) * 3 + size_t(c)] = level;
+        return mask;
+    };
+    auto e = engine();
+    GenerateRequest request = editRequest("inpaint", 1.0);
+    request.mask = halfMask(255);
+    auto hard = e->generate(request);
+    request.mask = halfMask(200);
+    auto soft = e->generate(request);
+    ASSERT_TRUE(hard.ok()) << hard.error().message;
+    ASSERT_TRUE(soft.ok()) << soft.error().message;
+    const float weight = 200.0f / 255.0f;
+    size_t mixed = 0;
+    for (int y = 0; y < Side; ++y)
+        for (int x = 0; x < Side; ++x)
+            for (int c = 0; c < 3; ++c) {
+                const size_t i = (size_t(y) * Side + size_t(x)) * 3 + size_t(c);
+                const uint8_t kept = request.input.pixels[i];
+                if (x >= Side / 2) {
+                    ASSERT_EQ(soft->image.pixels[i], kept) << "kept pixel " << x << "," << y;
+                } else if (x < Side / 4) { // far from the seam, where the hard paste is pure
+                    const auto expected = uint8_t(std::lround(
+                        float(kept) * (1.0f - weight) + float(hard->image.pixels[i]) * weight));
+                    ASSERT_EQ(soft->image.pixels[i], expected) << "mixed pixel " << x << "," << y;
+                    mixed += soft->image.pixels[i] != hard->image.pixels[i];
+                }
+            }
+    EXPECT_GT(mixed, size_t(Side * Side / 8)) << "the soft mask changed too little";
+}
+
 TEST_F(PipelineEditTest, Img2ImgDistanceGrowsWithStrength)
 {
     // A random-weight autoencoder reconstructs nothing like the input, so the distance is

@@ -28,20 +28,36 @@ torch::Tensor fillMask(const RgbImage& mask)
         .reshape({1, 1, mask.height, mask.width});
 }
 
-/// Blends the decoded image into the input. The weight is the fill mask times its blur, so
-/// the seam fades inward over a few pixels while every kept pixel gets weight exactly 0 and
-/// is copied byte for byte.
-RgbImage pasteFeathered(const RgbImage& input, const torch::Tensor& fill, RgbImage decoded,
-                        int radius)
+/// The mask's grey level as a blend weight in [0, 1]: [1, 1, H, W].
+torch::Tensor greyWeight(const RgbImage& mask)
 {
-    torch::Tensor weight = fill;
-    if (radius > 0) {
-        const int64_t k = 2 * radius + 1;
-        const torch::Tensor kernel = torch::full({1, 1, k, k}, 1.0f / float(k * k));
-        const torch::Tensor padded =
-            torch::replication_pad2d(fill, {radius, radius, radius, radius});
-        weight = fill * torch::conv2d(padded, kernel);
-    }
+    const auto bytes = torch::from_blob(const_cast<uint8_t*>(mask.pixels.data()),
+                                        {mask.height, mask.width, 3}, torch::kUInt8);
+    return (bytes.to(torch::kFloat32).mean(2) / 255.0f).reshape({1, 1, mask.height, mask.width});
+}
+
+/// How much of the new picture each pixel takes. A soft (feathered) mask is its own weight, as
+/// a person who blurred its edge expects the seam to follow that ramp. A hard mask gets the
+/// fill mask times its blur, so the seam fades inward over a few pixels. Either way a pixel
+/// that is black in the mask gets weight exactly 0 and is copied byte for byte.
+torch::Tensor pasteWeight(const RgbImage& mask, const torch::Tensor& fill, int radius)
+{
+    const torch::Tensor grey = greyWeight(mask);
+    // Grey levels other than (nearly) black and white mean the mask was feathered.
+    const bool soft = ((grey > 2.0f / 255.0f) & (grey < 253.0f / 255.0f)).any().item<bool>();
+    if (soft)
+        return grey;
+    if (radius <= 0)
+        return fill;
+    const int64_t k = 2 * radius + 1;
+    const torch::Tensor kernel = torch::full({1, 1, k, k}, 1.0f / float(k * k));
+    const torch::Tensor padded = torch::replication_pad2d(fill, {radius, radius, radius, radius});
+    return fill * torch::conv2d(padded, kernel);
+}
+
+/// Blends the decoded image into the input by `weight` (pasteWeight).
+RgbImage pasteWeighted(const RgbImage& input, const torch::Tensor& weight, RgbImage decoded)
+{
     const auto w = weight.contiguous();
     const float* a = w.data_ptr<float>();
     const size_t pixels = size_t(input.width) * size_t(input.height);
@@ -148,8 +164,9 @@ Result<EditPlan> planEdit(const LoadedModel& model, const GenerateRequest& reque
     if (inpaint) {
         const RgbImage input = request.input;
         const int radius = std::max(1, model.info.latentFactor / 2);
-        plan.finish = [input, fill, radius](RgbImage decoded) {
-            return pasteFeathered(input, fill, std::move(decoded), radius);
+        const torch::Tensor weight = pasteWeight(request.mask, fill, radius);
+        plan.finish = [input, weight](RgbImage decoded) {
+            return pasteWeighted(input, weight, std::move(decoded));
         };
     }
     if (inpaintingModel) {
