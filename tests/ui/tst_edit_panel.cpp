@@ -14,6 +14,9 @@
 #include "panels/edit_panel.h"
 
 #include <QAction>
+#include <QApplication>
+#include <QFile>
+#include <QTimer>
 #include <QPushButton>
 #include <QSpinBox>
 #include <QStandardPaths>
@@ -227,6 +230,54 @@ private Q_SLOTS:
         stack->undo();
         stack->undo();
         QCOMPARE(panel.document()->mask(), afterStroke);
+    }
+
+    void masksSaveAndLoadAsFiles()
+    {
+        EditPanel panel;
+        QTemporaryDir dir;
+        const QString saved = dir.filePath(QStringLiteral("saved.png"));
+        QVERIFY(panel.setPicture(gradient(QSize(64, 48)), QStringLiteral("gradient")));
+        QImage painted = mask::blank(QSize(64, 48));
+        for (int y = 10; y < 20; ++y)
+            memset(painted.scanLine(y) + 5, mask::Filled, 30);
+        panel.document()->replaceMask(painted, QStringLiteral("test"));
+        QVERIFY(panel.saveMask(saved));
+        QCOMPARE(QImage(saved).convertToFormat(QImage::Format_Grayscale8), painted);
+
+        // Another tool's mask: RGBA, white strokes on black, half the picture's size.
+        QImage other(QSize(32, 24), QImage::Format_ARGB32);
+        other.fill(QColor(0, 0, 0, 255));
+        for (int y = 12; y < 24; ++y)
+            for (int x = 16; x < 32; ++x)
+                other.setPixelColor(x, y, Qt::white);
+        const QString foreign = dir.filePath(QStringLiteral("foreign.png"));
+        QVERIFY(other.save(foreign));
+        panel.document()->replaceMask(mask::blank(QSize(64, 48)), QStringLiteral("clear"));
+        QUndoStack* stack = panel.document()->undoStack();
+        const int steps = stack->count();
+        QVERIFY(panel.loadMask(foreign));
+        QCOMPARE(stack->count(), steps + 1); // one undo step
+        QCOMPARE(panel.document()->mask().size(), QSize(64, 48));
+        QCOMPARE(panel.document()->maskAt(QPoint(50, 40)), int(mask::Filled));
+        QCOMPARE(panel.document()->maskAt(QPoint(10, 10)), int(mask::Kept));
+        stack->undo();
+        QVERIFY(!mask::anyFilled(panel.document()->mask()));
+        const int before = stack->count();
+
+        // A file that is not an image changes nothing (the message box is not waited for).
+        const QString junk = dir.filePath(QStringLiteral("junk.png"));
+        QFile file(junk);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write("not a png");
+        file.close();
+        QTimer::singleShot(0, [] {
+            if (QWidget* box = QApplication::activeModalWidget())
+                box->close();
+        });
+        QVERIFY(!panel.loadMask(junk));
+        QCOMPARE(stack->count(), before);
+        QVERIFY(!mask::anyFilled(panel.document()->mask()));
     }
 
     void featherGrowsTheMaskWithASoftEdge()

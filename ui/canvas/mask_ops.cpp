@@ -115,6 +115,24 @@ QImage feathered(const QImage& mask, int radius)
     return out;
 }
 
+QImage fromImage(const QImage& image, QSize size)
+{
+    if (image.isNull() || size.isEmpty())
+        return {};
+    const QImage argb = image.convertToFormat(QImage::Format_ARGB32);
+    QImage grey(argb.size(), QImage::Format_Grayscale8);
+    for (int y = 0; y < argb.height(); ++y) {
+        const auto* from = reinterpret_cast<const QRgb*>(argb.constScanLine(y));
+        uchar* to = grey.scanLine(y);
+        for (int x = 0; x < argb.width(); ++x)
+            to[x] = static_cast<uchar>(qGray(from[x]));
+    }
+    if (grey.size() != size)
+        grey = grey.scaled(size, Qt::IgnoreAspectRatio, Qt::SmoothTransformation)
+                   .convertToFormat(QImage::Format_Grayscale8);
+    return grey;
+}
+
 GrownCanvas grow(const QImage& picture, const Margins& margins)
 {
     GrownCanvas grown;

@@ -23,6 +23,11 @@ QImage inverted(const QImage& mask);
 /// `radius`. So the new content reaches past the painted edge and blends into what is kept.
 QImage feathered(const QImage& mask, int radius);
 
+/// A mask of `size` from any image a person saved as one: its grey level, white = filled, the
+/// colour channels only (as A1111 reads an uploaded mask, so the same file masks the same
+/// area); scaled smoothly when the sizes differ. Null when `image` is null.
+QImage fromImage(const QImage& image, QSize size);
+
 /// Pixels added on each side of a picture when outpainting.
 struct Margins
 {

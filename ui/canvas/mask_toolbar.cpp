@@ -72,7 +72,11 @@ MaskToolBar::MaskToolBar(MaskCanvas* canvas, QUndoGroup* undo, QWidget* parent)
         if (MaskDocument* document = m_canvas->document(); document && !document->isEmpty())
             document->replaceMask(mask::blank(document->size()), tr("Clear mask"));
     });
-    m_maskActions << m_invert << m_clear;
+    m_loadMask = addAction(themedIcon(QStringLiteral("open")), tr("Load Mask…"));
+    m_loadMask->setToolTip(tr("Load a mask from an image file: white is changed, black is kept"));
+    m_saveMask = addAction(themedIcon(QStringLiteral("save")), tr("Save Mask…"));
+    m_saveMask->setToolTip(tr("Save the mask as a black-and-white PNG"));
+    m_maskActions << m_invert << m_clear << m_loadMask << m_saveMask;
     addSeparator();
 
     // Icon-only: the undo text grows with the step's name ("Undo Brush stroke").

@@ -12,8 +12,8 @@ class QUndoGroup;
 namespace ldm::ui {
 
 /// The Edit activity's mask tools for one MaskCanvas: brush, eraser, rectangle and fill, the
-/// brush size, invert and clear (each one undo step), undo and redo of the active document,
-/// and zoom.
+/// brush size, invert and clear (each one undo step), loading and saving the mask as a file,
+/// undo and redo of the active document, and zoom.
 class MaskToolBar final : public QToolBar
 {
     Q_OBJECT
@@ -25,6 +25,8 @@ public:
     QAction* toolAction(MaskCanvas::Tool tool) const;
     QAction* invertAction() const { return m_invert; }
     QAction* clearAction() const { return m_clear; }
+    QAction* loadMaskAction() const { return m_loadMask; }
+    QAction* saveMaskAction() const { return m_saveMask; }
     QAction* undoAction() const { return m_undo; }
     QAction* redoAction() const { return m_redo; }
     QSpinBox* brushSizeBox() const { return m_size; }
@@ -38,6 +40,8 @@ private:
     QSpinBox* m_size;
     QAction* m_invert;
     QAction* m_clear;
+    QAction* m_loadMask; ///< the panel connects it: it owns the file dialogs
+    QAction* m_saveMask;
     QAction* m_undo;
     QAction* m_redo;
 };

@@ -77,6 +77,8 @@ EditPanel::EditPanel(QUndoGroup* undo, QWidget* parent)
     m_openImage =
         new QAction(themedIcon(QStringLiteral("open")), tr("Open Picture to Edit…"), this);
     connect(m_openImage, &QAction::triggered, this, &EditPanel::chooseImage);
+    connect(m_toolBar->loadMaskAction(), &QAction::triggered, this, &EditPanel::chooseMaskToLoad);
+    connect(m_toolBar->saveMaskAction(), &QAction::triggered, this, &EditPanel::chooseMaskToSave);
     m_canvas->setPlaceholder(tr("Open a picture or drop one here, or choose “Edit” on a result "
                                 "or in the gallery. Then paint the area to change."));
     m_preview->setPlaceholder(tr("The edited picture appears here."));

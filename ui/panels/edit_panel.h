@@ -92,6 +92,11 @@ public:
     bool setPicture(const QImage& picture, const QString& name);
     /// Opens an image file; false (with a message box) when it cannot be used.
     bool openImage(const QString& path);
+    /// Replaces the mask with one read from an image file (mask::fromImage; one undo step);
+    /// false (with a message box) when there is no picture or the file cannot be read.
+    bool loadMask(const QString& path);
+    /// Writes the mask as a greyscale PNG, atomically; false (with a message box) on failure.
+    bool saveMask(const QString& path);
     /// "Edit" on a result: the picture, with the prompt it was made with.
     bool editResult(const QImage& picture, const Recipe& recipe);
     /// Restores an edit from the gallery: picture, mask, growth and settings as they ran. The
@@ -121,6 +126,8 @@ private:
     QWidget* buildSidePanel();
     QWidget* buildModeControls();
     void chooseImage();
+    void chooseMaskToLoad();
+    void chooseMaskToSave();
     void rebuildOutpaint();
     void updateInfo();
     void updateModeControls();

@@ -6,6 +6,7 @@
 #include "bridge/image_io.h"
 #include "canvas/mask_canvas.h"
 #include "canvas/mask_document.h"
+#include "canvas/mask_ops.h"
 #include "generation_settings.h"
 #include "model_picker.h"
 #include "preview_view.h"
@@ -88,6 +89,65 @@ void EditPanel::chooseImage()
                                      tr("Images (*.png *.jpg *.jpeg *.webp *.bmp);;All files (*)"));
     if (!path.isEmpty())
         openImage(path);
+}
+
+bool EditPanel::loadMask(const QString& path)
+{
+    if (m_document->picture().isNull()) {
+        QMessageBox::warning(this, tr("Cannot Load Mask"),
+                             tr("Open a picture first: a mask belongs to a picture."));
+        return false;
+    }
+    auto image = bridge::readImageChecked(path);
+    if (!image.ok()) {
+        QMessageBox::warning(this, tr("Cannot Load Mask"), bridge::errorText(image.error()));
+        return false;
+    }
+    const QSize size = m_document->size();
+    m_document->replaceMask(mask::fromImage(image.value(), size), tr("Load mask"));
+    if (image->size() != size)
+        Q_EMIT statusMessage(tr("Mask %1 scaled from %2 × %3 to the picture's %4 × %5 px")
+                                 .arg(QFileInfo(path).fileName())
+                                 .arg(image->width())
+                                 .arg(image->height())
+                                 .arg(size.width())
+                                 .arg(size.height()));
+    else
+        Q_EMIT statusMessage(tr("Loaded mask %1").arg(QFileInfo(path).fileName()));
+    return true;
+}
+
+bool EditPanel::saveMask(const QString& path)
+{
+    auto bytes = bridge::encodePng(m_document->mask());
+    auto written = bytes.ok() ? bridge::writeFileAtomically(path, bytes.value())
+                              : Result<void>(bytes.error());
+    if (!written.ok()) {
+        QMessageBox::warning(this, tr("Cannot Save Mask"), bridge::errorText(written.error()));
+        return false;
+    }
+    Q_EMIT statusMessage(tr("Saved mask %1").arg(QFileInfo(path).fileName()));
+    return true;
+}
+
+void EditPanel::chooseMaskToLoad()
+{
+    const QString path =
+        QFileDialog::getOpenFileName(this, tr("Load Mask"), QString(),
+                                     tr("Images (*.png *.jpg *.jpeg *.webp *.bmp);;All files (*)"));
+    if (!path.isEmpty())
+        loadMask(path);
+}
+
+void EditPanel::chooseMaskToSave()
+{
+    QString path = QFileDialog::getSaveFileName(this, tr("Save Mask"), tr("mask.png"),
+                                                tr("PNG images (*.png)"));
+    if (path.isEmpty())
+        return;
+    if (QFileInfo(path).suffix().isEmpty())
+        path += QStringLiteral(".png");
+    saveMask(path);
 }
 
 bool EditPanel::editResult(const QImage& picture, const Recipe& recipe)
