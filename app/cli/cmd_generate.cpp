@@ -43,7 +43,8 @@ std::vector<OptionSpec> optionsFor(const std::string& task)
          "the release's own (CompVis SR and semantic models: ddim), else dpmpp2m"},
         {"schedule", "NAME",
          "k-diffusion samplers' noise schedule (A1111 'Schedule type'): Automatic, Uniform, "
-         "Karras, Exponential or \"SGM Uniform\"",
+         "Karras, Exponential, \"SGM Uniform\", Polyexponential, \"KL Optimal\", "
+         "\"Align Your Steps\", Simple, Normal or Beta",
          "Automatic (the sampler's A1111 default)"},
         {"rng", "ours|cpu|nv",
          "noise generator: ours, cpu (torch.randn on the CPU: A1111 'CPU', ComfyUI) or nv "
@@ -191,7 +192,8 @@ int runTask(const std::string& task, const std::vector<std::string>& args)
     recipe.etaNoiseSeedDelta = options.unsignedValue("ensd").value_or(0);
     if (options.error().empty() && recipe.schedule.empty()) {
         std::fprintf(stderr, "%s: unknown --schedule '%s' (choose Automatic, Uniform, Karras, "
-                             "Exponential or \"SGM Uniform\")\n",
+                             "Exponential, \"SGM Uniform\", Polyexponential, \"KL Optimal\", "
+                             "\"Align Your Steps\", Simple, Normal or Beta)\n",
                      task.c_str(), options.text("schedule").c_str());
         return ExitUsage;
     }

@@ -81,7 +81,8 @@ struct Recipe
     /// A1111 "ENSD" (eta noise seed delta): with "cpu"/"nv", noise after x_T uses seed + this.
     std::uint64_t etaNoiseSeedDelta = 0;
     /// k-diffusion samplers' σ schedule (A1111 "Schedule type"): "automatic" (the sampler's
-    /// default), "uniform", "karras", "exponential" or "sgm_uniform".
+    /// default), "uniform", "karras", "exponential", "sgm_uniform", "polyexponential",
+    /// "kl_optimal", "align_your_steps", "simple", "normal" or "beta" (A1111's names).
     std::string schedule = "automatic";
     int width = 512;                ///< output width in pixels
     int height = 512;               ///< output height in pixels

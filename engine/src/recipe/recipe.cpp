@@ -51,12 +51,18 @@ struct ScheduleName
     const char* name;
     const char* label;
 };
-constexpr std::array<ScheduleName, 5> KnownSchedules = {{
+constexpr std::array<ScheduleName, 11> KnownSchedules = {{
     {"automatic", "Automatic"},
     {"uniform", "Uniform"},
     {"karras", "Karras"},
     {"exponential", "Exponential"},
     {"sgm_uniform", "SGM Uniform"},
+    {"polyexponential", "Polyexponential"},
+    {"kl_optimal", "KL Optimal"},
+    {"align_your_steps", "Align Your Steps"},
+    {"simple", "Simple"},
+    {"normal", "Normal"},
+    {"beta", "Beta"},
 }};
 
 std::string lowerTrimmed(const std::string& text)

@@ -10,7 +10,10 @@ namespace {
 
 constexpr SigmaSchedule AllSchedules[] = {SigmaSchedule::Automatic, SigmaSchedule::Uniform,
                                           SigmaSchedule::Karras, SigmaSchedule::Exponential,
-                                          SigmaSchedule::SgmUniform};
+                                          SigmaSchedule::SgmUniform, SigmaSchedule::Polyexponential,
+                                          SigmaSchedule::KlOptimal, SigmaSchedule::AlignYourSteps,
+                                          SigmaSchedule::Simple, SigmaSchedule::Normal,
+                                          SigmaSchedule::Beta};
 
 std::string normalised(const std::string& text)
 {
@@ -36,6 +39,12 @@ const char* sigmaScheduleName(SigmaSchedule schedule)
     case SigmaSchedule::Karras: return "karras";
     case SigmaSchedule::Exponential: return "exponential";
     case SigmaSchedule::SgmUniform: return "sgm_uniform";
+    case SigmaSchedule::Polyexponential: return "polyexponential";
+    case SigmaSchedule::KlOptimal: return "kl_optimal";
+    case SigmaSchedule::AlignYourSteps: return "align_your_steps";
+    case SigmaSchedule::Simple: return "simple";
+    case SigmaSchedule::Normal: return "normal";
+    case SigmaSchedule::Beta: return "beta";
     }
     return "?";
 }
@@ -48,6 +57,12 @@ const char* sigmaScheduleLabel(SigmaSchedule schedule)
     case SigmaSchedule::Karras: return "Karras";
     case SigmaSchedule::Exponential: return "Exponential";
     case SigmaSchedule::SgmUniform: return "SGM Uniform";
+    case SigmaSchedule::Polyexponential: return "Polyexponential";
+    case SigmaSchedule::KlOptimal: return "KL Optimal";
+    case SigmaSchedule::AlignYourSteps: return "Align Your Steps";
+    case SigmaSchedule::Simple: return "Simple";
+    case SigmaSchedule::Normal: return "Normal";
+    case SigmaSchedule::Beta: return "Beta";
     }
     return "?";
 }
@@ -63,7 +78,8 @@ Result<SigmaSchedule> parseSigmaSchedule(const std::string& name)
             return schedule;
     return makeError(ErrorCode::InvalidRequest,
                      "unknown schedule '" + name +
-                         "' (choose Automatic, Uniform, Karras, Exponential or SGM Uniform)");
+                         "' (choose Automatic, Uniform, Karras, Exponential, SGM Uniform, "
+                         "Polyexponential, KL Optimal, Align Your Steps, Simple, Normal or Beta)");
 }
 
 DiscreteSigmas::DiscreteSigmas(const NoiseSchedule& schedule)
@@ -151,6 +167,14 @@ torch::Tensor a1111Sigmas(const DiscreteSigmas& model, SigmaSchedule schedule, i
     case SigmaSchedule::Karras: sigmas = karrasSigmas(n, sigmaMin, sigmaMax); break;
     case SigmaSchedule::Exponential: sigmas = exponentialSigmas(n, sigmaMin, sigmaMax); break;
     case SigmaSchedule::SgmUniform: sigmas = model.sgmUniform(n); break;
+    case SigmaSchedule::Polyexponential:
+        sigmas = polyexponentialSigmas(n, sigmaMin, sigmaMax);
+        break;
+    case SigmaSchedule::KlOptimal: sigmas = klOptimalSigmas(n, sigmaMin, sigmaMax); break;
+    case SigmaSchedule::AlignYourSteps: sigmas = alignYourStepsSigmas(n); break;
+    case SigmaSchedule::Simple: sigmas = model.simple(n); break;
+    case SigmaSchedule::Normal: sigmas = model.normal(n); break;
+    case SigmaSchedule::Beta: sigmas = betaSigmas(n, sigmaMin, sigmaMax); break;
     }
     if (discardNextToLast)
         sigmas = torch::cat({sigmas.slice(0, 0, -2), sigmas.slice(0, -1)});
