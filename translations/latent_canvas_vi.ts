@@ -69,6 +69,42 @@
 <context>
     <name>ldm::bridge::GalleryArchive</name>
     <message>
+        <source>The archive&apos;s directory is damaged.</source>
+        <translation>Danh mục của tệp nén bị hỏng.</translation>
+    </message>
+    <message>
+        <source>The archive lists the entry %1 twice.</source>
+        <translation>Tệp nén liệt kê mục %1 hai lần.</translation>
+    </message>
+    <message>
+        <source>The gallery.json names the entry %1 more than once.</source>
+        <translation>Tệp gallery.json nêu mục %1 nhiều hơn một lần.</translation>
+    </message>
+    <message>
+        <source>The archive&apos;s pictures add up to %1 MB unpacked; an import reads at most %2 MB. Export it in smaller parts.</source>
+        <translation>Các ảnh trong tệp nén khi giải nén tổng cộng %1 MB; mỗi lần nhập chỉ đọc tối đa %2 MB. Hãy xuất thành nhiều phần nhỏ hơn.</translation>
+    </message>
+    <message>
+        <source>The map %1 is not a readable image.</source>
+        <translation>Bản đồ %1 không phải ảnh đọc được.</translation>
+    </message>
+    <message>
+        <source>The map %1 is not a label map (8-bit class ids, at most %2 pixels a side).</source>
+        <translation>Bản đồ %1 không phải bản đồ nhãn (mã lớp 8 bit, mỗi cạnh tối đa %2 điểm ảnh).</translation>
+    </message>
+    <message>
+        <source>The gallery.json in %1 is %2 MB; a gallery manifest is at most %3 MB.</source>
+        <translation>Tệp gallery.json trong %1 nặng %2 MB; danh mục thư viện tối đa %3 MB.</translation>
+    </message>
+    <message>
+        <source>The entry %1 is not a readable image.</source>
+        <translation>Mục %1 không phải ảnh đọc được.</translation>
+    </message>
+    <message>
+        <source>Not enough free disk space for the import: it needs %1 MB, %2 MB are free.</source>
+        <translation>Không đủ dung lượng đĩa trống để nhập: cần %1 MB, chỉ còn %2 MB.</translation>
+    </message>
+    <message>
         <source>The archive has no entry %1.</source>
         <translation>Tệp nén không có mục %1.</translation>
     </message>
@@ -157,6 +193,10 @@
 </context>
 <context>
     <name>ldm::bridge::ImageIo</name>
+    <message>
+        <source>Cannot read %1: %2</source>
+        <translation>Không đọc được %1: %2</translation>
+    </message>
     <message>
         <source>%1 is not an image this program can read (%2).</source>
         <translation>%1 không phải ảnh mà chương trình đọc được (%2).</translation>
@@ -634,6 +674,10 @@ Hạt giống %2 · %3 × %4 · %5</translation>
 <context>
     <name>ldm::ui::GalleryView</name>
     <message>
+        <source>Import cancelled.</source>
+        <translation>Đã huỷ việc nhập.</translation>
+    </message>
+    <message>
         <source>Import Zip…</source>
         <translation>Nhập zip…</translation>
     </message>
@@ -994,7 +1038,7 @@ Hạt giống %2 · %3 × %4 · %5</translation>
         <translation>Thu &amp;nhỏ</translation>
     </message>
     <message>
-        <source>&amp;Fit Map</source>
+        <source>&amp;Fit to Window</source>
         <translation>&amp;Vừa khung</translation>
     </message>
     <message>

@@ -6,6 +6,8 @@
 #include "bridge/gallery_store.h"
 #include "bridge/image_io.h"
 #include "canvas/label_document.h"
+#include "canvas/mask_canvas.h"
+#include "canvas/mask_document.h"
 #include "canvas/semantic_canvas.h"
 #include "gallery/gallery_view.h"
 #include "gallery/result_saver.h"
@@ -172,16 +174,27 @@ void MainWindow::createActions()
     m_quit->setMenuRole(QAction::QuitRole);
     connect(m_quit, &QAction::triggered, this, &QWidget::close);
 
-    SemanticCanvas* canvas = m_paint->canvas();
+    // View › Zoom acts on the canvas in front: the map (Paint) or the picture and mask (Edit).
+    const auto onCanvas = [this](void (SemanticCanvas::*onMap)(), void (MaskCanvas::*onMask)()) {
+        return [this, onMap, onMask] {
+            if (m_tabs->currentWidget() == m_edit)
+                (m_edit->canvas()->*onMask)();
+            else if (m_tabs->currentWidget() == m_paint)
+                (m_paint->canvas()->*onMap)();
+        };
+    };
     m_zoomIn = new QAction(tr("Zoom &In"), this);
     m_zoomIn->setShortcuts({QKeySequence::ZoomIn, QKeySequence(Qt::CTRL | Qt::Key_Equal)});
-    connect(m_zoomIn, &QAction::triggered, canvas, &SemanticCanvas::zoomIn);
+    connect(m_zoomIn, &QAction::triggered, this,
+            onCanvas(&SemanticCanvas::zoomIn, &MaskCanvas::zoomIn));
     m_zoomOut = new QAction(tr("Zoom &Out"), this);
     m_zoomOut->setShortcut(QKeySequence::ZoomOut);
-    connect(m_zoomOut, &QAction::triggered, canvas, &SemanticCanvas::zoomOut);
-    m_zoomFit = new QAction(tr("&Fit Map"), this);
+    connect(m_zoomOut, &QAction::triggered, this,
+            onCanvas(&SemanticCanvas::zoomOut, &MaskCanvas::zoomOut));
+    m_zoomFit = new QAction(tr("&Fit to Window"), this);
     m_zoomFit->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_0));
-    connect(m_zoomFit, &QAction::triggered, canvas, &SemanticCanvas::fitToView);
+    connect(m_zoomFit, &QAction::triggered, this,
+            onCanvas(&SemanticCanvas::fitToView, &MaskCanvas::fitToView));
 
     for (const Activity activity : activities()) {
         const int index = static_cast<int>(activity);
@@ -279,9 +292,9 @@ void MainWindow::updateActions()
     m_generate->setEnabled(!gallery);
     m_cancel->setEnabled(m_controller->currentJob() != 0);
     m_cancelAll->setEnabled(!m_controller->jobs().isEmpty());
-    const bool paint = m_tabs->currentWidget() == m_paint;
+    const bool canvas = m_tabs->currentWidget() == m_paint || m_tabs->currentWidget() == m_edit;
     for (QAction* action : {m_zoomIn, m_zoomOut, m_zoomFit})
-        action->setEnabled(paint);
+        action->setEnabled(canvas);
     if (m_controller->currentJob() == 0)
         m_status->clearProgress();
 }

@@ -103,6 +103,17 @@ private Q_SLOTS:
         QCOMPARE(panel->document()->maskAt(QPoint(24, 40)), int(mask::Kept));
         QCOMPARE(panel->problem(), QString());
 
+        // View › Zoom acts on the canvas in front, here the mask canvas.
+        QAction* zoomIn = nullptr;
+        for (QAction* action : window.findChildren<QAction*>())
+            if (action->text() == MainWindow::tr("Zoom &In"))
+                zoomIn = action;
+        QVERIFY(zoomIn && zoomIn->isEnabled());
+        const double zoomBefore = panel->canvas()->zoom();
+        zoomIn->trigger();
+        QVERIFY(panel->canvas()->zoom() > zoomBefore);
+        panel->canvas()->fitToView();
+
         window.generate();
         QVERIFY(QTest::qWaitFor([&] { return gallery.items().size() == 1; }, 10000));
         ldm::bridge::GenerateRequest request = lastRequest(*state);
