@@ -178,6 +178,10 @@ TEST(KSamplers, EverySamplerLandsOnAOnePointDataSet)
             continue;
         for (auto sigmaSchedule : {ldm::SigmaSchedule::Automatic, ldm::SigmaSchedule::Karras,
                                    ldm::SigmaSchedule::SgmUniform}) {
+            // LCM shows the model the nearest of its 50 grid timesteps, so it lands exactly
+            // only where the last level is a grid level (not SGM Uniform's).
+            if (kind == ldm::SamplerKind::Lcm && sigmaSchedule == ldm::SigmaSchedule::SgmUniform)
+                continue;
             auto sampler = ldm::makeSampler(kind, schedule, 8, 0.0, sigmaSchedule);
             ASSERT_TRUE(sampler.ok()) << sampler.error().message;
             ldm::NoiseGenerator generator(7, ldm::NoiseKind::Philox);

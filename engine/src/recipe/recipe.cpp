@@ -28,7 +28,7 @@ struct SamplerName
     const char* automaticSchedule; ///< what A1111's "Automatic" means; "" = not k-diffusion
 };
 // The k-diffusion rows follow AUTOMATIC1111 1.10's samplers_k_diffusion table.
-constexpr std::array<SamplerName, 15> KnownSamplers = {{
+constexpr std::array<SamplerName, 16> KnownSamplers = {{
     {"ddim", "DDIM", "", ""},
     {"plms", "PLMS", "", ""},
     {"ddpm", "DDPM", "", ""},
@@ -44,6 +44,7 @@ constexpr std::array<SamplerName, 15> KnownSamplers = {{
     {"dpmpp_sde", "DPM++ SDE", "dpmpp_sde", "karras"},
     {"dpmpp_2m_sde", "DPM++ 2M SDE", "dpmpp_2m_sde", "exponential"},
     {"dpmpp_3m_sde", "DPM++ 3M SDE", "dpmpp_3m_sde", "exponential"},
+    {"lcm", "LCM", "lcm", "uniform"},
 }};
 
 struct ScheduleName

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "sampling/k_samplers.h"
+#include "sampling/lcm_sampler.h"
 
 #include <algorithm>
 #include <cmath>
@@ -180,6 +181,8 @@ Result<std::unique_ptr<Sampler>> makeKDiffusionSampler(SamplerKind kind,
         return makeError(ErrorCode::Internal, "not a k-diffusion sampler");
     if (steps < 1)
         return makeError(ErrorCode::InvalidRequest, "steps must be at least 1");
+    if (kind == SamplerKind::Lcm) // its own denoiser and noise levels
+        return makeLcmSampler(schedule, steps, sigmaSchedule);
     const KSamplerTraits& traits = kSamplerTraits(kind);
     const SigmaSchedule resolved =
         sigmaSchedule == SigmaSchedule::Automatic ? traits.automaticSchedule : sigmaSchedule;

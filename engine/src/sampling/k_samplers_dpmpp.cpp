@@ -31,6 +31,8 @@ constexpr TraitsEntry Table[] = {
      {"sample_dpmpp_2m_sde", SigmaSchedule::Exponential, false, true}},
     {SamplerKind::DpmPlusPlus3MSde,
      {"sample_dpmpp_3m_sde", SigmaSchedule::Exponential, true, true}},
+    // A1111's sd_samplers_lcm.py: its own denoiser and sampler (lcm_sampler.h).
+    {SamplerKind::Lcm, {"sample_lcm", SigmaSchedule::Uniform, false, true}},
 };
 
 struct AncestralStep {

@@ -30,6 +30,7 @@ const char* samplerKindName(SamplerKind kind)
     case SamplerKind::DpmPlusPlusSde: return "dpmpp_sde";
     case SamplerKind::DpmPlusPlus2MSde: return "dpmpp_2m_sde";
     case SamplerKind::DpmPlusPlus3MSde: return "dpmpp_3m_sde";
+    case SamplerKind::Lcm: return "lcm";
     }
     return "?";
 }
@@ -43,7 +44,7 @@ std::vector<SamplerKind> allSamplerKinds()
             SamplerKind::Dpm2,           SamplerKind::Dpm2Ancestral,
             SamplerKind::DpmPlusPlus2SAncestral, SamplerKind::DpmPlusPlus2M,
             SamplerKind::DpmPlusPlusSde, SamplerKind::DpmPlusPlus2MSde,
-            SamplerKind::DpmPlusPlus3MSde};
+            SamplerKind::DpmPlusPlus3MSde, SamplerKind::Lcm};
 }
 
 Result<SamplerKind> parseSamplerKind(const std::string& name)

@@ -36,10 +36,11 @@ enum class SamplerKind {
     DpmPlusPlusSde,              ///< "DPM++ SDE"
     DpmPlusPlus2MSde,            ///< "DPM++ 2M SDE"
     DpmPlusPlus3MSde,            ///< "DPM++ 3M SDE"
+    Lcm,                         ///< "LCM": for LCM-distilled models (lcm_sampler.h)
 };
 
 /// Our id: "ddim", "plms", "ddpm", "dpmpp2m", "euler", "euler_a", "heun", "lms", "dpm2",
-/// "dpm2_a", "dpmpp_2s_a", "dpmpp_2m", "dpmpp_sde", "dpmpp_2m_sde", "dpmpp_3m_sde".
+/// "dpm2_a", "dpmpp_2s_a", "dpmpp_2m", "dpmpp_sde", "dpmpp_2m_sde", "dpmpp_3m_sde", "lcm".
 const char* samplerKindName(SamplerKind kind);
 /// Every kind, in the order a list shows them.
 std::vector<SamplerKind> allSamplerKinds();
