@@ -71,6 +71,10 @@ std::vector<OptionSpec> optionsFor(const std::string& task)
                          "CLIP models: use the text encoder's N-th layer from the end "
                          "(A1111 'Clip skip'; 2 = penultimate)",
                          "1"});
+        specs.push_back({"lora-dir", "DIR",
+                         "folder of the LoRA files (.safetensors, also in subfolders) that "
+                         "<lora:name:weight> in the prompt names, as in A1111",
+                         "none"});
     }
     const bool edit = task == "img2img" || task == "inpaint" || task == "outpaint";
     if (task == "txt2img" || task == "paint") {
@@ -357,6 +361,7 @@ int runTask(const std::string& task, const std::vector<std::string>& args)
         return code;
     const bool terminal = !options.has("quiet") && isatty(STDERR_FILENO);
     request.previewMode = PreviewMode::None;
+    request.loraDir = options.text("lora-dir");
     request.onProgress = [terminal](const ProgressInfo& p) { printProgress(p, terminal); };
     auto result = (*engine)->generate(request);
     if (terminal)

@@ -102,6 +102,9 @@ struct GenerateRequest {
     /// filled, the others are kept exactly.
     RgbImage mask;
     ControlRequest control; ///< "txt2img", "paint": an optional ControlNet and its hint
+    /// Folder where the prompt's `<lora:name:weight>` tags find name.safetensors (A1111's Lora
+    /// folder, searched with its subfolders); empty = none, and a prompt naming a LoRA fails.
+    std::string loraDir;
     PreviewMode previewMode = PreviewMode::LatentProjection;
     int previewInterval = 1;        ///< a preview every N steps
     bool previewPredictedX0 = true; ///< preview x̂0 (true) or the noisy x_t (false)

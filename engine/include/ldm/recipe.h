@@ -97,6 +97,9 @@ struct Recipe
     int tileSize = 0;               ///< upscale tile edge in pixels; 0 = untiled
     ControlRecipe control;          ///< txt2img, paint: the ControlNet, when one steered it
     CanvasGrowth growth;            ///< outpaint: pixels added per side (as run, after rounding)
+    /// A1111 "Lora hashes" of the LoRAs the prompt's `<lora:...>` tags merged: "name: <first 12
+    /// hex digits of the sha256 of the file after its header>, ..." (filled by the engine).
+    std::string loraHashes;
     std::string engineVersion;      ///< e.g. "latent-canvas 0.1.0"
     std::string createdAt;          ///< ISO-8601 UTC, e.g. "2024-05-01T12:00:00Z"
 

@@ -4,6 +4,7 @@
 #include "checkpoint/config_summary.h"
 #include "core/safetensors.h"
 #include "data/landscape_generator.h"
+#include "lora/prompt_loras.h"
 #include "pipeline/control_request.h"
 #include "pipeline/cpu_share.h"
 #include "pipeline/engine_state.h"
@@ -21,6 +22,7 @@ struct Engine::Impl {
     int threads = 1;
     std::string modelDir;
     std::optional<LoadedModel> model;
+    lora::LoraPatcher loras; ///< the LoRAs merged into `model`'s weights
 };
 
 namespace {
@@ -234,6 +236,7 @@ Result<ModelInfo> Engine::loadModel(const std::string& nameOrPath, const std::st
         loaded.projection = projectionFor(path, loaded.diffusion);
         loaded.diffusion.to(m_impl->device);
         m_impl->model = std::move(loaded);
+        m_impl->loras = lora::LoraPatcher(); // its kept weights were the previous model's
     } catch (const std::bad_alloc&) {
         return makeError(ErrorCode::OutOfMemory, "not enough memory to load " + path);
     } catch (const c10::Error& error) {
@@ -272,10 +275,26 @@ Result<GenerateResult> Engine::generate(const GenerateRequest& request)
                          "model '" + model.info.name + "' cannot do task '" + request.recipe.task +
                              "'");
     try {
+        // The prompt's <lora:name:weight> tags: merged into the weights (replacing the previous
+        // request's) and taken out of the text the tokenizer reads; the recipe keeps them.
+        auto loras = lora::applyPromptLoras(m_impl->loras, m_impl->model->diffusion,
+                                            request.recipe.prompt, request.loraDir);
+        if (!loras)
+            return loras.error();
+        std::optional<GenerateRequest> withoutTags;
+        if (loras->prompt != request.recipe.prompt) {
+            withoutTags = request;
+            withoutTags->recipe.prompt = loras->prompt;
+        }
+        const GenerateRequest& run = withoutTags ? *withoutTags : request;
         Result<GenerateResult> result = request.recipe.task == "upscale"
-                                            ? generateUpscale(model, request, m_impl->device)
-                                            : generateFromNoise(model, request, m_impl->device);
+                                            ? generateUpscale(model, run, m_impl->device)
+                                            : generateFromNoise(model, run, m_impl->device);
         if (result) {
+            result->recipe.prompt = request.recipe.prompt;
+            result->recipe.loraHashes = loras->hashes;
+            result->warnings.insert(result->warnings.end(), loras->warnings.begin(),
+                                    loras->warnings.end());
             result->recipe.modelName = model.info.name;
             result->recipe.modelHash = model.info.hash;
             result->recipe.engineVersion = engineVersion();

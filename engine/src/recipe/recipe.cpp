@@ -179,7 +179,7 @@ bool Recipe::operator==(const Recipe& o) const
            clipSkip == o.clipSkip && prediction == o.prediction && weights == o.weights && mapHash == o.mapHash && inputImageHash == o.inputImageHash &&
            maskHash == o.maskHash && strength == o.strength && tileSize == o.tileSize &&
            control == o.control &&
-           growth == o.growth &&
+           growth == o.growth && loraHashes == o.loraHashes &&
            engineVersion == o.engineVersion && createdAt == o.createdAt;
 }
 
@@ -349,6 +349,7 @@ nlohmann::json toJson(const Recipe& r)
         {"grow_right", r.growth.right},
         {"grow_top", r.growth.top},
         {"grow_bottom", r.growth.bottom},
+        {"lora_hashes", r.loraHashes},
         {"engine_version", r.engineVersion},
         {"created_at", r.createdAt},
     };
@@ -395,6 +396,7 @@ Result<Recipe> recipeFromJson(const nlohmann::json& json)
         readField(json, "grow_right", r.growth.right, error) &&
         readField(json, "grow_top", r.growth.top, error) &&
         readField(json, "grow_bottom", r.growth.bottom, error) &&
+        readField(json, "lora_hashes", r.loraHashes, error) &&
         readField(json, "engine_version", r.engineVersion, error) &&
         readField(json, "created_at", r.createdAt, error);
     if (!fieldsOk)

@@ -314,11 +314,13 @@ void applyPair(const std::string& key, const std::string& value, Recipe& r)
         r.maskHash = value;
     else if (key == "Outpaint")
         parseGrowth(value, r.growth);
+    else if (key == "Lora hashes")
+        r.loraHashes = value;
     else if (key == "Engine")
         r.engineVersion = value;
     else if (key == "Created")
         r.createdAt = value;
-    // Anything else (Version, Schedule type, Lora hashes, ...) has no equivalent here.
+    // Anything else (Version, TI hashes, ...) has no equivalent here.
 }
 
 std::vector<std::string> splitLines(const std::string& text)
@@ -391,6 +393,7 @@ std::string toA1111Parameters(const Recipe& r)
               std::to_string(r.growth.bottom));
     addIf(r.tileSize > 0, "Tile size", std::to_string(r.tileSize));
     addIf(r.control.enabled(), "ControlNet 0", formatControl(r.control));
+    addIf(!r.loraHashes.empty(), "Lora hashes", r.loraHashes);
     addIf(!r.engineVersion.empty(), "Engine", r.engineVersion);
     addIf(!r.createdAt.empty(), "Created", r.createdAt);
 
