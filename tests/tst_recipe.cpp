@@ -263,3 +263,38 @@ TEST(Recipe, UpscalerNoiseLevelRoundTrips)
     EXPECT_FALSE(ldm::recipeFromJson(bad).ok());
     EXPECT_EQ(ldm::toA1111Parameters(ldm::Recipe{}).find("Noise level"), std::string::npos);
 }
+
+// A1111's other schedule types read and write in its spelling; "TI hashes" round-trips.
+TEST(Recipe, A1111ScheduleTypesAndTiHashes)
+{
+    ldm::Recipe r;
+    r.sampler = "euler";
+    r.tiHashes = "EasyNegative: c74b4e810b03, tinyneg: 0123456789ab";
+    for (const auto& [name, label] :
+         {std::pair{"polyexponential", "Polyexponential"}, {"kl_optimal", "KL Optimal"},
+          {"align_your_steps", "Align Your Steps"}, {"simple", "Simple"}, {"normal", "Normal"},
+          {"beta", "Beta"}}) {
+        r.schedule = name;
+        const std::string text = ldm::toA1111Parameters(r);
+        EXPECT_NE(text.find(std::string("Schedule type: ") + label), std::string::npos) << text;
+        EXPECT_NE(text.find("TI hashes: \"EasyNegative: c74b4e810b03, tinyneg: 0123456789ab\""),
+                  std::string::npos)
+            << text;
+        const auto back = ldm::recipeFromA1111Parameters(text);
+        ASSERT_TRUE(back.ok());
+        EXPECT_EQ(back->schedule, name);
+        EXPECT_EQ(back->tiHashes, r.tiHashes);
+        EXPECT_EQ(ldm::scheduleFromLabel(label), name);
+        const auto json = ldm::recipeFromJson(ldm::toJson(r));
+        ASSERT_TRUE(json.ok());
+        EXPECT_EQ(*json, r);
+    }
+    // As A1111 writes it for a picture made there.
+    const auto a1111 = ldm::recipeFromA1111Parameters(
+        "a lake, EasyNegative\nSteps: 20, Sampler: DPM++ 2M, Schedule type: Align Your Steps, "
+        "CFG scale: 7, Seed: 1, Size: 512x512, TI hashes: \"EasyNegative: c74b4e810b03\", "
+        "Version: v1.10.0");
+    ASSERT_TRUE(a1111.ok());
+    EXPECT_EQ(a1111->schedule, "align_your_steps");
+    EXPECT_EQ(a1111->tiHashes, "EasyNegative: c74b4e810b03");
+}

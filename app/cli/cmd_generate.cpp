@@ -75,6 +75,11 @@ std::vector<OptionSpec> optionsFor(const std::string& task)
                          "folder of the LoRA files (.safetensors, also in subfolders) that "
                          "<lora:name:weight> in the prompt names, as in A1111",
                          "none"});
+        specs.push_back({"embeddings-dir", "DIR",
+                         "folder of textual-inversion embeddings (.pt, .bin, .safetensors, also "
+                         "in subfolders): a word of the prompt or negative prompt equal to a "
+                         "file's name stands for its vectors, as in A1111",
+                         "none"});
     }
     const bool edit = task == "img2img" || task == "inpaint" || task == "outpaint";
     if (task == "txt2img" || task == "paint") {
@@ -362,6 +367,7 @@ int runTask(const std::string& task, const std::vector<std::string>& args)
     const bool terminal = !options.has("quiet") && isatty(STDERR_FILENO);
     request.previewMode = PreviewMode::None;
     request.loraDir = options.text("lora-dir");
+    request.embeddingsDir = options.text("embeddings-dir");
     request.onProgress = [terminal](const ProgressInfo& p) { printProgress(p, terminal); };
     auto result = (*engine)->generate(request);
     if (terminal)

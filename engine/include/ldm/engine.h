@@ -105,6 +105,10 @@ struct GenerateRequest {
     /// Folder where the prompt's `<lora:name:weight>` tags find name.safetensors (A1111's Lora
     /// folder, searched with its subfolders); empty = none, and a prompt naming a LoRA fails.
     std::string loraDir;
+    /// Folder of textual-inversion embeddings (A1111's `embeddings`, searched with its
+    /// subfolders): a word of a CLIP model's prompt equal to a file's name (without extension)
+    /// stands for its vectors, and the result's recipe lists them ("TI hashes"). Empty = none.
+    std::string embeddingsDir;
     PreviewMode previewMode = PreviewMode::LatentProjection;
     int previewInterval = 1;        ///< a preview every N steps
     bool previewPredictedX0 = true; ///< preview x̂0 (true) or the noisy x_t (false)

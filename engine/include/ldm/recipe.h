@@ -100,6 +100,10 @@ struct Recipe
     /// A1111 "Lora hashes" of the LoRAs the prompt's `<lora:...>` tags merged: "name: <first 12
     /// hex digits of the sha256 of the file after its header>, ..." (filled by the engine).
     std::string loraHashes;
+    /// A1111 "TI hashes" of the textual-inversion embeddings the prompts named: "name: <first
+    /// 12 hex digits of the file's sha256>, ...", the prompt's then the negative prompt's
+    /// (filled by the engine).
+    std::string tiHashes;
     std::string engineVersion;      ///< e.g. "latent-canvas 0.1.0"
     std::string createdAt;          ///< ISO-8601 UTC, e.g. "2024-05-01T12:00:00Z"
 

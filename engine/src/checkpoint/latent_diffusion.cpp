@@ -314,6 +314,25 @@ torch::Tensor LatentDiffusion::encodeTokens(const torch::Tensor& tokens, int64_t
     return text->forward(tokens);
 }
 
+torch::Tensor LatentDiffusion::tokenEmbeddings(const torch::Tensor& tokens) const
+{
+    if (ClipTextEncoder clip = m_clip; !clip.is_empty())
+        return clip->tokenEmbeddings(tokens);
+    OpenClipTextEncoder openClip = m_openClip;
+    TORCH_CHECK(!openClip.is_empty(), "this model has no CLIP or OpenCLIP text encoder");
+    return openClip->tokenEmbeddings(tokens);
+}
+
+torch::Tensor LatentDiffusion::encodeTokenEmbeddings(const torch::Tensor& embeddings,
+                                                     int64_t clipSkip) const
+{
+    if (ClipTextEncoder clip = m_clip; !clip.is_empty())
+        return clip->forwardEmbeddings(embeddings, clipSkip);
+    OpenClipTextEncoder openClip = m_openClip;
+    TORCH_CHECK(!openClip.is_empty(), "this model has no CLIP or OpenCLIP text encoder");
+    return openClip->forwardEmbeddings(embeddings);
+}
+
 int64_t LatentDiffusion::parameterCount() const
 {
     int64_t count = 0;

@@ -72,6 +72,11 @@ public:
     /// config names (SD-2.x: penultimate); BERT has no such choice.
     /// Throws (c10::Error) like the modules do; call only when takesText().
     torch::Tensor encodeTokens(const torch::Tensor& tokens, int64_t clipSkip = 1) const;
+    /// CLIP and OpenCLIP only: the token embeddings of ids [B, n] -> [B, n, width], where
+    /// textual-inversion vectors go; then encodeTokenEmbeddings() as encodeTokens() goes on.
+    /// Throws (c10::Error) for other text encoders.
+    torch::Tensor tokenEmbeddings(const torch::Tensor& tokens) const;
+    torch::Tensor encodeTokenEmbeddings(const torch::Tensor& embeddings, int64_t clipSkip = 1) const;
     ClassEmbedder classEmbedder() const { return m_class; }     ///< null when absent
     /// The SD x4 upscaler's noise augmentation of its low-resolution input; absent otherwise.
     const std::optional<LowScaleAugmentation>& lowScale() const { return m_lowScale; }

@@ -107,19 +107,33 @@ torch::Tensor ClipTextEncoderImpl::attention(Layer& layer, const torch::Tensor& 
 
 torch::Tensor ClipTextEncoderImpl::forward(const torch::Tensor& tokens, int64_t clipSkip)
 {
+    return forwardEmbeddings(tokenEmbeddings(tokens), clipSkip);
+}
+
+torch::Tensor ClipTextEncoderImpl::tokenEmbeddings(const torch::Tensor& tokens)
+{
     TORCH_CHECK(tokens.dim() == 2, "CLIP text encoder: tokens must be [B, n]");
-    const int64_t n = tokens.size(1);
+    const auto ids = tokens.to(torch::kLong);
+    TORCH_CHECK(ids.numel() > 0 && ids.min().item<int64_t>() >= 0 &&
+                    ids.max().item<int64_t>() < m_config.vocabSize,
+                "CLIP text encoder: token id outside 0..", m_config.vocabSize - 1);
+    return m_tokenEmbedding->forward(ids);
+}
+
+torch::Tensor ClipTextEncoderImpl::forwardEmbeddings(const torch::Tensor& embeddings,
+                                                     int64_t clipSkip)
+{
+    TORCH_CHECK(embeddings.dim() == 3 && embeddings.size(2) == m_config.width,
+                "CLIP text encoder: embeddings must be [B, n, ", m_config.width, "]");
+    const int64_t n = embeddings.size(1);
     TORCH_CHECK(n >= 1 && n <= m_config.maxPositions, "CLIP text encoder: ", n,
                 " tokens, at most ", m_config.maxPositions);
     TORCH_CHECK(clipSkip >= 1 && clipSkip <= m_config.layers, "CLIP skip ", clipSkip,
                 " is outside 1..", m_config.layers);
-    const auto ids = tokens.to(torch::kLong);
-    TORCH_CHECK(ids.min().item<int64_t>() >= 0 &&
-                    ids.max().item<int64_t>() < m_config.vocabSize,
-                "CLIP text encoder: token id outside 0..", m_config.vocabSize - 1);
     // Position ids are 0..n-1 (the buffer holds exactly that in every released file).
-    const torch::Tensor positions = torch::arange(n, ids.options());
-    torch::Tensor x = m_tokenEmbedding->forward(ids) + m_positionEmbedding->forward(positions);
+    const torch::Tensor positions =
+        torch::arange(n, torch::TensorOptions(torch::kLong).device(embeddings.device()));
+    torch::Tensor x = embeddings + m_positionEmbedding->forward(positions);
     const torch::Tensor mask =
         torch::full({n, n}, -std::numeric_limits<float>::infinity(),
                     x.options().dtype(torch::kFloat32))

@@ -100,17 +100,31 @@ torch::Tensor OpenClipTextEncoderImpl::attention(Block& block, const torch::Tens
 
 torch::Tensor OpenClipTextEncoderImpl::forward(const torch::Tensor& tokens, int64_t layerFromEnd)
 {
-    const int64_t fromEnd = layerFromEnd > 0 ? layerFromEnd : m_config.layerFromEnd;
+    return forwardEmbeddings(tokenEmbeddings(tokens), layerFromEnd);
+}
+
+torch::Tensor OpenClipTextEncoderImpl::tokenEmbeddings(const torch::Tensor& tokens)
+{
     TORCH_CHECK(tokens.dim() == 2, "OpenCLIP text encoder: tokens must be [B, n]");
-    const int64_t n = tokens.size(1);
+    const auto ids = tokens.to(torch::kLong);
+    TORCH_CHECK(ids.numel() > 0 && ids.min().item<int64_t>() >= 0 &&
+                    ids.max().item<int64_t>() < m_config.vocabSize,
+                "OpenCLIP text encoder: token id outside 0..", m_config.vocabSize - 1);
+    return m_tokenEmbedding->forward(ids);
+}
+
+torch::Tensor OpenClipTextEncoderImpl::forwardEmbeddings(const torch::Tensor& embeddings,
+                                                         int64_t layerFromEnd)
+{
+    const int64_t fromEnd = layerFromEnd > 0 ? layerFromEnd : m_config.layerFromEnd;
+    TORCH_CHECK(embeddings.dim() == 3 && embeddings.size(2) == m_config.width,
+                "OpenCLIP text encoder: embeddings must be [B, n, ", m_config.width, "]");
+    const int64_t n = embeddings.size(1);
     TORCH_CHECK(n >= 1 && n <= m_config.contextLength, "OpenCLIP text encoder: ", n,
                 " tokens, at most ", m_config.contextLength);
     TORCH_CHECK(fromEnd >= 1 && fromEnd <= m_config.layers, "OpenCLIP layer ", fromEnd,
                 " from the end is outside 1..", m_config.layers);
-    const auto ids = tokens.to(torch::kLong);
-    TORCH_CHECK(ids.min().item<int64_t>() >= 0 && ids.max().item<int64_t>() < m_config.vocabSize,
-                "OpenCLIP text encoder: token id outside 0..", m_config.vocabSize - 1);
-    torch::Tensor x = m_tokenEmbedding->forward(ids) + m_positionalEmbedding.slice(0, 0, n);
+    torch::Tensor x = embeddings + m_positionalEmbedding.slice(0, 0, n);
     const torch::Tensor mask =
         torch::full({n, n}, -std::numeric_limits<float>::infinity(),
                     x.options().dtype(torch::kFloat32))

@@ -49,6 +49,13 @@ public:
     /// Throws (c10::Error) on ids out of range or a layer outside 1..layers.
     torch::Tensor forward(const torch::Tensor& tokens, int64_t layerFromEnd = 0);
 
+    /// The token embeddings of ids [B, n] -> [B, n, width], before positions are added: where
+    /// textual-inversion vectors replace those of their placeholder tokens.
+    /// Throws (c10::Error) on ids out of range.
+    torch::Tensor tokenEmbeddings(const torch::Tensor& tokens);
+    /// forward() from token embeddings [B, n, width].
+    torch::Tensor forwardEmbeddings(const torch::Tensor& embeddings, int64_t layerFromEnd = 0);
+
     const OpenClipTextConfig& config() const { return m_config; }
 
 private:

@@ -142,6 +142,20 @@ Result<void> collectTensors(const PickleTree& tree, const PickleValue& dict,
     return {};
 }
 
+// A textual-inversion embedding (A1111 and the original implementation): the tensors of
+// `string_to_param`, a dict or a ParameterDict placeholder whose kept state holds them in
+// `_parameters`. Null for anything else.
+const PickleValue* embeddingParameters(const PickleTree& tree, const PickleValue& root)
+{
+    const PickleValue* params = lookup(tree, root, "string_to_param");
+    if (params && params->kind == PickleKind::Object &&
+        params->text == "torch.nn.modules.container.ParameterDict" && params->items.size() == 1) {
+        const PickleValue& state = tree.at(params->items[0]);
+        params = state.kind == PickleKind::Dict ? lookup(tree, state, "_parameters") : nullptr;
+    }
+    return params && params->kind == PickleKind::Dict ? params : nullptr;
+}
+
 Result<CkptContents> extract(const PickleTree& tree)
 {
     const PickleValue& root = tree.at(tree.root);
@@ -164,6 +178,13 @@ Result<CkptContents> extract(const PickleTree& tree)
                 contents.skipped.push_back(describeKey(tree, key));
         }
         if (auto ok = collectTensors(tree, *stateDict, "state_dict.", contents); !ok)
+            return ok.error();
+    } else if (const PickleValue* params = embeddingParameters(tree, root)) {
+        for (size_t i = 0; i + 1 < root.items.size(); i += 2) {
+            if (!isString(tree, root.items[i], "string_to_param"))
+                contents.skipped.push_back(describeKey(tree, root.items[i]));
+        }
+        if (auto ok = collectTensors(tree, *params, "string_to_param.", contents); !ok)
             return ok.error();
     } else if (auto ok = collectTensors(tree, root, "", contents); !ok) {
         return ok.error();

@@ -50,8 +50,10 @@ struct CkptContents
 };
 
 /// Finds the state dict in an unpickled data.pkl: the root dict's `state_dict` entry
-/// (Lightning), else the root dict itself. Checks every tensor's view against its storage's
-/// element count and that each storage key names one dtype. Storage file positions are left 0.
+/// (Lightning), else a textual-inversion embedding's `string_to_param` (a dict, or the
+/// `_parameters` of a ParameterDict), else the root dict itself. Checks every tensor's view
+/// against its storage's element count and that each storage key names one dtype. Storage file
+/// positions are left 0.
 /// Never throws; errors are InvalidFile.
 Result<CkptContents> extractStateDict(const PickleTree& tree);
 

@@ -218,7 +218,16 @@ bool Machine::newObject(uint32_t type, uint32_t args)
 
 bool Machine::build(uint32_t target, uint32_t state)
 {
-    (void)state;
+    // A textual-inversion embedding saved by the original implementation keeps its vectors in
+    // a ParameterDict, whose state (`_parameters`, an OrderedDict of tensors) is the only way
+    // to them: that state is kept as the placeholder's one item, still a plain value tree.
+    if (value(target).kind == PickleKind::Object &&
+        value(target).text == "torch.nn.modules.container.ParameterDict") {
+        if (!chargeItems(1))
+            return false;
+        m_tree.values[target].items.assign(1, state);
+        return true;
+    }
     // Python would set attributes: an OrderedDict's `_metadata` (module versions), a
     // placeholder's fields. Nothing we read depends on them, so they are dropped.
     const PickleKind kind = value(target).kind;

@@ -113,10 +113,12 @@ bool isInpaintingModel(const LatentDiffusion& diffusion);
 struct EncodedPrompts {
     torch::Tensor cond, uncond;
     std::vector<std::string> warnings; ///< truncation, unbalanced brackets, ...
+    std::string tiHashes; ///< A1111 "TI hashes" of the embeddings the prompts named
 };
-/// Text → contexts through the model's tokenizer and text encoder (prompt_encoding.cpp).
+/// Text → contexts through the model's tokenizer and text encoder (prompt_encoding.cpp);
+/// CLIP and OpenCLIP prompts may name the textual-inversion embeddings of `embeddingsDir`.
 Result<EncodedPrompts> encodePrompts(const LoadedModel& model, const Recipe& recipe,
-                                     torch::Device device);
+                                     torch::Device device, const std::string& embeddingsDir = {});
 
 /// Runs task "txt2img" or "paint".
 Result<GenerateResult> generateFromNoise(const LoadedModel& model, const GenerateRequest& request,

@@ -145,10 +145,12 @@ Result<GenerateResult> generateFromNoise(const LoadedModel& model, const Generat
     AutocastScope autocast(recipe.precision == "bf16");
     Conditions conditions;
     std::vector<std::string> warnings;
+    std::string tiHashes;
     if (diffusion.takesText()) {
-        auto prompts = encodePrompts(model, recipe, device);
+        auto prompts = encodePrompts(model, recipe, device, request.embeddingsDir);
         if (!prompts)
             return prompts.error();
+        tiHashes = prompts->tiHashes;
         conditions.context = prompts->cond;
         conditions.uncondContext = prompts->uncond;
         warnings = std::move(prompts->warnings);
@@ -198,6 +200,7 @@ Result<GenerateResult> generateFromNoise(const LoadedModel& model, const Generat
     GenerateResult result;
     result.image = plan.finish ? plan.finish(std::move(sampled->image)) : std::move(sampled->image);
     result.recipe = recipe;
+    result.recipe.tiHashes = tiHashes;
     result.recipe.sampler = samplerKindName(*kind); // "Euler a" and the like as our id
     result.recipe.schedule = sigmaScheduleName(*sigmaSchedule);
     if (recipe.task == "paint" && request.control.path.empty())

@@ -5,8 +5,11 @@
 // A1111 or Civitai mean the same here: (emphasis:1.3), [de-emphasis], BREAK, and prompts of any
 // length in 75-token chunks whose contexts are concatenated. The two prompts of a guidance pair
 // are padded to the same number of chunks with the empty prompt's context, as A1111 does.
+// With an embeddings folder, a CLIP or OpenCLIP prompt's words that name a textual-inversion
+// embedding stand for its vectors (pipeline/embedding_library.h).
 // BERT and our sentencepiece models take the first 77 tokens; a longer prompt is truncated
 // and the result says so.
+#include "pipeline/embedding_library.h"
 #include "pipeline/engine_state.h"
 
 namespace ldm {
@@ -20,10 +23,20 @@ torch::Tensor idsTensor(const std::vector<std::int32_t>& ids, torch::Device devi
 
 /// A1111's process_tokens: the chunk's context scaled per token, then rescaled so its mean is
 /// what it was without emphasis.
-torch::Tensor encodeClipChunk(const LoadedModel& model, const prompt::PromptChunk& chunk,
-                              int clipSkip, torch::Device device)
+Result<torch::Tensor> encodeClipChunk(const LoadedModel& model, const prompt::PromptChunk& chunk,
+                                      int clipSkip, torch::Device device,
+                                      const EmbeddingLibrary* embeddings = nullptr)
 {
-    torch::Tensor z = model.diffusion.encodeTokens(idsTensor(chunk.ids, device), clipSkip);
+    torch::Tensor z;
+    if (embeddings && !chunk.fixes.empty()) {
+        auto tokens = embeddings->apply(
+            model.diffusion.tokenEmbeddings(idsTensor(chunk.ids, device)), chunk.fixes);
+        if (!tokens)
+            return tokens.error();
+        z = model.diffusion.encodeTokenEmbeddings(*tokens, clipSkip);
+    } else {
+        z = model.diffusion.encodeTokens(idsTensor(chunk.ids, device), clipSkip);
+    }
     const bool plain = std::all_of(chunk.weights.begin(), chunk.weights.end(),
                                    [](double w) { return w == 1.0; });
     if (plain)
@@ -39,17 +52,41 @@ torch::Tensor encodeClipChunk(const LoadedModel& model, const prompt::PromptChun
 Result<std::vector<torch::Tensor>> encodeClipPrompt(const LoadedModel& model,
                                                     const std::string& text, int clipSkip,
                                                     torch::Device device,
-                                                    std::vector<std::string>& warnings)
+                                                    std::vector<std::string>& warnings,
+                                                    const EmbeddingLibrary* embeddings,
+                                                    std::string& tiHashes)
 {
-    auto chunks = prompt::chunkPrompt(*model.clipTokenizer, text);
+    prompt::ChunkOptions options;
+    options.embeddings = embeddings ? &embeddings->names() : nullptr;
+    auto chunks = prompt::chunkPrompt(*model.clipTokenizer, text, options);
     if (!chunks)
         return makeError(ErrorCode::InvalidRequest, "the prompt: " + chunks.error().message);
     for (const auto& warning : chunks->warnings)
         warnings.push_back(warning);
     std::vector<torch::Tensor> contexts;
-    for (const auto& chunk : chunks->chunks)
-        contexts.push_back(encodeClipChunk(model, chunk, clipSkip, device));
+    for (const auto& chunk : chunks->chunks) {
+        auto context = encodeClipChunk(model, chunk, clipSkip, device, embeddings);
+        if (!context)
+            return context.error();
+        contexts.push_back(*context);
+    }
+    if (embeddings)
+        tiHashes = embeddings->hashes(chunks->chunks);
     return contexts;
+}
+
+/// The embeddings folder of a request read for this model's text encoder; none without one.
+Result<std::optional<EmbeddingLibrary>> loadEmbeddings(const LoadedModel& model,
+                                                       const std::string& folder)
+{
+    const LdmConfig& config = model.diffusion.config();
+    if (folder.empty() || !model.clipTokenizer)
+        return std::optional<EmbeddingLibrary>();
+    const int64_t width = config.clipText ? config.clipText->width : config.openClipText->width;
+    auto library = EmbeddingLibrary::load(folder, *model.clipTokenizer, width);
+    if (!library)
+        return library.error();
+    return std::optional<EmbeddingLibrary>(std::move(*library));
 }
 
 Result<torch::Tensor> encodeTruncatedPrompt(const LoadedModel& model, const std::string& text,
@@ -79,7 +116,7 @@ Result<torch::Tensor> encodeTruncatedPrompt(const LoadedModel& model, const std:
 } // namespace
 
 Result<EncodedPrompts> encodePrompts(const LoadedModel& model, const Recipe& recipe,
-                                     torch::Device device)
+                                     torch::Device device, const std::string& embeddingsDir)
 {
     EncodedPrompts out;
     const LdmConfig& config = model.diffusion.config();
@@ -94,19 +131,30 @@ Result<EncodedPrompts> encodePrompts(const LoadedModel& model, const Recipe& rec
                                                            "model's OpenCLIP text encoder"));
         if (!model.clipTokenizer)
             return makeError(ErrorCode::Internal, "the CLIP tokenizer is not loaded");
-        auto cond = encodeClipPrompt(model, recipe.prompt, recipe.clipSkip, device, out.warnings);
+        auto embeddings = loadEmbeddings(model, embeddingsDir);
+        if (!embeddings)
+            return embeddings.error();
+        const EmbeddingLibrary* library = embeddings->has_value() ? &**embeddings : nullptr;
+        std::string condHashes, uncondHashes;
+        auto cond = encodeClipPrompt(model, recipe.prompt, recipe.clipSkip, device, out.warnings,
+                                     library, condHashes);
         if (!cond)
             return cond.error();
-        auto uncond =
-            encodeClipPrompt(model, recipe.negativePrompt, recipe.clipSkip, device, out.warnings);
+        auto uncond = encodeClipPrompt(model, recipe.negativePrompt, recipe.clipSkip, device,
+                                       out.warnings, library, uncondHashes);
         if (!uncond)
             return uncond.error();
+        // A1111 encodes the negative prompt first and puts the prompt's hashes before it.
+        out.tiHashes = condHashes + (condHashes.empty() || uncondHashes.empty() ? "" : ", ") +
+                       uncondHashes;
         auto& shorter = cond->size() < uncond->size() ? *cond : *uncond;
         const size_t chunks = std::max(cond->size(), uncond->size());
         if (shorter.size() < chunks) {
-            const torch::Tensor empty = encodeClipChunk(
-                model, prompt::emptyChunk(*model.clipTokenizer), recipe.clipSkip, device);
-            shorter.resize(chunks, empty);
+            auto empty = encodeClipChunk(model, prompt::emptyChunk(*model.clipTokenizer),
+                                         recipe.clipSkip, device);
+            if (!empty)
+                return empty.error();
+            shorter.resize(chunks, *empty);
         }
         out.cond = torch::cat(*cond, 1);
         out.uncond = torch::cat(*uncond, 1);

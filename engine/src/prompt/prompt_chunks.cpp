@@ -38,7 +38,9 @@ public:
     {
     }
 
-    void add(std::int32_t token, double weight)
+    /// What tokenize_line does at each prompt token before placing it: note a comma, move the
+    /// text after a recent comma to a new chunk when this one is full, start a new chunk.
+    void prepare(std::int32_t token)
     {
         const auto full = static_cast<std::size_t>(ChunkTokenCount);
         if (token == ClipTokenizer::CommaId) {
@@ -56,8 +58,24 @@ public:
         }
         if (m_tokens.size() == full)
             nextChunk(false);
+    }
+
+    void push(std::int32_t token, double weight)
+    {
         m_tokens.push_back(token);
         m_weights.push_back(weight);
+    }
+
+    /// An embedding's vectors: placeholders (id 0) that stay together in one chunk. The comma
+    /// relocation above moves tokens but not fixes, so a fix can stay behind in the chunk it
+    /// was made in, as in A1111.
+    void addEmbedding(const EmbeddingMatch& match, double weight)
+    {
+        if (static_cast<int>(m_tokens.size()) + match.vectorCount > ChunkTokenCount)
+            nextChunk(false);
+        m_fixes.push_back(EmbeddingFix{static_cast<int>(m_tokens.size()), match.embedding});
+        m_tokens.insert(m_tokens.end(), static_cast<std::size_t>(match.vectorCount), 0);
+        m_weights.insert(m_weights.end(), static_cast<std::size_t>(match.vectorCount), weight);
     }
 
     /// next_chunk(is_last): pads, wraps in SOT/EOT and starts an empty chunk.
@@ -73,6 +91,8 @@ public:
         chunk.weights.push_back(1.0);
         chunk.weights.insert(chunk.weights.end(), m_weights.begin(), m_weights.end());
         chunk.weights.resize(ChunkTokenCount + 2, 1.0);
+        chunk.fixes = std::move(m_fixes);
+        m_fixes.clear();
         m_lastComma = -1;
         m_chunks.push_back(std::move(chunk));
         m_tokens.clear();
@@ -88,6 +108,7 @@ private:
     int m_commaBacktrack;
     std::vector<std::int32_t> m_tokens;
     std::vector<double> m_weights;
+    std::vector<EmbeddingFix> m_fixes;
     std::vector<PromptChunk> m_chunks;
     int m_lastComma = -1;
     int m_tokenCount = 0;
@@ -117,8 +138,20 @@ Result<ChunkedPrompt> chunkPrompt(const ClipTokenizer& tokenizer, std::string_vi
         auto tokens = tokenizer.encode(part.text);
         if (!tokens)
             return tokens.error(); // only invalid UTF-8, when emphasis parsing is off
-        for (std::int32_t token : *tokens)
-            builder.add(token, part.weight);
+        size_t position = 0;
+        while (position < tokens->size()) {
+            builder.prepare((*tokens)[position]);
+            const auto match = options.embeddings
+                                   ? options.embeddings->findAt(*tokens, position)
+                                   : std::nullopt;
+            if (!match) {
+                builder.push((*tokens)[position], part.weight);
+                ++position;
+                continue;
+            }
+            builder.addEmbedding(*match, part.weight);
+            position += static_cast<size_t>(match->tokenCount);
+        }
     }
     if (builder.pending() || builder.empty())
         builder.nextChunk(true);

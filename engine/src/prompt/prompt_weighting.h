@@ -21,7 +21,10 @@
 // its last `commaBacktrack` tokens, the tokens after that comma move to the next chunk. Each
 // chunk is [SOT] + 75 ids (padded with EOT) + [EOT], with weight 1.0 on SOT, EOT and padding.
 // For OpenCLIP (SD-2.x) everything after the first EOT becomes the pad id 0, as A1111's
-// process_tokens does. Textual-inversion embeddings are not looked up here.
+// process_tokens does. With ChunkOptions::embeddings, a run of tokens that names a
+// textual-inversion embedding takes as many positions as the embedding has vectors (placeholder
+// id 0, the run's weight), moved whole to the next chunk when it does not fit, and the chunk
+// records where its vectors go (PromptChunk::fixes), as A1111's tokenize_line does.
 //
 // Differences from A1111 on text it cannot handle (A1111 raises; these never throw):
 //   - "(x:1.2.3)" and other unparsable weights: the bracket closes with weight 1.0, a warning;
@@ -31,6 +34,7 @@
 
 #include "ldm/result.h"
 #include "prompt/clip_tokenizer.h"
+#include "prompt/embedding_names.h"
 
 #include <cstdint>
 #include <optional>
@@ -61,11 +65,19 @@ struct ParsedPrompt
 /// parse_prompt_attention. InvalidRequest only for invalid UTF-8.
 Result<ParsedPrompt> parsePromptAttention(std::string_view prompt);
 
+/// Where an embedding's vectors replace token embeddings in a chunk (A1111's PromptChunkFix).
+struct EmbeddingFix
+{
+    int offset = 0;    ///< position among the chunk's 75 prompt tokens: ids[offset + 1] onwards
+    int embedding = 0; ///< the index given to EmbeddingNames::add
+};
+
 /// One 77-token window of a prompt and the weight of each token.
 struct PromptChunk
 {
     std::vector<std::int32_t> ids; ///< [SOT] 75 ids/padding [EOT]
     std::vector<double> weights;   ///< same length; 1.0 on SOT, EOT and padding
+    std::vector<EmbeddingFix> fixes; ///< embeddings named in this chunk, in prompt order
 };
 
 /// A prompt split into chunks.
@@ -86,6 +98,8 @@ struct ChunkOptions
     bool emphasis = true;
     /// The id after the first EOT; unset: EOT for ClipFlavor::OpenAi, 0 for OpenClip.
     std::optional<std::int32_t> padId;
+    /// Textual-inversion embeddings to look for (A1111's embedding_db); null: none.
+    const EmbeddingNames* embeddings = nullptr;
 };
 
 /// Tokens per chunk between SOT and EOT.

@@ -179,7 +179,7 @@ bool Recipe::operator==(const Recipe& o) const
            clipSkip == o.clipSkip && prediction == o.prediction && weights == o.weights && mapHash == o.mapHash && inputImageHash == o.inputImageHash &&
            maskHash == o.maskHash && strength == o.strength && tileSize == o.tileSize &&
            control == o.control &&
-           growth == o.growth && loraHashes == o.loraHashes &&
+           growth == o.growth && loraHashes == o.loraHashes && tiHashes == o.tiHashes &&
            engineVersion == o.engineVersion && createdAt == o.createdAt;
 }
 
@@ -350,6 +350,7 @@ nlohmann::json toJson(const Recipe& r)
         {"grow_top", r.growth.top},
         {"grow_bottom", r.growth.bottom},
         {"lora_hashes", r.loraHashes},
+        {"ti_hashes", r.tiHashes},
         {"engine_version", r.engineVersion},
         {"created_at", r.createdAt},
     };
@@ -397,6 +398,7 @@ Result<Recipe> recipeFromJson(const nlohmann::json& json)
         readField(json, "grow_top", r.growth.top, error) &&
         readField(json, "grow_bottom", r.growth.bottom, error) &&
         readField(json, "lora_hashes", r.loraHashes, error) &&
+        readField(json, "ti_hashes", r.tiHashes, error) &&
         readField(json, "engine_version", r.engineVersion, error) &&
         readField(json, "created_at", r.createdAt, error);
     if (!fieldsOk)

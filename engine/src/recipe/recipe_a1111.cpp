@@ -316,11 +316,13 @@ void applyPair(const std::string& key, const std::string& value, Recipe& r)
         parseGrowth(value, r.growth);
     else if (key == "Lora hashes")
         r.loraHashes = value;
+    else if (key == "TI hashes")
+        r.tiHashes = value;
     else if (key == "Engine")
         r.engineVersion = value;
     else if (key == "Created")
         r.createdAt = value;
-    // Anything else (Version, TI hashes, ...) has no equivalent here.
+    // Anything else (Version, Emphasis, ...) has no equivalent here.
 }
 
 std::vector<std::string> splitLines(const std::string& text)
@@ -394,6 +396,7 @@ std::string toA1111Parameters(const Recipe& r)
     addIf(r.tileSize > 0, "Tile size", std::to_string(r.tileSize));
     addIf(r.control.enabled(), "ControlNet 0", formatControl(r.control));
     addIf(!r.loraHashes.empty(), "Lora hashes", r.loraHashes);
+    addIf(!r.tiHashes.empty(), "TI hashes", r.tiHashes);
     addIf(!r.engineVersion.empty(), "Engine", r.engineVersion);
     addIf(!r.createdAt.empty(), "Created", r.createdAt);
 
