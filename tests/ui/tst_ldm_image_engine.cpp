@@ -60,7 +60,8 @@ private Q_SLOTS:
         QStandardPaths::setTestModeEnabled(true);
         QVERIFY(m_models.isValid());
         for (const auto& [name, kind] : {std::pair{"tiny", "map"}, std::pair{"prompted", "text"},
-                                         std::pair{"sharper", "superres"}}) {
+                                         std::pair{"sharper", "superres"},
+                                         std::pair{"sd-inpainting", "sd1_inpaint"}}) {
             const std::string error =
                 ldm::test::installTinyModel(m_models.path().toStdString(), name, kind);
             QVERIFY2(error.empty(), error.c_str());
@@ -114,8 +115,8 @@ private Q_SLOTS:
     {
         auto controller = start();
         QCOMPARE(controller->shippedModels(),
-                 (QStringList{QStringLiteral("prompted"), QStringLiteral("sharper"),
-                              QStringLiteral("tiny")}));
+                 (QStringList{QStringLiteral("prompted"), QStringLiteral("sd-inpainting"),
+                              QStringLiteral("sharper"), QStringLiteral("tiny")}));
         QVERIFY(controller->deviceName().contains(QStringLiteral("CPU")) ||
                 controller->deviceName().contains(QStringLiteral("CUDA")));
         QSignalSpy started(controller.get(), &EngineController::modelLoadStarted);
@@ -308,6 +309,57 @@ private Q_SLOTS:
         controller->submit(r);
         QVERIFY(QTest::qWaitFor([&] { return !failed.isEmpty(); }, 90000));
         QVERIFY(failed.first().at(1).toString().contains(QStringLiteral("mask")));
+    }
+
+    void sdInpaintingFileFillsTheMaskThroughTheApp()
+    {
+        // The layout of sd-v1-5-inpainting: a 9-channel UNet fed cat(x_t, mask, masked latent).
+        auto controller = start();
+        GenerateRequest r;
+        r.model = QStringLiteral("sd-inpainting");
+        r.recipe.task = "inpaint";
+        r.recipe.prompt = "a wooden boat";
+        r.recipe.steps = 3;
+        r.recipe.strength = 1.0;
+        r.recipe.width = 32;
+        r.recipe.height = 32;
+        r.inputImage = QImage(32, 32, QImage::Format_RGB888);
+        for (int y = 0; y < 32; ++y)
+            for (int x = 0; x < 32; ++x)
+                r.inputImage.setPixelColor(x, y, QColor(x * 8, y * 8, 120));
+        r.mask = QImage(32, 32, QImage::Format_Grayscale8);
+        r.mask.fill(0);
+        for (int y = 8; y < 24; ++y)
+            memset(r.mask.scanLine(y) + 8, 255, 16);
+        QSignalSpy finished(controller.get(), &EngineController::jobFinished);
+        QSignalSpy failed(controller.get(), &EngineController::jobFailed);
+        controller->submit(r);
+        QVERIFY(QTest::qWaitFor([&] { return !finished.isEmpty() || !failed.isEmpty(); }, 90000));
+        QVERIFY2(failed.isEmpty(),
+                 failed.isEmpty() ? "" : qPrintable(failed.first().at(1).toString()));
+        const QImage filled =
+            finished.first().at(1).value<QImage>().convertToFormat(QImage::Format_RGB888);
+        int changed = 0;
+        for (int y = 0; y < 32; ++y)
+            for (int x = 0; x < 32; ++x) {
+                const bool masked = x >= 8 && x < 24 && y >= 8 && y < 24;
+                if (!masked)
+                    QCOMPARE(filled.pixelColor(x, y), r.inputImage.pixelColor(x, y));
+                else
+                    changed += filled.pixelColor(x, y) != r.inputImage.pixelColor(x, y);
+            }
+        QVERIFY2(changed > 16 * 16 / 2, qPrintable(QString::number(changed)));
+        const auto recipe = finished.first().at(2).value<ldm::Recipe>();
+        QCOMPARE(recipe.task, std::string("inpaint"));
+        QCOMPARE(recipe.modelName, std::string("sd-inpainting"));
+        QCOMPARE(controller->currentModel().key, QStringLiteral("sd-inpainting"));
+
+        // Such a file only fills: image to image is refused with a sentence.
+        r.recipe.task = "img2img";
+        r.mask = QImage();
+        controller->submit(r);
+        QVERIFY(QTest::qWaitFor([&] { return !failed.isEmpty(); }, 90000));
+        QVERIFY(failed.first().at(1).toString().contains(QStringLiteral("img2img")));
     }
 
     void cancelLandsWithinAStep()
