@@ -6,6 +6,7 @@
 // "TI hashes" and an embedding changes the picture. Tests that need ../shared skip loudly
 // without it (LDM_REQUIRE_FIXTURES=1 fails them).
 #include "core/ckpt_file.h"
+#include "core/safetensors.h"
 #include "ldm/recipe.h"
 #include "pipeline/embedding_library.h"
 #include "pipeline/engine_state.h"
@@ -19,6 +20,7 @@
 
 #include <unistd.h>
 
+#include <cstdio>
 #include <filesystem>
 
 namespace ldm {
@@ -221,7 +223,10 @@ TEST_F(EmbeddingConditioning, MatchesA1111sExpansion)
         const torch::Tensor actual = encoded->cond[0].slice(1, 0, kept);
         ASSERT_EQ(actual.sizes(), expected.sizes());
         const double bound = std::max(1e-4, 1e-5 * expected.abs().max().item<double>());
-        EXPECT_LT((actual - expected).abs().max().item<double>(), bound);
+        const double error = (actual - expected).abs().max().item<double>();
+        EXPECT_LT(error, bound);
+        std::printf("prompt %zu: %zu chunk(s), max error %.3g (bound %.3g)\n", i,
+                    chunks->chunks.size(), error, bound);
         EXPECT_EQ(encoded->tiHashes, s_reference->metadata.at("ti_hashes_" + std::to_string(i)));
     }
 }
@@ -284,6 +289,48 @@ TEST_F(EmbeddingConditioning, CliRecordsTheEmbeddingAndItChangesThePicture)
     ASSERT_TRUE(recipe.ok());
     EXPECT_EQ(recipe->tiHashes, s_reference->metadata.at("ti_hashes_0"));
     fs::remove_all(dir);
+}
+
+// SD-2.x's OpenCLIP encoder takes embeddings through the same path: an embedding whose one
+// vector is the token embedding of "castle" conditions exactly as the word does, also where
+// OpenCLIP pads with id 0 after the end token.
+TEST(Embeddings, OpenClipPromptsTakeEmbeddingsToo)
+{
+    const fs::path model = testing::fixtureFolder("sd2") / "sd2_tiny.safetensors";
+    if (!fs::exists(model)) {
+        const char* required = std::getenv("LDM_REQUIRE_FIXTURES");
+        if (required && std::string(required) == "1")
+            FAIL() << "fixture missing: " << model;
+        GTEST_SKIP() << "SHARED FIXTURES NOT FOUND (" << model << "): OpenCLIP check skipped";
+    }
+    c10::InferenceMode guard;
+    auto diffusion = LatentDiffusion::load(model.string());
+    ASSERT_TRUE(diffusion.ok()) << diffusion.error().message;
+    ASSERT_TRUE(diffusion->config().openClipText.has_value());
+    LoadedModel loaded{std::move(diffusion.value()), {}, std::nullopt,
+                       clipTokenizer().withFlavor(prompt::ClipFlavor::OpenClip), std::nullopt,
+                       {}, std::nullopt};
+    const auto castle = *loaded.clipTokenizer->encode("castle");
+    ASSERT_EQ(castle.size(), 1u);
+    const torch::Tensor vector =
+        loaded.diffusion.tokenEmbeddings(torch::tensor({int64_t(castle[0])}).view({1, 1}))[0];
+
+    const fs::path dir = fs::temp_directory_path() / ("ldm-openclip-ti-" + std::to_string(getpid()));
+    fs::create_directories(dir);
+    ASSERT_TRUE(io::writeSafetensors((dir / "fortress.safetensors").string(),
+                                     {{"emb_params", vector.clone()}})
+                    .ok());
+    Recipe word, named;
+    word.prompt = "a castle at night";
+    named.prompt = "a fortress at night";
+    auto expected = encodePrompts(loaded, word, torch::kCPU);
+    auto actual = encodePrompts(loaded, named, torch::kCPU, dir.string());
+    auto plain = encodePrompts(loaded, named, torch::kCPU);
+    fs::remove_all(dir);
+    ASSERT_TRUE(expected.ok() && actual.ok() && plain.ok());
+    EXPECT_LT((actual->cond - expected->cond).abs().max().item<double>(), 1e-5);
+    EXPECT_GT((plain->cond - expected->cond).abs().max().item<double>(), 1e-3);
+    EXPECT_EQ(actual->tiHashes.substr(0, 10), "fortress: ");
 }
 
 } // namespace

@@ -362,7 +362,7 @@ def ti_hashes(chunks):
             .hexdigest()[:12] for n in used]
 
 
-filler = " ".join(["red"] * 70)
+filler = " ".join(["red"] * 73)
 texts = [
     "a photo of tinyneg, cat",
     "(tinyneg:1.3) and tiny-style portrait",
