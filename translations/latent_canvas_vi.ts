@@ -299,6 +299,10 @@
         <source>There is no mask: paint the area to fill first.</source>
         <translation>Chưa có mặt nạ: hãy tô vùng cần vẽ lại trước.</translation>
     </message>
+    <message>
+        <source>The ControlNet has no control map to follow.</source>
+        <translation>ControlNet không có bản đồ điều khiển để theo.</translation>
+    </message>
 </context>
 <context>
     <name>ldm::ui::AboutDialog</name>
@@ -417,6 +421,81 @@
     <message>
         <source>After</source>
         <translation>Sau</translation>
+    </message>
+</context>
+<context>
+    <name>ldm::ui::ControlNetBox</name>
+    <message>
+        <source>ControlNet</source>
+        <translation>ControlNet</translation>
+    </message>
+    <message>
+        <source>Guess mode</source>
+        <translation>Chế độ đoán</translation>
+    </message>
+    <message>
+        <source>Choose…</source>
+        <translation>Chọn…</translation>
+    </message>
+    <message>
+        <source>A ControlNet for this model&apos;s family, in lllyasviel&apos;s layout: control_*.pth or .safetensors (e.g. control_v11p_sd15_seg).</source>
+        <translation>Một ControlNet cho dòng mô hình này, theo bố cục của lllyasviel: control_*.pth hoặc .safetensors (ví dụ control_v11p_sd15_seg).</translation>
+    </message>
+    <message>
+        <source>Segmentation map (ADE20K colours)</source>
+        <translation>Bản đồ phân vùng (màu ADE20K)</translation>
+    </message>
+    <message>
+        <source>Scribble (strokes)</source>
+        <translation>Phác thảo (nét vẽ)</translation>
+    </message>
+    <message>
+        <source>What the ControlNet was trained to read: the map is painted in ADE20K&apos;s class colours, or as black strokes on white.</source>
+        <translation>Thứ ControlNet được huấn luyện để đọc: bản đồ tô bằng màu lớp của ADE20K, hoặc nét đen trên nền trắng.</translation>
+    </message>
+    <message>
+        <source>How strongly the ControlNet steers (A1111 “Control Weight”).</source>
+        <translation>ControlNet điều khiển mạnh đến đâu (A1111 “Control Weight”).</translation>
+    </message>
+    <message>
+        <source>Fraction of the steps where the ControlNet starts acting.</source>
+        <translation>Phần số bước mà từ đó ControlNet bắt đầu tác động.</translation>
+    </message>
+    <message>
+        <source>Fraction of the steps after which it stops.</source>
+        <translation>Phần số bước mà sau đó nó ngừng tác động.</translation>
+    </message>
+    <message>
+        <source>Follow the map even without a prompt: soft per-level scales and no control on the negative half of guidance (A1111 “ControlNet is more important”).</source>
+        <translation>Theo bản đồ cả khi không có câu mô tả: hệ số mềm theo từng tầng và không điều khiển nửa âm của hướng dẫn (A1111 “ControlNet is more important”).</translation>
+    </message>
+    <message>
+        <source>File</source>
+        <translation>Tệp</translation>
+    </message>
+    <message>
+        <source>Reads</source>
+        <translation>Đọc</translation>
+    </message>
+    <message>
+        <source>Strength</source>
+        <translation>Cường độ</translation>
+    </message>
+    <message>
+        <source>Start / end</source>
+        <translation>Bắt đầu / kết thúc</translation>
+    </message>
+    <message>
+        <source>None</source>
+        <translation>Không có</translation>
+    </message>
+    <message>
+        <source>Choose ControlNet</source>
+        <translation>Chọn ControlNet</translation>
+    </message>
+    <message>
+        <source>ControlNet files (*.safetensors *.pth *.ckpt *.pt);;All files (*)</source>
+        <translation>Tệp ControlNet (*.safetensors *.pth *.ckpt *.pt);;Mọi tệp (*)</translation>
     </message>
 </context>
 <context>
@@ -1537,6 +1616,34 @@ Hạt giống %2 · %3 × %4 · %5</translation>
         <source>The palette now shows the classes of %1.</source>
         <translation>Bảng màu giờ hiện các lớp của %1.</translation>
     </message>
+    <message>
+        <source>The map is now a scribble: draw black strokes on white.</source>
+        <translation>Bản đồ giờ là bản phác thảo: vẽ nét đen trên nền trắng.</translation>
+    </message>
+    <message>
+        <source>Carried over by name: %1.</source>
+        <translation>Chuyển theo tên: %1.</translation>
+    </message>
+    <message>
+        <source>No class matches %1; painted as %2 now.</source>
+        <translation>Không lớp nào khớp với %1; giờ được tô thành %2.</translation>
+    </message>
+    <message>
+        <source>Choose a ControlNet for %1 first: it turns the map into the picture.</source>
+        <translation>Hãy chọn một ControlNet cho %1 trước: nó biến bản đồ thành ảnh.</translation>
+    </message>
+    <message>
+        <source>The ControlNet %1 of these settings was not found; choose it to paint the same way.</source>
+        <translation>Không tìm thấy ControlNet %1 của các thiết lập này; hãy chọn nó để vẽ như cũ.</translation>
+    </message>
+    <message>
+        <source>Paints through a ControlNet: choose one below.</source>
+        <translation>Vẽ qua một ControlNet: hãy chọn một ControlNet bên dưới.</translation>
+    </message>
+    <message>
+        <source>What the picture shows</source>
+        <translation>Ảnh thể hiện gì</translation>
+    </message>
 </context>
 <context>
     <name>ldm::ui::PaintTools</name>
@@ -1936,6 +2043,45 @@ Hạt giống %2 · %3 × %4 · %5</translation>
     <message>
         <source>Model</source>
         <translation>Mô hình</translation>
+    </message>
+</context>
+<context>
+    <name>ldm::ui::UpscalePromptBox</name>
+    <message>
+        <source>Stable Diffusion x4 upscaler</source>
+        <translation>Bộ phóng to x4 của Stable Diffusion</translation>
+    </message>
+    <message>
+        <source>What the picture shows</source>
+        <translation>Ảnh thể hiện gì</translation>
+    </message>
+    <message>
+        <source>What to avoid</source>
+        <translation>Điều cần tránh</translation>
+    </message>
+    <message>
+        <source>Noise added to the small picture before upscaling: more lets the model invent more detail, less keeps closer to the input.</source>
+        <translation>Nhiễu thêm vào ảnh nhỏ trước khi phóng to: nhiều hơn để mô hình tự tạo thêm chi tiết, ít hơn để giữ sát ảnh gốc.</translation>
+    </message>
+    <message>
+        <source>How closely the upscaler follows the prompt.</source>
+        <translation>Bộ phóng to bám theo câu mô tả chặt đến đâu.</translation>
+    </message>
+    <message>
+        <source>Prompt</source>
+        <translation>Câu mô tả</translation>
+    </message>
+    <message>
+        <source>Negative prompt</source>
+        <translation>Câu mô tả phủ định</translation>
+    </message>
+    <message>
+        <source>Noise level</source>
+        <translation>Mức nhiễu</translation>
+    </message>
+    <message>
+        <source>Guidance</source>
+        <translation>Hướng dẫn</translation>
     </message>
 </context>
 <context>

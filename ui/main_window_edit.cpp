@@ -108,6 +108,9 @@ void MainWindow::restoreRecipe(const Recipe& recipe, const QString& mapPath)
         if (!mapPath.isEmpty())
             m_paint->openMap(mapPath);
         showActivity(Activity::Paint);
+    } else if (recipe.task == "upscale") {
+        m_upscale->applyRecipe(recipe); // the settings; the small picture is not kept
+        showActivity(Activity::Upscale);
     } else {
         m_prompt->applyRecipe(recipe);
         showActivity(Activity::Prompt);

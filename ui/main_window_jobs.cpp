@@ -73,6 +73,12 @@ void MainWindow::generate()
         showStatus(tr("Open or drop a picture to upscale first."));
         return;
     }
+    if (current == Activity::Paint) {
+        if (const QString problem = m_paint->problem(); !problem.isEmpty()) {
+            showStatus(problem);
+            return;
+        }
+    }
     if (current == Activity::Edit) {
         if (const QString problem = m_edit->problem(); !problem.isEmpty()) {
             showStatus(problem);
@@ -112,6 +118,7 @@ QList<bridge::GenerateRequest> MainWindow::buildRequests(Activity activity)
         r.width = base.labelMap.width();
         r.height = base.labelMap.height();
         r.mapHash = bridge::sha256Hex(pixelBytes(base.labelMap), HashDigits).toStdString();
+        m_paint->fillControl(base); // a Stable Diffusion model paints through its ControlNet
         break;
     }
     case Activity::Edit: {
@@ -141,9 +148,7 @@ QList<bridge::GenerateRequest> MainWindow::buildRequests(Activity activity)
         base.inputImage = m_upscale->input();
         r.width = base.inputImage.width() * UpscalePanel::Factor;
         r.height = base.inputImage.height() * UpscalePanel::Factor;
-        r.steps = m_upscale->steps();
-        r.seed = m_upscale->seed();
-        r.tileSize = m_upscale->tileSize();
+        m_upscale->fillRecipe(r); // steps, seed, tiles; the x4 upscaler's prompt and noise
         r.inputImageHash = bridge::sha256Hex(pixelBytes(base.inputImage), HashDigits).toStdString();
         return {base};
     }

@@ -94,6 +94,8 @@ void MainWindow::applyModel(ModelPicker* picker, const bridge::ModelDescription&
         m_paint->applyModel(model);
     else if (picker == m_edit->modelPicker())
         m_edit->applyModel(model);
+    else if (picker == m_upscale->modelPicker())
+        m_upscale->applyModel(model);
     else if (picker == m_prompt->modelPicker()) {
         m_prompt->settings()->setLatentFactor(model.latentFactor);
         m_prompt->settings()->setClipLayers(model.clipLayers);

@@ -61,6 +61,11 @@ struct GenerateRequest
     /// Task "inpaint": same size as inputImage, any format; a pixel whose grey level is above
     /// 127 is filled, the others are kept exactly (the engine's rule, ldm::GenerateRequest).
     QImage mask;
+    /// "paint" and "txt2img" on a Stable Diffusion model: the ControlNet file that steers it
+    /// (empty = none; its settings are recipe.control) and its hint as any RGB image: the map
+    /// in the ControlNet's class colours, or white strokes on black for a scribble ControlNet.
+    QString controlNet;
+    QImage controlHint;
     PreviewMode previewMode = PreviewMode::LatentProjection;
     int previewInterval = 1; ///< steps between previews; 0 = no previews
 };
@@ -97,9 +102,19 @@ struct ModelDescription
     bool takesText = false;
     bool takesMap = false;
     ClassPalette palette; ///< the model's classes; empty when it names none
+    /// SD x4 upscaler: the noise levels it takes (0..max) and its default; -1 for models
+    /// without noise augmentation (they take no prompt either).
+    int maxNoiseLevel = -1;
+    int defaultNoiseLevel = -1;
 
     bool isValid() const { return !key.isEmpty(); }
     bool canDo(const QString& task) const { return tasks.contains(task); }
+    /// A Stable Diffusion model that draws from text: a ControlNet lets it paint from a map.
+    bool takesControlNet() const
+    {
+        return family.startsWith(QLatin1String("Stable Diffusion")) &&
+               canDo(QStringLiteral("txt2img"));
+    }
 };
 
 /// The engine's view of the job it is running.

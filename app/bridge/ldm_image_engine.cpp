@@ -95,6 +95,8 @@ ModelDescription describeModel(const QString& key, const ldm::ModelInfo& info)
     d.trainedSize = info.trainedSize;
     d.takesText = info.takesText;
     d.takesMap = info.takesMap;
+    d.maxNoiseLevel = info.maxNoiseLevel;
+    d.defaultNoiseLevel = info.defaultNoiseLevel;
     if (!info.classes.empty()) {
         QList<SemanticClass> classes;
         for (const auto& c : info.classes)
@@ -190,7 +192,15 @@ bool LdmImageEngine::buildRequest(const GenerateRequest& request, ldm::GenerateR
                                   QString& error) const
 {
     out.recipe = request.recipe;
-    if (request.recipe.task == "paint") {
+    if (!request.controlNet.isEmpty()) {
+        // The ControlNet's hint replaces the class-id map: the engine reads its colours.
+        out.control.path = request.controlNet.toStdString();
+        out.control.hint = rgbFromImage(request.controlHint);
+        if (out.control.hint.empty()) {
+            error = tr("The ControlNet has no control map to follow.");
+            return false;
+        }
+    } else if (request.recipe.task == "paint") {
         out.map = labelMapFromIds(request.labelMap);
         if (out.map.empty()) {
             error = tr("The label map is missing or is not an indexed image.");

@@ -2,6 +2,7 @@
 #include "label_document.h"
 
 #include "bridge/label_map_io.h"
+#include "bridge/palette_match.h"
 #include "canvas_commands.h"
 
 #include <cstring>
@@ -29,29 +30,44 @@ LabelDocument::LabelDocument(bridge::ClassPalette palette, QObject* parent)
     m_ids = bridge::makeLabelMap(DefaultSide, DefaultSide, m_defaultClass, m_palette);
 }
 
-void LabelDocument::setPalette(const bridge::ClassPalette& palette)
+PaletteConversion LabelDocument::setPalette(const bridge::ClassPalette& palette)
 {
     if (palette.isEmpty())
-        return;
+        return {};
     if (m_inStroke) {
         m_pendingPalette = palette;
-        return;
+        return {};
     }
     // Ids mean different things to different models; names carry over. Each old class
-    // becomes the new class of the same name, else the new default class.
+    // becomes the new class of the same name (or synonym: bridge::matchPalettes), else the
+    // new default class.
     const bridge::ClassPalette old = std::exchange(m_palette, palette);
-    const auto newIdOf = [this, &old](int oldId) {
-        const auto* c = old.byId(oldId);
-        return c ? m_palette.idOfName(c->name) : -1;
-    };
-    const int keptDefault = newIdOf(m_defaultClass);
+    const bridge::PaletteMatch match = bridge::matchPalettes(old, m_palette);
+    const int keptDefault =
+        m_defaultClass >= 0 && m_defaultClass < 256 ? match.target[size_t(m_defaultClass)] : -1;
     m_defaultClass = keptDefault >= 0 ? keptDefault : preferredDefaultClass(m_palette);
     uchar remap[256];
     bool changedIds = false;
     for (int id = 0; id < 256; ++id) {
-        const int mapped = newIdOf(id);
+        const int mapped = match.target[size_t(id)];
         remap[id] = static_cast<uchar>(mapped >= 0 ? mapped : m_defaultClass);
         changedIds = changedIds || remap[id] != id;
+    }
+    bool used[256] = {};
+    for (int y = 0; y < m_ids.height(); ++y) {
+        const uchar* row = m_ids.constScanLine(y);
+        for (int x = 0; x < m_ids.width(); ++x)
+            used[row[x]] = true;
+    }
+    PaletteConversion conversion;
+    for (const auto& c : old.classes()) {
+        if (c.id < 0 || c.id > 255 || !used[c.id])
+            continue;
+        const auto* now = m_palette.byId(match.target[size_t(c.id)]);
+        if (!now)
+            conversion.unmatched << c.name;
+        else if (now->name.compare(c.name, Qt::CaseInsensitive) != 0)
+            conversion.renamed << QStringLiteral("%1 → %2").arg(c.name, now->name);
     }
     m_ids.setColorTable(m_palette.colorTable());
     QImage adapted = m_ids;
@@ -71,6 +87,7 @@ void LabelDocument::setPalette(const bridge::ClassPalette& palette)
         replaceMap(adapted, tr("Adapt map to %1").arg(m_palette.name()));
     else
         Q_EMIT reset();
+    return conversion;
 }
 
 int LabelDocument::classAt(QPoint pos) const

@@ -5,9 +5,17 @@
 
 #include <QImage>
 #include <QObject>
+#include <QStringList>
 #include <QUndoStack>
 
 namespace ldm::ui {
+
+/// What a palette switch did to the classes painted on the map.
+struct PaletteConversion
+{
+    QStringList renamed;   ///< "forest → tree": classes that carried over under another name
+    QStringList unmatched; ///< classes the new palette lacks (now its default class)
+};
 
 /// The label map being painted: an Indexed8 image of class ids plus its undo history.
 ///
@@ -36,9 +44,11 @@ public:
     /// Replaces the map with a new one filled with `fillClass` (undoable).
     void newMap(QSize size, int fillClass);
     /// Switches to another model's classes. Every pixel keeps its class by name (the ids may
-    /// differ between models); classes the new palette lacks become the default class. One
-    /// undoable step, so the map stays paintable and generatable.
-    void setPalette(const bridge::ClassPalette& palette);
+    /// differ between models; synonyms as bridge::matchPalettes); classes the new palette lacks
+    /// become the default class. One undoable step, so the map stays paintable and
+    /// generatable. Returns what happened to the painted classes (empty during a stroke: the
+    /// switch waits for its end).
+    PaletteConversion setPalette(const bridge::ClassPalette& palette);
     /// Replaces the map with `ids` (Indexed8), e.g. after loading a file (undoable).
     void replaceMap(const QImage& ids, const QString& undoText);
 

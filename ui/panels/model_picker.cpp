@@ -161,9 +161,13 @@ void ModelPicker::showModel(const bridge::ModelDescription& model)
     if (!model.hash.isEmpty())
         facts << tr("hash %1").arg(model.hash);
     if (!model.canDo(m_task)) {
-        setStatus(tr("This model cannot %1; choose another one.").arg(taskDisplayName(m_task)),
-                  true);
-        return;
+        const QString alternative = m_alternativeUse ? m_alternativeUse(model) : QString();
+        if (alternative.isEmpty()) {
+            setStatus(tr("This model cannot %1; choose another one.").arg(taskDisplayName(m_task)),
+                      true);
+            return;
+        }
+        facts << alternative;
     }
     QString text = facts.join(QStringLiteral(" · "));
     if (model.family.startsWith(QLatin1String("Stable Diffusion 2")))
@@ -175,6 +179,11 @@ void ModelPicker::showModel(const bridge::ModelDescription& model)
                          QFileInfo(model.path).completeBaseName() + QStringLiteral(".yaml"));
     setStatus(text, false);
     m_status->setToolTip(model.description);
+}
+
+void ModelPicker::setAlternativeUse(std::function<QString(const bridge::ModelDescription&)> use)
+{
+    m_alternativeUse = std::move(use);
 }
 
 void ModelPicker::showError(const QString& message)

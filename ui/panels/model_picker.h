@@ -5,6 +5,8 @@
 
 #include <QWidget>
 
+#include <functional>
+
 class QComboBox;
 class QLabel;
 
@@ -33,6 +35,10 @@ public:
     void addCheckpoint(const QString& path);
     /// Selects the entry whose shown name is `name`, if present.
     bool selectByName(const QString& name);
+    /// For models that cannot do the task themselves but the activity can still use (a
+    /// ControlNet lets a Stable Diffusion model paint): returns the line shown instead of the
+    /// error, or "" when the model is of no use.
+    void setAlternativeUse(std::function<QString(const bridge::ModelDescription&)> use);
 
     /// What the status line under the list shows for the chosen model.
     void showLoading();
@@ -62,6 +68,7 @@ private:
     QStringList m_shipped;
     QStringList m_recent;
     bridge::ModelDescription m_model;
+    std::function<QString(const bridge::ModelDescription&)> m_alternativeUse;
 };
 
 /// Human words for a task id, for messages ("paint" -> "paint from a map").

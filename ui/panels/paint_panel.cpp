@@ -8,6 +8,7 @@
 #include "canvas/paint_tools.h"
 #include "canvas/palette_list.h"
 #include "canvas/semantic_canvas.h"
+#include "control_net_box.h"
 #include "generation_settings.h"
 #include "model_picker.h"
 #include "preview_view.h"
@@ -40,6 +41,7 @@ PaintPanel::PaintPanel(QWidget* parent)
     , m_canvas(new SemanticCanvas(m_document, this))
     , m_palette(new PaletteList(m_document->palette(), this))
     , m_models(new ModelPicker(QStringLiteral("paint"), QStringLiteral("paint"), this))
+    , m_control(new ControlNetBox(this))
     , m_defaultClass(new QComboBox(this))
     , m_prompt(new QLineEdit(this))
     , m_settings(new GenerationSettings(false, this))
@@ -107,6 +109,13 @@ QWidget* PaintPanel::buildSidePanel()
     column->setContentsMargins(0, 0, 0, 0);
     column->addWidget(new QLabel(tr("Model"), side));
     column->addWidget(m_models);
+    m_control->setVisible(false); // for Stable Diffusion models only
+    column->addWidget(m_control);
+    connect(m_control, &ControlNetBox::controlChanged, this, &PaintPanel::followPalette);
+    m_models->setAlternativeUse([](const bridge::ModelDescription& model) {
+        return model.takesControlNet() ? tr("Paints through a ControlNet: choose one below.")
+                                       : QString();
+    });
     column->addWidget(new QLabel(tr("Classes"), side));
     column->addWidget(m_palette, 1);
 
@@ -143,15 +152,12 @@ void PaintPanel::applyModel(const bridge::ModelDescription& model)
 {
     // lcm keeps maps loadable (multiples of 8) and valid for the model's latent grid.
     m_mapMultiple = std::lcm(bridge::LabelMapMultiple, qBound(1, model.latentFactor, 64));
-    if (!model.takesMap)
-        return;
-    const bridge::ClassPalette palette =
-        model.palette.isEmpty() ? bridge::ClassPalette::builtin() : model.palette;
-    if (palette.colorTable() == m_document->palette().colorTable() &&
-        palette.name() == m_document->palette().name())
-        return;
-    m_document->setPalette(palette);
-    Q_EMIT statusMessage(tr("The palette now shows the classes of %1.").arg(model.name));
+    m_model = model;
+    const bool controlled = !model.takesMap && model.takesControlNet();
+    m_control->setVisible(controlled);
+    m_prompt->setPlaceholderText(controlled ? tr("What the picture shows")
+                                            : tr("Optional, for text-conditioned models"));
+    followPalette();
 }
 
 void PaintPanel::setGenerateAction(QAction* action)
@@ -261,6 +267,7 @@ void PaintPanel::applyRecipe(const Recipe& recipe)
     m_settings->applyRecipe(recipe);
     if (!recipe.modelName.empty())
         m_models->selectByName(QString::fromStdString(recipe.modelName));
+    applyControlRecipe(recipe);
 }
 
 void PaintPanel::saveState(QSettings& settings) const
@@ -271,6 +278,9 @@ void PaintPanel::saveState(QSettings& settings) const
     settings.setValue(QStringLiteral("class"), m_palette->currentClass());
     settings.beginGroup(QStringLiteral("sampling"));
     m_settings->saveState(settings);
+    settings.endGroup();
+    settings.beginGroup(QStringLiteral("controlNet"));
+    m_control->saveState(settings);
     settings.endGroup();
 }
 
@@ -286,6 +296,9 @@ void PaintPanel::restoreState(QSettings& settings)
         m_palette->setCurrentClass(settings.value(QStringLiteral("class")).toInt());
     settings.beginGroup(QStringLiteral("sampling"));
     m_settings->restoreState(settings);
+    settings.endGroup();
+    settings.beginGroup(QStringLiteral("controlNet"));
+    m_control->restoreState(settings);
     settings.endGroup();
 }
 

@@ -15,6 +15,7 @@ class QToolButton;
 
 namespace ldm::ui {
 
+class ControlNetBox;
 class GenerationSettings;
 class LabelDocument;
 class ModelPicker;
@@ -39,10 +40,22 @@ public:
     GenerationSettings* settings() const { return m_settings; }
     PreviewView* preview() const { return m_preview; }
     ModelPicker* modelPicker() const { return m_models; }
+    ControlNetBox* controlNet() const { return m_control; }
     QString prompt() const;
     /// Adopts a loaded model's rules: its classes become the palette (the app's landscape
-    /// palette when it names none) and new maps snap to its latent factor.
+    /// palette when it names none) and new maps snap to its latent factor. A Stable Diffusion
+    /// model paints through a ControlNet: the ControlNet's palette (ADE20K, or strokes).
     void applyModel(const bridge::ModelDescription& model);
+    /// Why Generate cannot run yet (a Stable Diffusion model without a ControlNet); "" when
+    /// it can.
+    QString problem() const;
+    /// True when the chosen model paints through the chosen ControlNet.
+    bool usesControlNet() const;
+    /// The ControlNet's hint from the map: the class colours for a segmentation ControlNet,
+    /// white strokes on black for a scribble one (lllyasviel's scribble convention).
+    QImage controlHint() const;
+    /// With usesControlNet(): the ControlNet file, hint and settings into `request`.
+    void fillControl(bridge::GenerateRequest& request) const;
     /// Side of new maps snaps to multiples of this.
     int mapMultiple() const { return m_mapMultiple; }
 
@@ -73,12 +86,20 @@ private:
     QWidget* buildSidePanel();
     void updateMapInfo();
     void fillDefaultClasses();
+    // paint_panel_control.cpp
+    /// The palette the model and the ControlNet ask for; empty to keep the current one.
+    bridge::ClassPalette wantedPalette() const;
+    /// Switches to wantedPalette(), converting the map by class name, and says what changed.
+    void followPalette();
+    void applyControlRecipe(const Recipe& recipe);
 
     LabelDocument* m_document;
     PaintTools* m_tools;
     SemanticCanvas* m_canvas;
     PaletteList* m_palette;
     ModelPicker* m_models;
+    ControlNetBox* m_control;
+    bridge::ModelDescription m_model; ///< the chosen model, once loaded
     QComboBox* m_defaultClass;
     QLineEdit* m_prompt;
     GenerationSettings* m_settings;

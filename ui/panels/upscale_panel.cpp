@@ -3,6 +3,7 @@
 
 #include "bridge/image_io.h"
 #include "model_picker.h"
+#include "upscale_prompt_box.h"
 #include "widgets/compare_view.h"
 
 #include <QComboBox>
@@ -32,6 +33,7 @@ UpscalePanel::UpscalePanel(QWidget* parent)
     , m_generate(new QToolButton(this))
     , m_compare(new CompareView(this))
     , m_models(new ModelPicker(QStringLiteral("upscale"), QStringLiteral("upscale"), this))
+    , m_promptBox(new UpscalePromptBox(this))
 {
     auto* open = new QPushButton(tr("Open Image…"), this);
     connect(open, &QPushButton::clicked, this, &UpscalePanel::chooseImage);
@@ -68,6 +70,8 @@ UpscalePanel::UpscalePanel(QWidget* parent)
     column->addLayout(form);
     column->addWidget(new QLabel(tr("Model"), side));
     column->addWidget(m_models);
+    m_promptBox->setVisible(false); // for the x4 upscaler only
+    column->addWidget(m_promptBox);
     column->addStretch();
     column->addWidget(m_generate);
     side->setMinimumWidth(240);
@@ -140,11 +144,48 @@ int UpscalePanel::tileSize() const
     return m_tile->currentData().toInt();
 }
 
+void UpscalePanel::applyModel(const bridge::ModelDescription& model)
+{
+    m_model = model;
+    m_promptBox->setNoiseRange(model.maxNoiseLevel, model.defaultNoiseLevel);
+    m_promptBox->setVisible(model.maxNoiseLevel >= 0);
+}
+
+bool UpscalePanel::takesPrompt() const
+{
+    return m_model.maxNoiseLevel >= 0 && m_model.key == m_models->modelKey();
+}
+
+void UpscalePanel::fillRecipe(Recipe& recipe) const
+{
+    recipe.steps = steps();
+    recipe.seed = seed();
+    recipe.tileSize = tileSize();
+    if (takesPrompt())
+        m_promptBox->fillRecipe(recipe);
+}
+
+void UpscalePanel::applyRecipe(const Recipe& recipe)
+{
+    m_steps->setValue(recipe.steps);
+    m_seed->setText(QString::number(recipe.seed));
+    const int tile = m_tile->findData(recipe.tileSize);
+    if (tile >= 0)
+        m_tile->setCurrentIndex(tile);
+    if (recipe.noiseLevel >= 0 || !recipe.prompt.empty())
+        m_promptBox->applyRecipe(recipe);
+    if (!recipe.modelName.empty())
+        m_models->selectByName(QString::fromStdString(recipe.modelName));
+}
+
 void UpscalePanel::saveState(QSettings& settings) const
 {
     settings.setValue(QStringLiteral("steps"), m_steps->value());
     settings.setValue(QStringLiteral("seed"), m_seed->text());
     settings.setValue(QStringLiteral("tile"), tileSize());
+    settings.beginGroup(QStringLiteral("x4"));
+    m_promptBox->saveState(settings);
+    settings.endGroup();
 }
 
 void UpscalePanel::restoreState(QSettings& settings)
@@ -154,6 +195,9 @@ void UpscalePanel::restoreState(QSettings& settings)
     const int tile = m_tile->findData(settings.value(QStringLiteral("tile"), 128));
     if (tile >= 0)
         m_tile->setCurrentIndex(tile);
+    settings.beginGroup(QStringLiteral("x4"));
+    m_promptBox->restoreState(settings);
+    settings.endGroup();
 }
 
 } // namespace ldm::ui

@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "bridge/image_engine.h"
+#include "ldm/recipe.h"
+
 #include <QImage>
 #include <QWidget>
 
@@ -16,6 +19,7 @@ namespace ldm::ui {
 
 class CompareView;
 class ModelPicker;
+class UpscalePromptBox;
 
 /// The Upscale activity: 4× latent super-resolution of an opened or dropped picture, with a
 /// before/after split view.
@@ -41,6 +45,16 @@ public:
     int tileSize() const;
     CompareView* compare() const { return m_compare; }
     ModelPicker* modelPicker() const { return m_models; }
+    UpscalePromptBox* promptBox() const { return m_promptBox; }
+    /// Shows the prompt, negative prompt, guidance and noise level fields only for a model
+    /// that takes them (Stable Diffusion's x4 upscaler).
+    void applyModel(const bridge::ModelDescription& model);
+    /// True when the chosen model is the loaded x4 upscaler (the fields are shown).
+    bool takesPrompt() const;
+    /// Steps, seed, tile size and, for the x4 upscaler, its prompt fields into `recipe`.
+    void fillRecipe(Recipe& recipe) const;
+    /// The same back from an upscale recipe; its model is chosen by name when listed.
+    void applyRecipe(const Recipe& recipe);
 
     void saveState(QSettings& settings) const;
     void restoreState(QSettings& settings);
@@ -61,6 +75,8 @@ private:
     QToolButton* m_generate;
     CompareView* m_compare;
     ModelPicker* m_models;
+    UpscalePromptBox* m_promptBox;
+    bridge::ModelDescription m_model;
 };
 
 } // namespace ldm::ui
