@@ -132,6 +132,12 @@ TEST(LoraFiles, FoundInTheFolderOrItsSubfoldersAndMissingNamesSaySo)
     EXPECT_NE(missing.error().message.find((dir / "nothere.safetensors").string()),
               std::string::npos)
         << missing.error().message;
+    ASSERT_TRUE(io::writeSafetensors((dir / "styles" / "style_v2.safetensors").string(),
+                                     {{"lora_te_x.alpha", torch::tensor(1.0f)}},
+                                     {{"ss_output_name", "my style"}})
+                    .ok());
+    EXPECT_EQ(*lora::findLoraFile(dir.string(), "my style"), // A1111's alias of the file
+              (dir / "styles" / "style_v2.safetensors").string());
     auto pickle = lora::findLoraFile(dir.string(), "old");
     ASSERT_FALSE(pickle.ok());
     EXPECT_NE(pickle.error().message.find("only .safetensors"), std::string::npos);

@@ -27,6 +27,29 @@ struct DigestDeleter {
     void operator()(EVP_MD_CTX* context) const { EVP_MD_CTX_free(context); }
 };
 
+/// The .safetensors file under `folder` whose metadata names it `alias` (kohya's
+/// "ss_output_name", which A1111's Lora list inserts into prompts by default); "" when none.
+std::string findByAlias(const std::string& folder, const std::string& alias)
+{
+    std::error_code error;
+    if (!fs::is_directory(folder, error))
+        return {};
+    const auto options = fs::directory_options::skip_permission_denied;
+    for (auto it = fs::recursive_directory_iterator(folder, options, error);
+         !error && it != fs::recursive_directory_iterator(); it.increment(error)) {
+        if (!it->is_regular_file(error) ||
+            lowerCase(it->path().extension().string()) != ".safetensors")
+            continue;
+        const auto file = io::SafetensorsFile::open(it->path().string()); // the header only
+        if (!file)
+            continue;
+        const auto name = file->metadata().find("ss_output_name");
+        if (name != file->metadata().end() && name->second == alias)
+            return it->path().string();
+    }
+    return {};
+}
+
 } // namespace
 
 Result<std::string> findLoraFile(const std::string& folder, const std::string& name)
@@ -53,6 +76,8 @@ Result<std::string> findLoraFile(const std::string& folder, const std::string& n
                 other = it->path().string();
         }
     }
+    if (const std::string aliased = findByAlias(folder, name); !aliased.empty())
+        return aliased;
     if (!other.empty())
         return makeError(ErrorCode::InvalidRequest,
                          "LoRA '" + name + "': only .safetensors LoRA files are read, found " +

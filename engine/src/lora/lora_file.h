@@ -11,8 +11,10 @@
 namespace ldm::lora {
 
 /// The file `name` stands for in `folder`: `folder/name.safetensors`, else a file of that name
-/// in a subfolder (A1111 searches its Lora folder recursively). Names with a folder part ("..",
-/// "/") are refused. A missing file is an InvalidRequest naming the file looked for.
+/// in a subfolder (A1111 searches its Lora folder recursively), else the file whose metadata
+/// gives it that alias (`ss_output_name`, the name A1111 writes into prompts by default). Names
+/// with a folder part ("..", "/") are refused. A missing file is an InvalidRequest naming the
+/// file looked for.
 Result<std::string> findLoraFile(const std::string& folder, const std::string& name);
 
 /// A1111's short hash of a LoRA file (networks' `shorthash`): the first 12 hex digits of the
