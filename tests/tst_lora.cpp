@@ -64,7 +64,8 @@ TEST(LoraPrompt, SeparateMultipliersNamedArgumentsAndAliases)
 
 TEST(LoraPrompt, TextThatIsNoTagStaysAndOtherKindsAreRemoved)
 {
-    auto parsed = lora::extractPromptNetworks("1 < 2 and 3 > 2, <a b:c>, <:x>, <hypernet:h:1> end <lora:x");
+    auto parsed =
+        lora::extractPromptNetworks("1 < 2 and 3 > 2, <a b:c>, <:x>, <hypernet:h:1> end <lora:x");
     ASSERT_TRUE(parsed.ok()) << parsed.error().message;
     EXPECT_EQ(parsed->prompt, "1 < 2 and 3 > 2, <a b:c>, <:x>,  end <lora:x");
     EXPECT_TRUE(parsed->loras.empty());
@@ -96,7 +97,8 @@ TEST(LoraKeys, DiffusersNamesBecomeLdmNamesForTheLayout)
     EXPECT_EQ(first("down_blocks_0_attentions_0_transformer_blocks_0_attn1_to_q", 2),
               "input_blocks_1_1_transformer_blocks_0_attn1_to_q");
     EXPECT_EQ(first("down_blocks_2_attentions_1_proj_in", 2), "input_blocks_8_1_proj_in");
-    EXPECT_EQ(first("down_blocks_1_resnets_0_conv_shortcut", 2), "input_blocks_4_0_skip_connection");
+    EXPECT_EQ(first("down_blocks_1_resnets_0_conv_shortcut", 2),
+              "input_blocks_4_0_skip_connection");
     EXPECT_EQ(first("down_blocks_2_downsamplers_0_conv", 2), "input_blocks_9_0_op");
     EXPECT_EQ(first("mid_block_attentions_0_proj_out", 2), "middle_block_1_proj_out");
     EXPECT_EQ(first("mid_block_resnets_1_time_emb_proj", 2), "middle_block_2_emb_layers_1");
@@ -148,7 +150,8 @@ TEST(LoraFiles, FoundInTheFolderOrItsSubfoldersAndMissingNamesSaySo)
 
 TEST(LoraFiles, ShortHashIsA1111sOfTheTensorData)
 {
-    auto reference = io::SafetensorsFile::open(testing::loraDataDir() + "/lora_reference.safetensors");
+    auto reference =
+        io::SafetensorsFile::open(testing::loraDataDir() + "/lora_reference.safetensors");
     ASSERT_TRUE(reference.ok()) << reference.error().message;
     for (const char* name : {"tiny_lora", "tiny_lora_ldm"}) {
         auto file = io::SafetensorsFile::open(testing::loraDataDir() + "/" + name + ".safetensors");
@@ -160,7 +163,8 @@ TEST(LoraFiles, ShortHashIsA1111sOfTheTensorData)
 }
 
 /// The fixture model, loaded once per test (the merge changes it in place).
-class LoraMergeTest : public ::testing::Test {
+class LoraMergeTest : public ::testing::Test
+{
 protected:
     void SetUp() override
     {
@@ -175,7 +179,8 @@ protected:
         m_model.emplace(std::move(model.value()));
         for (const auto& [name, tensor] : m_model->stateDict())
             m_original.emplace_back(name, tensor.clone());
-        auto reference = io::SafetensorsFile::open(testing::loraDataDir() + "/lora_reference.safetensors");
+        auto reference =
+            io::SafetensorsFile::open(testing::loraDataDir() + "/lora_reference.safetensors");
         ASSERT_TRUE(reference.ok());
         m_reference.emplace(std::move(reference.value()));
     }
@@ -238,8 +243,8 @@ TEST_F(LoraMergeTest, MergedModelMatchesTheReferenceMergeAndComesOutExactly)
     const double epsBound = std::max(1e-4, 1e-5 * refEps.abs().max().item<double>());
     const double epsError = maxError(eps, refEps);
     EXPECT_LE(epsError, epsBound);
-    std::printf("LoRA merge vs reference: context %.3g / %.3g, eps %.3g (bound %.3g)\n",
-                condError, uncondError, epsError, epsBound);
+    std::printf("LoRA merge vs reference: context %.3g / %.3g, eps %.3g (bound %.3g)\n", condError,
+                uncondError, epsError, epsBound);
     // The same call on the plain model differs: the LoRA did something.
     ASSERT_TRUE(patcher.set(*m_model, {}).ok());
     expectOriginalWeights();
@@ -325,11 +330,11 @@ TEST_F(LoraMergeTest, PromptTagsFindFilesInTheFolder)
                                           testing::loraDataDir());
     ASSERT_TRUE(applied.ok()) << applied.error().message;
     EXPECT_EQ(applied->prompt, "a horse , ");
-    EXPECT_EQ(applied->hashes, "tiny_lora: " + m_reference->metadata().at("hash_tiny_lora") +
-                                   ", tiny_lora_ldm: " +
-                                   m_reference->metadata().at("hash_tiny_lora_ldm"));
-    auto unknown = lora::applyPromptLoras(patcher, *m_model, "<lora:tiny_missing:1>",
-                                          testing::loraDataDir());
+    EXPECT_EQ(applied->hashes,
+              "tiny_lora: " + m_reference->metadata().at("hash_tiny_lora") +
+                  ", tiny_lora_ldm: " + m_reference->metadata().at("hash_tiny_lora_ldm"));
+    auto unknown =
+        lora::applyPromptLoras(patcher, *m_model, "<lora:tiny_missing:1>", testing::loraDataDir());
     ASSERT_FALSE(unknown.ok());
     EXPECT_NE(unknown.error().message.find("tiny_missing.safetensors"), std::string::npos)
         << unknown.error().message;

@@ -49,7 +49,8 @@ double pixelError(const RgbImage& image, const torch::Tensor& reference)
     return worst;
 }
 
-class LoraPipelineTest : public ::testing::Test {
+class LoraPipelineTest : public ::testing::Test
+{
 protected:
     void SetUp() override
     {
@@ -57,9 +58,11 @@ protected:
         if (!fs::exists(m_model)) {
             if (testing::fixturesRequired())
                 FAIL() << "fixture missing: " << m_model;
-            GTEST_SKIP() << "SHARED FIXTURES NOT FOUND (" << m_model << "): LoRA pipeline checks skipped";
+            GTEST_SKIP() << "SHARED FIXTURES NOT FOUND (" << m_model
+                         << "): LoRA pipeline checks skipped";
         }
-        auto reference = io::SafetensorsFile::open(testing::loraDataDir() + "/lora_reference.safetensors");
+        auto reference =
+            io::SafetensorsFile::open(testing::loraDataDir() + "/lora_reference.safetensors");
         ASSERT_TRUE(reference.ok()) << reference.error().message;
         m_reference.emplace(std::move(reference.value()));
         m_dir = fs::temp_directory_path() / ("ldm-lora-pipeline-" + std::to_string(getpid()));
@@ -144,16 +147,21 @@ TEST_F(LoraPipelineTest, CliAppliesLorasFromItsFolderAndThePngKeepsThem)
 {
     const auto txt2img = [&](const std::string& prompt, const fs::path& out,
                              std::vector<std::string> extra) {
-        std::vector<std::string> args = {"txt2img", "--model", m_model.string(), "--prompt", prompt,
-                                         "--sampler", "Euler", "--schedule", "Uniform", "--rng",
-                                         "cpu", "--seed", "1234", "--steps", "6", "--scale", "7",
-                                         "--width", "64", "--height", "64", "--threads", "2",
-                                         "--quiet", "--out", out.string()};
+        std::vector<std::string> args = {"txt2img",   "--model",    m_model.string(),
+                                         "--prompt",  prompt,       "--sampler",
+                                         "Euler",     "--schedule", "Uniform",
+                                         "--rng",     "cpu",        "--seed",
+                                         "1234",      "--steps",    "6",
+                                         "--scale",   "7",          "--width",
+                                         "64",        "--height",   "64",
+                                         "--threads", "2",          "--quiet",
+                                         "--out",     out.string()};
         args.insert(args.end(), extra.begin(), extra.end());
         return testing::runCliBinary(args);
     };
     const fs::path withLora = m_dir / "lora.png";
-    const auto run = txt2img(std::string(Prompt) + Tags, withLora, {"--lora-dir", testing::loraDataDir()});
+    const auto run =
+        txt2img(std::string(Prompt) + Tags, withLora, {"--lora-dir", testing::loraDataDir()});
     ASSERT_EQ(run.exitCode, 0) << run.output;
     EXPECT_NE(run.output.find("warning"), std::string::npos) << run.output; // the unmatched module
     auto image = readImage(withLora.string());

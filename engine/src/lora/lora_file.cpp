@@ -23,7 +23,8 @@ std::string lowerCase(std::string text)
     return text;
 }
 
-struct DigestDeleter {
+struct DigestDeleter
+{
     void operator()(EVP_MD_CTX* context) const { EVP_MD_CTX_free(context); }
 };
 
@@ -54,8 +55,8 @@ std::string findByAlias(const std::string& folder, const std::string& alias)
 
 Result<std::string> findLoraFile(const std::string& folder, const std::string& name)
 {
-    if (name.empty() || name.find('/') != std::string::npos || name.find('\\') != std::string::npos ||
-        name == "." || name == "..")
+    if (name.empty() || name.find('/') != std::string::npos ||
+        name.find('\\') != std::string::npos || name == "." || name == "..")
         return makeError(ErrorCode::InvalidRequest,
                          "LoRA name '" + name + "' must be a file name without a folder");
     const fs::path direct = fs::path(folder) / (name + ".safetensors");
@@ -84,9 +85,9 @@ Result<std::string> findLoraFile(const std::string& folder, const std::string& n
                              other);
     return makeError(ErrorCode::InvalidRequest,
                      "no LoRA '" + name + "': looked for " + direct.string() +
-                         (fs::is_directory(folder, error) ? " (and " + name +
-                                                                ".safetensors in its subfolders)"
-                                                          : " (the LoRA folder does not exist)"));
+                         (fs::is_directory(folder, error)
+                              ? " (and " + name + ".safetensors in its subfolders)"
+                              : " (the LoRA folder does not exist)"));
 }
 
 Result<std::string> safetensorsDataSha256(const std::string& path)

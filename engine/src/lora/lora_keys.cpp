@@ -12,9 +12,9 @@ namespace {
 std::string resBlockLayer(const std::string& layer)
 {
     static const std::map<std::string, std::string> Layers = {
-        {"conv1", "in_layers_2"},      {"conv2", "out_layers_3"},
+        {"conv1", "in_layers_2"},          {"conv2", "out_layers_3"},
         {"time_emb_proj", "emb_layers_1"}, {"conv_shortcut", "skip_connection"},
-        {"norm1", "in_layers_0"},      {"norm2", "out_layers_0"},
+        {"norm1", "in_layers_0"},          {"norm2", "out_layers_0"},
     };
     const auto it = Layers.find(layer);
     return it == Layers.end() ? layer : it->second;

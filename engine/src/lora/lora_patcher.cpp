@@ -15,7 +15,8 @@ namespace {
 namespace fs = std::filesystem;
 
 /// Our LoRA-able weights (Linear and Conv2d: two or more dimensions) by flattened module path.
-struct LayerTable {
+struct LayerTable
+{
     std::map<std::string, torch::Tensor> unet; ///< "input_blocks_1_1_proj_in"
     std::map<std::string, torch::Tensor> text; ///< "text_model_encoder_layers_0_self_attn_q_proj"
     int64_t numResBlocks = 2;
@@ -58,13 +59,15 @@ std::string shapeText(at::IntArrayRef sizes)
 }
 
 /// One of our layers and the LoRA module that changes it.
-struct PlannedLayer {
+struct PlannedLayer
+{
     torch::Tensor weight;
     std::string up, down; ///< tensor names in the file
     double factor = 0;    ///< multiplier * alpha / rank
 };
 
-struct FilePlan {
+struct FilePlan
+{
     io::SafetensorsFile file;
     std::vector<PlannedLayer> layers;
 };
@@ -90,8 +93,8 @@ Result<FilePlan> planFile(const LoraUse& use, const LayerTable& table,
     std::map<std::string, std::map<std::string, std::string>> modules; // module → part → key
     for (const auto& info : file.tensors()) {
         const size_t dot = info.name.find('.');
-        modules[info.name.substr(0, dot)][dot == std::string::npos ? "" : info.name.substr(dot + 1)] =
-            info.name;
+        modules[info.name.substr(0, dot)]
+               [dot == std::string::npos ? "" : info.name.substr(dot + 1)] = info.name;
     }
     const std::string where = "LoRA '" + use.name + "' (" + use.path + ")";
     std::vector<std::string> unmatched, unsupported;
@@ -251,7 +254,8 @@ Result<MergeReport> LoraPatcher::set(LatentDiffusion& model, const std::vector<L
         for (const FilePlan& plan : plans)
             for (const PlannedLayer& layer : plan.layers) {
                 torch::Tensor weight = layer.weight;
-                const auto options = torch::TensorOptions().dtype(torch::kFloat32).device(weight.device());
+                const auto options =
+                    torch::TensorOptions().dtype(torch::kFloat32).device(weight.device());
                 const torch::Tensor up = plan.file.tensor(layer.up).to(options);
                 const torch::Tensor down = plan.file.tensor(layer.down).to(options);
                 const torch::Tensor updown =
@@ -259,7 +263,8 @@ Result<MergeReport> LoraPatcher::set(LatentDiffusion& model, const std::vector<L
                 const void* key = weight.unsafeGetTensorImpl();
                 if (backedUp.emplace(key, m_backups.size()).second)
                     m_backups.push_back({weight, weight.clone()});
-                weight.add_((updown.reshape(weight.sizes()) * layer.factor).to(weight.scalar_type()));
+                weight.add_(
+                    (updown.reshape(weight.sizes()) * layer.factor).to(weight.scalar_type()));
             }
         report.layers = int(backedUp.size());
     } catch (const c10::Error& error) {

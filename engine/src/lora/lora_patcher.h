@@ -31,7 +31,8 @@
 namespace ldm::lora {
 
 /// One LoRA file to merge and its multipliers.
-struct LoraUse {
+struct LoraUse
+{
     std::string path;
     std::string name;        ///< as the prompt names it (the recipe's "Lora hashes" entry)
     double textWeight = 1.0; ///< multiplier of the text-encoder layers
@@ -39,13 +40,15 @@ struct LoraUse {
 };
 
 /// What merging a set of LoRAs did.
-struct MergeReport {
+struct MergeReport
+{
     int layers = 0;                    ///< our layers changed
     std::vector<std::string> hashes;   ///< "name: <12 hex>" per LoRA, in order, names once
     std::vector<std::string> warnings; ///< modules that matched nothing, unsupported kinds
 };
 
-class LoraPatcher {
+class LoraPatcher
+{
 public:
     /// Makes `model`'s weights its original ones plus `uses` (none: the originals). A file that
     /// is unreadable, matches none of the model's layers or has a module whose shape does not
@@ -58,12 +61,14 @@ public:
     bool active() const { return !m_backups.empty(); }
 
 private:
-    struct Backup {
+    struct Backup
+    {
         torch::Tensor weight;   ///< the model's parameter (changed in place)
         torch::Tensor original; ///< its value before any LoRA
     };
     /// A file's identity for "already merged": path, size, modification time, multipliers.
-    struct Stamp {
+    struct Stamp
+    {
         std::string path;
         std::string name;
         double textWeight = 0, unetWeight = 0;

@@ -84,7 +84,8 @@ Result<LoraTag> readLoraTag(const std::string& args, const std::string& written)
             positional.push_back(item);
     }
     if (positional.empty() || positional[0].empty())
-        return makeError(ErrorCode::InvalidRequest, "the prompt's " + written + " names no LoRA file");
+        return makeError(ErrorCode::InvalidRequest,
+                         "the prompt's " + written + " names no LoRA file");
     LoraTag tag;
     tag.name = positional[0];
     tag.text = written;

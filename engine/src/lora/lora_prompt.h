@@ -20,7 +20,8 @@
 namespace ldm::lora {
 
 /// One `<lora:...>` tag of a prompt.
-struct LoraTag {
+struct LoraTag
+{
     std::string name;        ///< the file name without extension, as written
     double textWeight = 1.0; ///< multiplier of the text-encoder layers
     double unetWeight = 1.0; ///< multiplier of the UNet layers
@@ -28,10 +29,11 @@ struct LoraTag {
 };
 
 /// A prompt with its extra-network tags taken out.
-struct PromptNetworks {
-    std::string prompt;                  ///< the text the tokenizer reads
-    std::vector<LoraTag> loras;          ///< in prompt order
-    std::vector<std::string> otherTags;  ///< removed tags of kinds we do not run, as written
+struct PromptNetworks
+{
+    std::string prompt;                 ///< the text the tokenizer reads
+    std::vector<LoraTag> loras;         ///< in prompt order
+    std::vector<std::string> otherTags; ///< removed tags of kinds we do not run, as written
 };
 
 /// Takes the extra-network tags out of `prompt` as A1111 does. A multiplier that is not a

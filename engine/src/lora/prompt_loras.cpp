@@ -21,10 +21,10 @@ Result<PromptLoras> applyPromptLoras(LoraPatcher& patcher, LatentDiffusion& mode
     std::vector<LoraUse> uses;
     for (const LoraTag& tag : parsed->loras) {
         if (folder.empty())
-            return makeError(ErrorCode::InvalidRequest,
-                             "the prompt names " + tag.text +
-                                 " but no LoRA folder is set to find " + tag.name +
-                                 ".safetensors in (--lora-dir)");
+            return makeError(ErrorCode::InvalidRequest, "the prompt names " + tag.text +
+                                                            " but no LoRA folder is set to find " +
+                                                            tag.name +
+                                                            ".safetensors in (--lora-dir)");
         auto path = findLoraFile(folder, tag.name);
         if (!path)
             return path.error();

@@ -14,9 +14,10 @@
 namespace ldm::lora {
 
 /// What applyPromptLoras() did.
-struct PromptLoras {
-    std::string prompt;                ///< the prompt without its extra-network tags
-    std::string hashes;                ///< A1111 "Lora hashes": "name: 0123456789ab, ..."; "" = none
+struct PromptLoras
+{
+    std::string prompt; ///< the prompt without its extra-network tags
+    std::string hashes; ///< A1111 "Lora hashes": "name: 0123456789ab, ..."; "" = none
     std::vector<std::string> warnings; ///< unmatched modules, tags of other kinds removed
 };
 
