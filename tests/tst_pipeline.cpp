@@ -98,6 +98,35 @@ TEST_F(PipelineTest, DifferentSeedsDiffer)
     EXPECT_NE(first->image.pixels, second->image.pixels);
 }
 
+TEST_F(PipelineTest, AVariationSeedLeansTheNoiseTowardItsOwn)
+{
+    // Strength 0 is the seed's picture, 1 the variation seed's (DDIM with eta 0 draws no noise
+    // after x_T), and between them something else; the recipe keeps both.
+    auto engine = engineWith("text");
+    for (const char* rng : {"cpu", "ours"}) {
+        GenerateRequest request = textRequest();
+        request.recipe.rng = rng;
+        auto plain = engine->generate(request);
+        request.recipe.seed = 99;
+        auto other = engine->generate(request);
+        request.recipe.seed = 1234;
+        request.recipe.variationSeed = 99;
+        request.recipe.variationStrength = 0.5;
+        auto between = engine->generate(request);
+        request.recipe.variationStrength = 1.0;
+        auto full = engine->generate(request);
+        ASSERT_TRUE(plain.ok() && other.ok() && between.ok() && full.ok()) << rng;
+        EXPECT_NE(between->image.pixels, plain->image.pixels) << rng;
+        EXPECT_NE(between->image.pixels, other->image.pixels) << rng;
+        size_t far = 0;
+        for (size_t i = 0; i < full->image.pixels.size(); ++i)
+            far += std::abs(int(full->image.pixels[i]) - int(other->image.pixels[i])) > 1;
+        EXPECT_EQ(far, 0u) << rng << ": strength 1 is the variation seed's picture";
+        EXPECT_EQ(between->recipe.variationSeed, 99u);
+        EXPECT_DOUBLE_EQ(between->recipe.variationStrength, 0.5);
+    }
+}
+
 TEST_F(PipelineTest, CancelActsWithinOneStepAndPreviewsArrive)
 {
     auto engine = engineWith("text");

@@ -19,6 +19,8 @@ ldm::Recipe sampleRecipe()
     r.guidanceScale = 7.5;
     r.eta = 0.25;
     r.seed = 18446744073709551557ULL; // near UINT64_MAX: must not pass through a double
+    r.variationSeed = 18446744073709551000ULL;
+    r.variationStrength = 0.125;
     r.width = 768;
     r.height = 512;
     r.precision = "bf16";
@@ -186,7 +188,11 @@ TEST(Recipe, A1111SamplerScheduleAndNoiseBothWays)
     r.sampler = "dpmpp_2m";
     r.rng = "cpu";
     r.etaNoiseSeedDelta = 31337;
+    r.variationSeed = 4242;
+    r.variationStrength = 0.25;
     std::string text = ldm::toA1111Parameters(r);
+    EXPECT_NE(text.find("Variation seed: 4242, Variation seed strength: 0.25"), std::string::npos)
+        << text;
     EXPECT_NE(text.find("Sampler: DPM++ 2M, Schedule type: Karras"), std::string::npos) << text;
     EXPECT_NE(text.find("RNG: CPU"), std::string::npos) << text;
     EXPECT_NE(text.find("ENSD: 31337"), std::string::npos) << text;
@@ -197,6 +203,8 @@ TEST(Recipe, A1111SamplerScheduleAndNoiseBothWays)
     EXPECT_EQ(back->schedule, "karras");
     EXPECT_EQ(back->rng, "cpu");
     EXPECT_EQ(back->etaNoiseSeedDelta, 31337u);
+    EXPECT_EQ(back->variationSeed, 4242u);
+    EXPECT_DOUBLE_EQ(back->variationStrength, 0.25);
 
     // Euler's automatic schedule is the model's own: A1111 names none; "nv" is A1111's default.
     r.sampler = "euler";

@@ -51,6 +51,8 @@ std::vector<OptionSpec> optionsFor(const std::string& task)
          "(A1111's default GPU noise); cpu and nv give those tools' picture for a seed",
          "ours"},
         {"ensd", "N", "A1111 'Eta noise seed delta' (cpu/nv: noise after x_T uses seed + N)", "0"},
+        {"variation-seed", "N", "A1111 'Variation seed': x_T leans toward this seed's noise", "0"},
+        {"variation-strength", "X", "how far toward the variation seed, 0..1 (A1111 slerp)", "0"},
         {"steps", "N", "sampler steps",
          "the release's own (CompVis SR and semantic: 100), else 25"},
         {"eta", "X", "DDIM eta (0 = deterministic)",
@@ -199,6 +201,8 @@ int runTask(const std::string& task, const std::vector<std::string>& args)
     recipe.schedule = scheduleFromLabel(options.text("schedule", "automatic"));
     recipe.rng = options.text("rng", "ours");
     recipe.etaNoiseSeedDelta = options.unsignedValue("ensd").value_or(0);
+    recipe.variationSeed = options.unsignedValue("variation-seed").value_or(0);
+    recipe.variationStrength = options.number("variation-strength", 0.0, 0.0, 1.0);
     if (options.error().empty() && recipe.schedule.empty()) {
         std::fprintf(stderr, "%s: unknown --schedule '%s' (choose Automatic, Uniform, Karras, "
                              "Exponential, \"SGM Uniform\", Polyexponential, \"KL Optimal\", "

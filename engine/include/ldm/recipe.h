@@ -80,6 +80,11 @@ struct Recipe
     std::string rng = "ours";
     /// A1111 "ENSD" (eta noise seed delta): with "cpu"/"nv", noise after x_T uses seed + this.
     std::uint64_t etaNoiseSeedDelta = 0;
+    /// A1111 "Variation seed": x_T is slerped from the seed's noise toward this seed's noise
+    /// by `variationStrength` (0 = off, 1 = the variation seed's noise), as A1111's ImageRNG
+    /// does; the noise after x_T stays the seed's.
+    std::uint64_t variationSeed = 0;
+    double variationStrength = 0.0; ///< A1111 "Variation seed strength", 0..1
     /// k-diffusion samplers' σ schedule (A1111 "Schedule type"): "automatic" (the sampler's
     /// default), "uniform", "karras", "exponential", "sgm_uniform", "polyexponential",
     /// "kl_optimal", "align_your_steps", "simple", "normal" or "beta" (A1111's names).

@@ -59,6 +59,27 @@ double NoiseGenerator::uniform()
     return (double(next() >> 11) + 0.5) * (1.0 / 9007199254740992.0);
 }
 
+torch::Tensor slerpNoise(double val, const torch::Tensor& low, const torch::Tensor& high)
+{
+    std::vector<torch::Tensor> images;
+    for (int64_t n = 0; n < low.size(0); ++n) {
+        const torch::Tensor a = low[n];
+        const torch::Tensor b = high[n];
+        const torch::Tensor aNorm = a / torch::norm(a, 2, {1}, true);
+        const torch::Tensor bNorm = b / torch::norm(b, 2, {1}, true);
+        const torch::Tensor dot = (aNorm * bNorm).sum(1);
+        if (dot.mean().item<float>() > 0.9995f) {
+            images.push_back(a * val + b * (1 - val));
+            continue;
+        }
+        const torch::Tensor omega = torch::acos(dot);
+        const torch::Tensor so = torch::sin(omega);
+        images.push_back((torch::sin((1.0 - val) * omega) / so).unsqueeze(1) * a +
+                         (torch::sin(val * omega) / so).unsqueeze(1) * b);
+    }
+    return torch::stack(images);
+}
+
 torch::Tensor NoiseGenerator::normal(at::IntArrayRef shape)
 {
     torch::Tensor out = torch::empty(shape, torch::kFloat32);

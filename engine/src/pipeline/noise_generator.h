@@ -51,4 +51,10 @@ private:
     std::optional<PhiloxNormal> m_philox;
 };
 
+/// A1111's slerp of two noise tensors [N, C, H, W] (modules/rng.py, from its variation seeds),
+/// image by image as A1111 calls it: norms and angles along H of each [C, H, W] image; where
+/// the two are nearly parallel it blends linearly with A1111's own weights (low·val +
+/// high·(1 − val)). `val` 0 gives `low`, 1 gives `high`.
+torch::Tensor slerpNoise(double val, const torch::Tensor& low, const torch::Tensor& high);
+
 } // namespace ldm

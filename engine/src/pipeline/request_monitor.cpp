@@ -87,7 +87,13 @@ Result<SampledImage> sampleAndDecode(const LoadedModel& model, const GenerateReq
     NoiseGenerator noise(recipe.seed, parseNoiseKind(recipe.rng).value_or(NoiseKind::Ours),
                          recipe.etaNoiseSeedDelta);
     // Edits draw x_T too, so strength 1 is txt2img from the same seed.
-    torch::Tensor xT = noise.normal(latentShape).to(device);
+    torch::Tensor xT = noise.normal(latentShape);
+    if (recipe.variationStrength != 0.0) {
+        // A1111's variation seed: its own first draw, the seed's generator left as it was.
+        NoiseGenerator variation(recipe.variationSeed, parseNoiseKind(recipe.rng).value_or(NoiseKind::Ours));
+        xT = slerpNoise(recipe.variationStrength, xT, variation.normal(latentShape));
+    }
+    xT = xT.to(device);
     if (plan.start)
         xT = plan.start(xT, noise);
     const int total = int(sampler.timesteps().size());

@@ -174,7 +174,8 @@ bool Recipe::operator==(const Recipe& o) const
            prompt == o.prompt && negativePrompt == o.negativePrompt && sampler == o.sampler &&
            steps == o.steps && guidanceScale == o.guidanceScale && eta == o.eta && seed == o.seed &&
            noiseLevel == o.noiseLevel &&
-           rng == o.rng && etaNoiseSeedDelta == o.etaNoiseSeedDelta && schedule == o.schedule &&
+           rng == o.rng && etaNoiseSeedDelta == o.etaNoiseSeedDelta &&
+           variationSeed == o.variationSeed && variationStrength == o.variationStrength && schedule == o.schedule &&
            width == o.width && height == o.height && precision == o.precision &&
            clipSkip == o.clipSkip && prediction == o.prediction && weights == o.weights && mapHash == o.mapHash && inputImageHash == o.inputImageHash &&
            maskHash == o.maskHash && strength == o.strength && tileSize == o.tileSize &&
@@ -332,6 +333,8 @@ nlohmann::json toJson(const Recipe& r)
         {"seed", r.seed},
         {"rng", r.rng},
         {"ensd", r.etaNoiseSeedDelta},
+        {"variation_seed", r.variationSeed},
+        {"variation_strength", r.variationStrength},
         {"schedule", r.schedule},
         {"width", r.width},
         {"height", r.height},
@@ -382,6 +385,8 @@ Result<Recipe> recipeFromJson(const nlohmann::json& json)
         readField(json, "noise_level", r.noiseLevel, error) &&
         readField(json, "rng", r.rng, error) &&
         readField(json, "ensd", r.etaNoiseSeedDelta, error) &&
+        readField(json, "variation_seed", r.variationSeed, error) &&
+        readField(json, "variation_strength", r.variationStrength, error) &&
         readField(json, "schedule", r.schedule, error) &&
         readField(json, "width", r.width, error) && readField(json, "height", r.height, error) &&
         readField(json, "precision", r.precision, error) &&
@@ -428,6 +433,8 @@ Result<Recipe> recipeFromJson(const nlohmann::json& json)
         return invalid("weights must be ema or raw");
     if (r.rng != "ours" && r.rng != "cpu" && r.rng != "nv")
         return invalid("rng must be ours, cpu or nv");
+    if (!(r.variationStrength >= 0.0 && r.variationStrength <= 1.0))
+        return invalid("variation strength must be between 0 and 1");
     if (scheduleFromLabel(r.schedule).empty())
         return invalid("unknown schedule '" + r.schedule + "'");
     r.schedule = scheduleFromLabel(r.schedule);

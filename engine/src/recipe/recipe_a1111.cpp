@@ -264,6 +264,10 @@ void applyPair(const std::string& key, const std::string& value, Recipe& r)
     }
     else if (key == "ENSD")
         parseInteger(value, r.etaNoiseSeedDelta);
+    else if (key == "Variation seed")
+        parseInteger(value, r.variationSeed);
+    else if (key == "Variation seed strength")
+        parseDouble(value, r.variationStrength);
     else if (key == "CFG scale")
         parseDouble(value, r.guidanceScale);
     else if (key == "Seed")
@@ -376,6 +380,8 @@ std::string toA1111Parameters(const Recipe& r)
     // A1111 writes "RNG" unless its noise came from the GPU; a file without it means "nv".
     addIf(r.rng != "nv", "RNG", rngLabel(r.rng));
     addIf(r.etaNoiseSeedDelta != 0, "ENSD", std::to_string(r.etaNoiseSeedDelta));
+    addIf(r.variationStrength != 0, "Variation seed", std::to_string(r.variationSeed));
+    addIf(r.variationStrength != 0, "Variation seed strength", formatNumber(r.variationStrength));
     addIf(r.noiseLevel >= 0, "Noise level", std::to_string(r.noiseLevel));
     addIf(!r.precision.empty(), "Precision", r.precision);
     addIf(r.clipSkip > 1, "Clip skip", std::to_string(r.clipSkip));
