@@ -245,5 +245,33 @@ TEST(CkptCorrupt, StateDictShapesOfTheTree)
     expectError(extract(mixed), "storage '0' is declared twice");
 }
 
+// Textual-inversion files: the vectors of `string_to_param` are found through a
+// ParameterDict's kept state (`_parameters`); one whose state is itself leads nowhere.
+TEST(CkptCorrupt, EmbeddingParameterDicts)
+{
+    auto extract = [](const PickleBuilder& p) {
+        auto tree = unpickle(p.bytes);
+        return tree.ok() ? extractStateDict(*tree) : Result<CkptContents>(tree.error());
+    };
+    PickleBuilder good;
+    good.proto().op('}').mark().str("string_to_param");
+    good.global("torch.nn.modules.container", "ParameterDict").op(')').op(0x81);
+    good.op('}').mark().str("_parameters").op('}').mark().str("*");
+    good.tensor("0", "FloatStorage", 6, 0, {2, 3}, {3, 1}).op('u').op('u').op('b');
+    good.str("name").str("x").op('u').stop();
+    auto contents = extract(good);
+    ASSERT_TRUE(contents.ok()) << contents.error().message;
+    ASSERT_EQ(contents->tensors.size(), 1u);
+    EXPECT_EQ(contents->tensors[0].name, "*");
+    EXPECT_EQ(contents->tensors[0].sizes, (std::vector<int64_t>{2, 3}));
+    EXPECT_EQ(contents->skipped, (std::vector<std::string>{"name"}));
+
+    PickleBuilder loop;
+    loop.proto().op('}').mark().str("string_to_param");
+    loop.global("torch.nn.modules.container", "ParameterDict").op(')').op(0x81);
+    loop.op('q').op(0).op('h').op(0).op('b').op('u').stop();
+    expectError(extract(loop), "no tensors found");
+}
+
 } // namespace
 } // namespace ldm::io
