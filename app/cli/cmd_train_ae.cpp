@@ -28,49 +28,24 @@ const std::vector<OptionSpec> TrainAeOptions = {
      "start a new run from these autoencoder weights (e.g. the shipped model) instead of random "
      "ones; the optimiser state is not in the file, so the schedule starts over",
      ""},
-    {"threads", "N|auto", "intra-op CPU threads; auto tries 1 and 2 now and then, keeps the faster",
+    {"threads", "N|auto",
+     "intra-op CPU threads; auto uses training.threads while the machine is quiet and fewer "
+     "while other busy processes (a build) hold cores",
      "training.threads"},
+    {"precision", "bf16|fp32",
+     "override training.bf16, also for a resumed run (on this project's CPU fp32 trains "
+     "faster: see the model card)",
+     "training.bf16"},
     {"steps", "N", "total steps (extends or shortens a resumed run)", "training.steps"},
     {"allow-no-photos", "", "train on landscape renders alone when the photos are missing", ""},
     {"export", "FILE", "write the run's weights as a shipping safetensors file and exit", ""},
     {"no-ema", "", "export the trained weights instead of their EMA", ""},
     {"fp32", "", "export float32 instead of float16", ""},
-};
-
-/// `--threads auto`: on a CPU shared with other jobs two OpenMP threads can be ten times slower
-/// than one (a preempted thread stalls every barrier), on a quiet one nearly twice as fast. Now
-/// and then one log window runs with the other count and the faster count is kept. A failed
-/// trial costs a slow window, so the wait before the next one doubles (up to ~8000 steps).
-class ThreadTuner
-{
-public:
-    void observe(const train::AeProgress& p)
-    {
-        if (!p.event.empty()) // sample grids and checkpoints distort the window's speed
-            return;
-        if (m_trial) {
-            m_trial = false;
-            m_windows = 0;
-            if (p.stepsPerSecond < m_baseline) {
-                torch::set_num_threads(3 - torch::get_num_threads());
-                m_interval = std::min(m_interval * 2, 400);
-            } else {
-                m_interval = 25;
-                std::fprintf(stderr, "train-ae: now %d threads (%.2f vs %.2f step/s)\n",
-                             torch::get_num_threads(), p.stepsPerSecond, m_baseline);
-            }
-        } else if (++m_windows >= m_interval) {
-            m_baseline = p.stepsPerSecond;
-            m_trial = true;
-            torch::set_num_threads(3 - torch::get_num_threads());
-        }
-    }
-
-private:
-    int m_windows = 0;
-    int m_interval = 25;
-    bool m_trial = false;
-    double m_baseline = 0;
+    {"profile", "N",
+     "train 2 warm-up + N timed steps, print where a step's time goes (phases, operators, "
+     "px/s, GFLOP/s) and exit without saving",
+     ""},
+    {"no-prefetch", "", "make each batch inside its step instead of on a background thread", ""},
 };
 
 void printProgress(const train::AeProgress& p, bool terminal)
@@ -126,10 +101,16 @@ int runTrainAe(const std::vector<std::string>& args)
     train::AeTrainerOptions trainerOptions;
     trainerOptions.runDir = options.text("run-dir", defaultRunsDir() + "/ae-f4");
     const bool autoThreads = options.text("threads") == "auto";
-    trainerOptions.threads = autoThreads ? 1 : options.integer("threads", 0, 1, 256);
+    trainerOptions.threads = autoThreads ? 0 : options.integer("threads", 0, 1, 256);
+    trainerOptions.adaptiveThreads = autoThreads;
+    trainerOptions.bf16 = precisionOverride(options, "train-ae");
+    if (trainerOptions.bf16 == -2)
+        return ExitUsage;
     trainerOptions.steps = options.integer("steps", 0, 1, int64_t{1} << 40);
     trainerOptions.requirePhotos = !options.has("allow-no-photos");
     trainerOptions.initFrom = options.text("init-from");
+    trainerOptions.prefetch = !options.has("no-prefetch");
+    const int64_t profileSteps = options.integer("profile", 0, 1, 100000);
     if (!options.error().empty() || !options.positional().empty()) {
         std::fprintf(stderr, "train-ae: %s\n",
                      options.error().empty() ? "unexpected argument (see --help)"
@@ -171,9 +152,17 @@ int runTrainAe(const std::vector<std::string>& args)
                  loop.bf16 ? "bf16 autocast" : "fp32", torch::get_num_threads(),
                  static_cast<long long>(t.completedSteps()), static_cast<long long>(t.totalSteps()),
                  trainerOptions.runDir.c_str());
+    if (profileSteps > 0) {
+        auto profile = t.profile(profileSteps);
+        if (!profile) {
+            std::fprintf(stderr, "train-ae: %s\n", profile.error().message.c_str());
+            return ExitFailure;
+        }
+        std::printf("%s", profile->report().c_str());
+        return ExitOk;
+    }
     installStopHandler();
     const bool terminal = isatty(fileno(stderr));
-    ThreadTuner tuner;
     double lastPsnr = -1;
     auto ok = t.run(trainingStopFlag(), [&](const train::AeProgress& p) {
         printProgress(p, terminal);
@@ -181,8 +170,6 @@ int runTrainAe(const std::vector<std::string>& args)
         writeTrainingStatus(trainerOptions.runDir, {"autoencoder", p.step, p.totalSteps, p.loss,
                                                     p.stepsPerSecond, lastPsnr,
                                                     "held-out PSNR dB"});
-        if (autoThreads)
-            tuner.observe(p);
     });
     if (!ok) {
         std::fprintf(stderr, "\ntrain-ae: %s\n", ok.error().message.c_str());

@@ -23,7 +23,12 @@ const std::vector<OptionSpec> TrainLdmOptions = {
      "fresh checkout)",
      "$LDM_RUNS_DIR/landscape-ldm, ~/.cache/latent-canvas/runs/landscape-ldm"},
     {"resume", "", "continue the run in --run-dir from its last checkpoint", ""},
-    {"threads", "N", "intra-op CPU threads", "training.threads"},
+    {"threads", "N|auto",
+     "intra-op CPU threads; auto uses training.threads while the machine is quiet and fewer "
+     "while other busy processes (a build) hold cores",
+     "training.threads"},
+    {"precision", "bf16|fp32", "override training.bf16, also for a resumed run",
+     "training.bf16"},
     {"steps", "N", "total steps (extends or shortens a resumed run)", "training.steps"},
     {"allow-no-photos", "", "SR runs: train on landscape renders when photos are missing", ""},
     {"export", "FILE", "write the run as one CompVis-layout safetensors file and exit", ""},
@@ -31,6 +36,11 @@ const std::vector<OptionSpec> TrainLdmOptions = {
     {"ema-only", "", "export only the EMA UNet, as model.diffusion_model.* (shipping)", ""},
     {"samples", "", "write a sample grid of the run's current EMA weights and exit", ""},
     {"bench", "", "print parameter counts and UNet forward times (32² and 64² latents), exit", ""},
+    {"profile", "N",
+     "train 2 warm-up + N timed steps, print where a step's time goes (phases, operators, "
+     "px/s, GFLOP/s) and exit without saving",
+     ""},
+    {"no-prefetch", "", "make each batch inside its step instead of on a background thread", ""},
 };
 
 void printProgress(const train::LdmProgress& p, bool terminal)
@@ -81,10 +91,17 @@ int runTrainLdm(const std::vector<std::string>& args)
     }
     train::LdmTrainerOptions trainerOptions;
     trainerOptions.runDir = options.text("run-dir", defaultRunsDir() + "/landscape-ldm");
-    trainerOptions.threads = options.integer("threads", 0, 1, 256);
+    const bool autoThreads = options.text("threads") == "auto";
+    trainerOptions.threads = autoThreads ? 0 : options.integer("threads", 0, 1, 256);
+    trainerOptions.adaptiveThreads = autoThreads;
+    trainerOptions.bf16 = precisionOverride(options, "train-ldm");
+    if (trainerOptions.bf16 == -2)
+        return ExitUsage;
     trainerOptions.steps = options.integer("steps", 0, 1, int64_t{1} << 40);
     const bool oneShot = options.has("export") || options.has("samples");
     trainerOptions.requirePhotos = !options.has("allow-no-photos") && !oneShot;
+    trainerOptions.prefetch = !options.has("no-prefetch");
+    const int64_t profileSteps = options.integer("profile", 0, 1, 100000);
     if (!options.error().empty() || !options.positional().empty()) {
         std::fprintf(stderr, "train-ldm: %s\n",
                      options.error().empty() ? "unexpected argument (see --help)"
@@ -139,6 +156,13 @@ int runTrainLdm(const std::vector<std::string>& args)
         static_cast<long long>(t.config().data.imageSize), loop.bf16 ? "bf16 autocast" : "fp32",
         torch::get_num_threads(), static_cast<long long>(t.completedSteps()),
         static_cast<long long>(t.totalSteps()), trainerOptions.runDir.c_str());
+    if (profileSteps > 0) {
+        auto profile = t.profile(profileSteps);
+        if (!profile)
+            return fail(profile.error());
+        std::printf("%s", profile->report().c_str());
+        return ExitOk;
+    }
     installStopHandler();
     const bool terminal = isatty(fileno(stderr));
     auto ok = t.run(trainingStopFlag(), [&](const train::LdmProgress& p) {

@@ -91,4 +91,18 @@ void printTrainingLine(const std::string& text, const std::string& event, bool t
     std::fflush(stderr);
 }
 
+int precisionOverride(const Options& options, const char* command)
+{
+    if (!options.has("precision"))
+        return -1;
+    const std::string value = options.text("precision");
+    if (value == "bf16")
+        return 1;
+    if (value == "fp32")
+        return 0;
+    std::fprintf(stderr, "%s: --precision must be bf16 or fp32, not '%s'\n", command,
+                 value.c_str());
+    return -2;
+}
+
 } // namespace ldm::cli

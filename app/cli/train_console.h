@@ -3,10 +3,16 @@
 // request, and progress lines that rewrite themselves on a terminal.
 #pragma once
 
+#include "cli_options.h"
+
 #include <atomic>
 #include <string>
 
 namespace ldm::cli {
+
+/// `--precision bf16|fp32` as the trainers' `bf16` option wants it: 1, 0, or −1 when absent;
+/// −2 (after printing why, prefixed with `command`) for any other value.
+int precisionOverride(const Options& options, const char* command);
 
 /// Set by SIGINT/SIGTERM once installStopHandler() ran; the trainers poll it between steps
 /// and save a checkpoint before returning.

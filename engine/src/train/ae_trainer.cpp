@@ -3,7 +3,10 @@
 
 #include "train/ae_eval.h"
 #include "train/ae_loss.h"
+#include "train/ae_trainer_state.h"
 #include "train/run_folder.h"
+
+#include "pipeline/cpu_share.h"
 
 #include <ATen/CPUGeneratorImpl.h>
 
@@ -42,36 +45,6 @@ std::string stepName(int64_t step)
 
 } // namespace
 
-struct AeTrainer::State
-{
-    AeTrainConfig config;
-    AeTrainerOptions options;
-    std::optional<FirstStage> stage;
-    std::optional<FirstStage> ema;
-    std::optional<CropSource> data;
-    std::unique_ptr<torch::optim::AdamW> optimizer;
-    at::Generator noise = at::make_generator<at::CPUGeneratorImpl>(0);
-    LossHistory history;
-    RunningMean window;
-    int64_t step = 0;
-    int64_t totalSteps = 0;
-    int64_t lastCheckpoint = -1;
-    std::vector<std::string> warnings;
-    std::vector<cv::Mat> valCrops;
-
-    double lrAt(int64_t s) const
-    {
-        const auto& o = config.optim;
-        if (s < o.warmupSteps)
-            return o.lr * double(s + 1) / double(o.warmupSteps);
-        if (o.schedule == "constant")
-            return o.lr;
-        const double span = double(std::max<int64_t>(1, totalSteps - o.warmupSteps));
-        const double progress = std::min(1.0, double(s - o.warmupSteps) / span);
-        return o.lrMin + 0.5 * (o.lr - o.lrMin) * (1.0 + std::cos(M_PI * progress));
-    }
-};
-
 // clang-format off
 AeTrainer::AeTrainer(std::unique_ptr<State> state) : m(std::move(state)) {}
 AeTrainer::~AeTrainer() = default;
@@ -83,13 +56,16 @@ Result<std::unique_ptr<AeTrainer>> AeTrainer::build(const AeTrainConfig& config,
     auto state = std::make_unique<State>();
     state->config = config;
     state->options = options;
+    applyRunOverrides(state->config.loop, state->config.source, options.bf16);
     state->totalSteps = options.steps > 0 ? options.steps : config.loop.steps;
     std::error_code ec;
     for (const char* sub : {"", "samples", "snapshots"})
         fs::create_directories(fs::path(options.runDir) / sub, ec);
     if (!fs::is_directory(options.runDir, ec))
         return makeError(ErrorCode::InvalidFile, "cannot create run folder " + options.runDir);
-    torch::set_num_threads(int(options.threads > 0 ? options.threads : config.loop.threads));
+    const int threads = int(options.threads > 0 ? options.threads : config.loop.threads);
+    torch::set_num_threads(threads);
+    CpuShare::configure(threads, true, options.adaptiveThreads);
 
     auto data = CropSource::create(config.data, config.loop.seed, options.requirePhotos);
     if (!data)
@@ -213,56 +189,6 @@ Result<void> AeTrainer::restore(const std::string& folder)
     m->lastCheckpoint = stepValue;
     m->history = LossHistory::fromJson(state->value("history", nlohmann::json::array()));
     m->history.truncateAfter(stepValue);
-    return {};
-}
-
-Result<void> AeTrainer::step()
-{
-    const auto& loop = m->config.loop;
-    TrainRng rng(mixSeed(loop.seed, uint64_t(m->step), 1));
-    auto x = m->data->trainBatch(loop.batchSize, rng, m->step);
-    if (loop.channelsLast)
-        x = x.contiguous(at::MemoryFormat::ChannelsLast);
-    m->noise.set_current_seed(mixSeed(loop.seed, uint64_t(m->step), 2));
-    auto model = m->stage->kl();
-    Posterior posterior;
-    torch::Tensor recon;
-    {
-        Bf16AutocastGuard autocast(loop.bf16);
-        posterior = model->encode(x);
-        const auto noise = torch::randn(posterior.mean.sizes(), m->noise, torch::kFloat32);
-        recon = model->decode(posterior.sample(noise));
-    }
-    const AeLossParts parts = aeLoss(x, recon, posterior, m->config.loss);
-    const double total = parts.total.item<double>();
-    if (!std::isfinite(total))
-        return makeError(ErrorCode::InvalidRequest, "the loss is not finite at step " +
-                                                        std::to_string(m->step) +
-                                                        " (lower optimizer.lr or set grad_clip)");
-    const double lr = m->lrAt(m->step);
-    for (auto& group : m->optimizer->param_groups())
-        static_cast<torch::optim::AdamWOptions&>(group.options()).lr(lr);
-    m->optimizer->zero_grad();
-    parts.total.backward();
-    if (m->config.optim.gradClip > 0)
-        torch::nn::utils::clip_grad_norm_(m->stage->module().parameters(),
-                                          m->config.optim.gradClip);
-    m->optimizer->step();
-    if (loop.emaDecay > 0) {
-        // LitEma's warm-up: early averages would otherwise remember the random init for long.
-        const double decay = std::min(loop.emaDecay, double(1 + m->step) / double(10 + m->step));
-        torch::NoGradGuard noGrad;
-        auto source = m->stage->module().parameters();
-        auto target = m->ema->module().parameters();
-        for (size_t i = 0; i < source.size(); ++i)
-            target[i].mul_(decay).add_(source[i].detach(), 1.0 - decay);
-    }
-    ++m->step;
-    m->window.add({{"loss", total},
-                   {"l1", parts.l1.item<double>()},
-                   {"edge", parts.edge.item<double>()},
-                   {"kl", parts.kl.item<double>()},
-                   {"lr", lr}});
     return {};
 }
 

@@ -18,6 +18,7 @@
 #include "ldm/result.h"
 #include "train/ae_train_config.h"
 #include "train/image_crops.h"
+#include "train/step_profile.h"
 #include "train/train_log.h"
 
 #include <atomic>
@@ -41,6 +42,16 @@ struct AeTrainerOptions
     /// the schedule position are not in such a file, so warm-up and the cosine schedule start
     /// over from step 0.
     std::string initFrom;
+    /// Make the batches of the coming steps on a background thread (same batches, the step
+    /// no longer waits for cropping and rendering).
+    bool prefetch = true;
+    /// 1 or 0 overrides the config's `training.bf16` (also for a resumed run, whose stored
+    /// config is updated); −1 keeps it.
+    int bf16 = -1;
+    /// Threads follow the machine's load (pipeline/cpu_share.h): up to `threads` (or the
+    /// config's), fewer while other busy processes hold cores. A resumed run then no longer
+    /// repeats the uninterrupted one bit for bit.
+    bool adaptiveThreads = false;
 };
 
 /// Numbers of one log interval.
@@ -70,6 +81,10 @@ public:
 
     /// Trains one step. InvalidRequest when the loss is not finite.
     Result<void> step();
+    /// Trains 2 warm-up steps, then `steps` timed ones, then one under the operator profiler,
+    /// and returns where the time went. The steps are real training steps (the run advances)
+    /// but nothing is saved.
+    Result<StepProfile> profile(int64_t steps);
     /// Trains until totalSteps() or until `stop` is set, logging, sampling and checkpointing at
     /// the configured intervals and once more at the end. `progress` gets each log point.
     Result<void> run(const std::atomic<bool>& stop,

@@ -80,4 +80,13 @@ const nlohmann::json& sectionOf(const nlohmann::json& root, const char* name)
     return root.contains(name) ? root.at(name) : empty;
 }
 
+void applyRunOverrides(LoopSection& loop, nlohmann::json& source, int bf16)
+{
+    if (bf16 < 0)
+        return;
+    loop.bf16 = bf16 > 0;
+    if (source.is_object())
+        source["training"]["bf16"] = loop.bf16;
+}
+
 } // namespace ldm::train

@@ -133,6 +133,10 @@ struct LoopSection
     int64_t snapshotEvery = 10000; ///< `snapshot_every`: keep an EMA weight file, 0 = never
 };
 
+/// Run-time overrides of an experiment's loop: `bf16` 1 or 0 replaces `training.bf16` in
+/// `loop` and in the stored config `source` (so checkpoints record it); −1 changes nothing.
+void applyRunOverrides(LoopSection& loop, nlohmann::json& source, int bf16);
+
 /// Reads and checks the `optimizer:` keys; returns the first problem or "".
 std::string readOptimizerSection(const nlohmann::json& section, OptimizerSection& o);
 /// Reads and checks the common `training:` keys into `l`; the caller reads its own keys with

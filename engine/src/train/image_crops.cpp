@@ -170,17 +170,32 @@ Result<cv::Mat> loadRgbImage(const std::string& path, int64_t maxShortSide)
     return areaResizeShortSide(rgb, maxShortSide);
 }
 
-torch::Tensor cropsToTensor(const std::vector<cv::Mat>& crops)
+torch::Tensor cropsToTensor(const std::vector<cv::Mat>& crops, bool channelsLast)
 {
-    std::vector<torch::Tensor> items;
-    items.reserve(crops.size());
-    for (const cv::Mat& crop : crops) {
-        cv::Mat dense = crop.isContinuous() ? crop : crop.clone();
-        items.push_back(torch::from_blob(dense.data, {dense.rows, dense.cols, 3}, torch::kUInt8)
-                            .permute({2, 0, 1})
-                            .to(torch::kFloat32));
+    if (crops.empty())
+        return torch::empty({0, 3, 0, 0});
+    const int64_t count = int64_t(crops.size()), rows = crops[0].rows, cols = crops[0].cols;
+    auto out = torch::empty({count, 3, rows, cols}, torch::kFloat32)
+                   .contiguous(channelsLast ? at::MemoryFormat::ChannelsLast
+                                            : at::MemoryFormat::Contiguous);
+    float* base = out.data_ptr<float>();
+    // Element strides of the layout in use: (c, y, x) of one item.
+    const int64_t cStride = out.stride(1), yStride = out.stride(2), xStride = out.stride(3);
+    for (int64_t i = 0; i < count; ++i) {
+        const cv::Mat& crop = crops[size_t(i)];
+        TORCH_CHECK(crop.rows == rows && crop.cols == cols && crop.type() == CV_8UC3,
+                    "cropsToTensor: the crops differ in size or are not RGB bytes");
+        float* item = base + i * out.stride(0);
+        for (int64_t y = 0; y < rows; ++y) {
+            const uint8_t* row = crop.ptr<uint8_t>(int(y));
+            for (int64_t x = 0; x < cols; ++x)
+                for (int64_t c = 0; c < 3; ++c)
+                    // Same float operations as (v / 127.5) − 1 on a tensor.
+                    item[c * cStride + y * yStride + x * xStride] =
+                        float(row[x * 3 + c]) / 127.5f - 1.0f;
+        }
     }
-    return torch::stack(items).div_(127.5).sub_(1.0);
+    return out;
 }
 
 std::vector<cv::Mat> tensorToCrops(const torch::Tensor& batch)
@@ -306,7 +321,7 @@ cv::Mat CropSource::randomCrop(const cv::Mat& image, TrainRng& rng) const
     return out;
 }
 
-torch::Tensor CropSource::trainBatch(int64_t count, TrainRng& rng, int64_t completedSteps)
+std::vector<cv::Mat> CropSource::trainCrops(int64_t count, TrainRng& rng, int64_t completedSteps)
 {
     syncLandscapePool(completedSteps);
     std::vector<cv::Mat> crops;
@@ -319,7 +334,13 @@ torch::Tensor CropSource::trainBatch(int64_t count, TrainRng& rng, int64_t compl
             crops.push_back(randomCrop(levels[rng.below(levels.size())], rng));
         }
     }
-    return cropsToTensor(crops);
+    return crops;
+}
+
+torch::Tensor CropSource::trainBatch(int64_t count, TrainRng& rng, int64_t completedSteps,
+                                     bool channelsLast)
+{
+    return cropsToTensor(trainCrops(count, rng, completedSteps), channelsLast);
 }
 
 std::vector<cv::Mat> CropSource::landscapeCrops(int64_t count, int64_t size) const

@@ -47,8 +47,10 @@ Result<std::vector<cv::Mat>> loadHeldOutPhotos(const std::string& folder, int64_
 /// them at positions that depend only on (index, size): the same crops on every run.
 std::vector<cv::Mat> fixedCrops(const std::vector<cv::Mat>& images, int64_t count, int64_t size);
 
-/// Converts RGB CV_8UC3 crops of one size to a float [B, 3, H, W] batch in [−1, 1].
-torch::Tensor cropsToTensor(const std::vector<cv::Mat>& crops);
+/// Converts RGB CV_8UC3 crops of one size to a float [B, 3, H, W] batch in [−1, 1], stored
+/// channels-last when asked (the crops' own layout, so that costs nothing). A plain loop on the
+/// calling thread: safe on a prefetch thread without starting an OpenMP team there.
+torch::Tensor cropsToTensor(const std::vector<cv::Mat>& crops, bool channelsLast = false);
 /// Converts a [B, 3, H, W] batch in [−1, 1] back to RGB CV_8UC3 images (rounded, clamped).
 std::vector<cv::Mat> tensorToCrops(const torch::Tensor& batch);
 
@@ -63,7 +65,10 @@ public:
 
     /// A batch of `count` random training crops [count, 3, S, S] in [−1, 1]. `completedSteps`
     /// selects the landscape pool generation, so call it with the step being trained.
-    torch::Tensor trainBatch(int64_t count, TrainRng& rng, int64_t completedSteps);
+    torch::Tensor trainBatch(int64_t count, TrainRng& rng, int64_t completedSteps,
+                             bool channelsLast = false);
+    /// The crops of trainBatch as RGB CV_8UC3 images (same draws).
+    std::vector<cv::Mat> trainCrops(int64_t count, TrainRng& rng, int64_t completedSteps);
     /// `count` fixed held-out crops of side `size`: held-out photos when there are any, else
     /// landscape scenes the training pool never renders. Same crops on every call and run.
     std::vector<cv::Mat> heldOutCrops(int64_t count, int64_t size) const;

@@ -87,28 +87,33 @@ Result<LdmDataSource> LdmDataSource::create(const LdmTrainConfig& config, bool r
 
 LdmBatch LdmDataSource::landscapeBatch(const std::vector<uint64_t>& sceneSeeds) const
 {
+    // Plain loops rather than tensor ops: this runs on the prefetch thread, where a parallel
+    // tensor op would start a second OpenMP team beside the training step's.
     const int size = int(m_config.data.imageSize);
     std::vector<cv::Mat> images;
-    std::vector<torch::Tensor> labels;
     LdmBatch batch;
+    batch.labels = torch::empty({int64_t(sceneSeeds.size()), size, size}, torch::kLong);
+    int64_t* labels = batch.labels.data_ptr<int64_t>();
     for (uint64_t seed : sceneSeeds) {
         data::LandscapeSample sample = m_generator.generate(seed, size, size);
         images.push_back(sample.image);
-        cv::Mat ids = sample.labels.isContinuous() ? sample.labels : sample.labels.clone();
-        labels.push_back(torch::from_blob(ids.data, {size, size}, torch::kUInt8).to(torch::kLong));
+        for (int y = 0; y < size; ++y) {
+            const uint8_t* row = sample.labels.ptr<uint8_t>(y);
+            for (int x = 0; x < size; ++x)
+                *labels++ = row[x];
+        }
         batch.captions.push_back(sample.caption);
     }
     batch.images = cropsToTensor(images);
-    batch.labels = torch::stack(labels);
     return batch;
 }
 
-LdmBatch LdmDataSource::superResBatch(const torch::Tensor& hr, TrainRng& rng) const
+LdmBatch LdmDataSource::superResBatch(const std::vector<cv::Mat>& hr, TrainRng& rng) const
 {
     LdmBatch batch;
-    batch.images = hr;
+    batch.images = cropsToTensor(hr);
     std::vector<cv::Mat> lows;
-    for (const cv::Mat& crop : tensorToCrops(hr))
+    for (const cv::Mat& crop : hr)
         lows.push_back(degradeForSuperRes(crop, m_config.data, rng));
     batch.lowres = cropsToTensor(lows);
     return batch;
@@ -119,8 +124,7 @@ LdmBatch LdmDataSource::trainBatch(int64_t step)
     const auto& loop = m_config.loop;
     if (m_crops) {
         TrainRng rng(mixSeed(loop.seed, uint64_t(step), SuperResDraws));
-        const torch::Tensor hr = m_crops->trainBatch(loop.batchSize, rng, step);
-        return superResBatch(hr, rng);
+        return superResBatch(m_crops->trainCrops(loop.batchSize, rng, step), rng);
     }
     std::vector<uint64_t> seeds;
     for (int64_t i = 0; i < loop.batchSize; ++i)
@@ -133,7 +137,7 @@ LdmBatch LdmDataSource::heldOut(int64_t count)
     if (m_crops) {
         TrainRng rng(mixSeed(m_config.loop.seed, 0, HeldOutDraws));
         const auto crops = m_crops->heldOutCrops(count, m_config.data.imageSize);
-        return superResBatch(cropsToTensor(crops), rng);
+        return superResBatch(crops, rng);
     }
     std::vector<uint64_t> seeds;
     for (int64_t i = 0; i < count; ++i)

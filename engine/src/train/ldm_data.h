@@ -68,7 +68,7 @@ public:
 private:
     LdmDataSource() = default;
     LdmBatch landscapeBatch(const std::vector<uint64_t>& sceneSeeds) const;
-    LdmBatch superResBatch(const torch::Tensor& hr, TrainRng& rng) const;
+    LdmBatch superResBatch(const std::vector<cv::Mat>& hr, TrainRng& rng) const;
 
     LdmTrainConfig m_config;
     data::LandscapeGenerator m_generator;

@@ -4,6 +4,7 @@
 #include "train/ldm_trainer.h"
 
 #include "core/safetensors.h"
+#include "pipeline/cpu_share.h"
 #include "train/ldm_tokenizer_corpus.h"
 #include "train/ldm_trainer_state.h"
 #include "train/run_folder.h"
@@ -78,10 +79,13 @@ Result<std::unique_ptr<LdmTrainer>> LdmTrainer::build(const LdmTrainConfig& conf
     auto s = std::make_unique<State>();
     s->config = config;
     s->options = options;
+    applyRunOverrides(s->config.loop, s->config.source, options.bf16);
     s->totalSteps = options.steps > 0 ? options.steps : config.loop.steps;
     s->scaleFactor = scaleFactor;
     const fs::path run(options.runDir);
-    torch::set_num_threads(int(options.threads > 0 ? options.threads : config.loop.threads));
+    const int threads = int(options.threads > 0 ? options.threads : config.loop.threads);
+    torch::set_num_threads(threads);
+    CpuShare::configure(threads, true, options.adaptiveThreads);
 
     auto stage = loadAutoencoder((run / RunFirstStageFile).string());
     if (!stage)

@@ -26,6 +26,7 @@
 #include "checkpoint/ldm_config.h"
 #include "ldm/result.h"
 #include "train/ldm_train_config.h"
+#include "train/step_profile.h"
 #include "train/train_log.h"
 
 #include <atomic>
@@ -46,6 +47,16 @@ struct LdmTrainerOptions
     int64_t steps = 0;          ///< total steps; 0 uses the config's (extends a resumed run)
     bool requirePhotos = true;  ///< false: SR runs fall back to landscape renders
     bool quietTokenizer = true; ///< sentencepiece trainer output off
+    /// Make the batches of the coming steps on a background thread (same batches, the step
+    /// no longer waits for rendering and degrading).
+    bool prefetch = true;
+    /// 1 or 0 overrides the config's `training.bf16` (also for a resumed run, whose stored
+    /// config is updated); −1 keeps it.
+    int bf16 = -1;
+    /// Threads follow the machine's load (pipeline/cpu_share.h): up to `threads` (or the
+    /// config's), fewer while other busy processes hold cores. A resumed run then no longer
+    /// repeats the uninterrupted one bit for bit.
+    bool adaptiveThreads = false;
 };
 
 /// Numbers of one log interval.
@@ -82,6 +93,9 @@ public:
 
     /// Trains one step. InvalidRequest when the loss is not finite.
     Result<void> step();
+    /// Trains 2 warm-up steps, then `steps` timed ones, then one under the operator profiler,
+    /// and returns where the time went. Real training steps (the run advances), nothing saved.
+    Result<StepProfile> profile(int64_t steps);
     /// Trains until totalSteps() or `stop`, logging, sampling and checkpointing as configured.
     Result<void> run(const std::atomic<bool>& stop,
                      const std::function<void(const LdmProgress&)>& progress);

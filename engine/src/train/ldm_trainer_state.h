@@ -6,9 +6,11 @@
 #include "first_stage/first_stage.h"
 #include "sampling/noise_schedule.h"
 #include "tokenizer/tokenizer.h"
+#include "train/batch_prefetcher.h"
 #include "train/ldm_data.h"
 #include "train/ldm_model.h"
 #include "train/ldm_trainer.h"
+#include "train/step_profile.h"
 #include "train/train_log.h"
 
 #include <torch/torch.h>
@@ -35,6 +37,9 @@ struct LdmTrainer::State
     LdmNets ema;                          ///< EMA twin (eval); copy of nets when EMA is off
     std::optional<Tokenizer> tokenizer;
     std::optional<LdmDataSource> data;
+    /// Makes the batches of the coming steps from `data` (declared after it: stops first).
+    /// While it exists, only its thread calls data->trainBatch.
+    std::unique_ptr<BatchPrefetcher<LdmBatch>> prefetcher;
     std::unique_ptr<torch::optim::AdamW> optimizer;
     std::optional<NoiseSchedule> schedule;
     torch::Tensor sqrtAlphaBar;         ///< float32 [T]
@@ -48,7 +53,10 @@ struct LdmTrainer::State
     double scaleFactor = 1.0;
     std::vector<std::string> warnings;
     std::optional<LdmBatch> heldOutBatch; ///< cached fixed examples
+    StepPhases lastPhases;                ///< phase times of the last step
 
+    /// The batch of step `s` (from the prefetcher when options.prefetch).
+    LdmBatch batchOf(int64_t s);
     /// Learning rate of step `s` (warm-up, then constant or cosine).
     double lrAt(int64_t s) const;
     /// Prompt ids [B, L] of captions.

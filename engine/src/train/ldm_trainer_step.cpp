@@ -3,6 +3,8 @@
 #include "train/ae_loss.h"
 #include "train/ldm_trainer_state.h"
 
+#include "pipeline/cpu_share.h"
+
 #include <ATen/CPUGeneratorImpl.h>
 
 #include <chrono>
@@ -105,10 +107,25 @@ const LdmBatch& LdmTrainer::State::heldOut()
     return *heldOutBatch;
 }
 
+LdmBatch LdmTrainer::State::batchOf(int64_t s)
+{
+    if (!options.prefetch)
+        return data->trainBatch(s);
+    if (!prefetcher)
+        prefetcher = std::make_unique<BatchPrefetcher<LdmBatch>>(
+            [this](int64_t at) { return data->trainBatch(at); });
+    return prefetcher->take(s);
+}
+
 Result<void> LdmTrainer::step()
 {
     const auto& loop = m->config.loop;
-    const LdmBatch batch = m->data->trainBatch(m->step);
+    if (m->options.adaptiveThreads)
+        CpuShare::adjust(); // fewer threads while a build holds a core
+    StepPhases phases;
+    PhaseClock clock;
+    const LdmBatch batch = m->batchOf(m->step);
+    phases.data = clock.lap();
     TrainRng dropout(mixSeed(loop.seed, uint64_t(m->step), DropoutDraws));
     at::Generator generator = seededGenerator(mixSeed(loop.seed, uint64_t(m->step), NoiseDraws));
     torch::Tensor z = m->encode(batch.images, generator);
@@ -126,8 +143,10 @@ Result<void> LdmTrainer::step()
         Bf16AutocastGuard autocast(loop.bf16);
         eps = predictNoise(m->nets, zt, t, cond);
     }
+    phases.forward = clock.lap();
     const auto loss = torch::mse_loss(eps, noise);
     const double value = loss.item<double>();
+    phases.loss = clock.lap();
     if (!std::isfinite(value))
         return makeError(ErrorCode::InvalidRequest, "the loss is not finite at step " +
                                                         std::to_string(m->step) +
@@ -137,9 +156,11 @@ Result<void> LdmTrainer::step()
         static_cast<torch::optim::AdamWOptions&>(group.options()).lr(lr);
     m->optimizer->zero_grad();
     loss.backward();
+    phases.backward = clock.lap();
     if (m->config.optim.gradClip > 0)
         torch::nn::utils::clip_grad_norm_(m->nets.parameters(), m->config.optim.gradClip);
     m->optimizer->step();
+    phases.optimizer = clock.lap();
     if (loop.emaDecay > 0) {
         // LitEma's warm-up: early averages would otherwise remember the random init for long.
         const double decay = std::min(loop.emaDecay, double(1 + m->step) / double(10 + m->step));
@@ -149,7 +170,61 @@ Result<void> LdmTrainer::step()
     }
     ++m->step;
     m->window.add({{"loss", value}, {"lr", lr}});
+    phases.ema = clock.lap();
+    m->lastPhases = phases;
     return {};
+}
+
+Result<StepProfile> LdmTrainer::profile(int64_t steps)
+{
+    const auto& loop = m->config.loop;
+    StepProfile profile;
+    profile.what = "latent diffusion";
+    profile.batch = loop.batchSize;
+    profile.side = m->config.data.imageSize;
+    profile.threads = torch::get_num_threads();
+    profile.bf16 = loop.bf16;
+    profile.channelsLast = loop.channelsLast;
+    profile.prefetch = m->options.prefetch;
+    profile.steps = std::max<int64_t>(1, steps);
+    for (int warmUp = 0; warmUp < 2; ++warmUp) // first calls allocate and pick kernels
+        if (auto ok = step(); !ok)
+            return ok.error();
+    for (int64_t i = 0; i < profile.steps; ++i) {
+        if (auto ok = step(); !ok)
+            return ok.error();
+        profile.perStep += m->lastPhases;
+    }
+    profile.perStep = profile.perStep.scaled(1.0 / double(profile.steps));
+    {
+        torch::NoGradGuard noGrad;
+        const LdmBatch& all = m->heldOut();
+        LdmBatch batch;
+        const int64_t size = std::min<int64_t>(loop.batchSize, all.images.size(0));
+        batch.images = all.images.slice(0, 0, size);
+        if (all.labels.defined())
+            batch.labels = all.labels.slice(0, 0, size);
+        if (all.lowres.defined())
+            batch.lowres = all.lowres.slice(0, 0, size);
+        batch.captions.assign(all.captions.begin(),
+                              all.captions.begin() + std::min<size_t>(all.captions.size(), size));
+        at::Generator generator = seededGenerator(loop.seed);
+        torch::Tensor z;
+        profile.frozenForwardFlops =
+            countForwardFlops([&] { z = m->encode(batch.images, generator); });
+        const auto t = torch::full({size}, m->schedule->timesteps() / 2, torch::kLong);
+        const LdmCond cond = m->condition(m->nets, batch, nullptr);
+        profile.trainedForwardFlops =
+            countForwardFlops([&] { predictNoise(m->nets, z, t, cond); });
+    }
+    Result<void> stepped;
+    auto ops = profileOps([&] { stepped = step(); });
+    if (!ops)
+        return ops.error();
+    if (!stepped)
+        return stepped.error();
+    profile.ops = std::move(ops.value());
+    return profile;
 }
 
 double LdmTrainer::heldOutLoss(int64_t batches, bool ema)
