@@ -36,13 +36,26 @@ int main(int argc, char* argv[])
         QStringLiteral("With --screenshot-dir: open this checkpoint on the Prompt page first."),
         QStringLiteral("file"));
     screenshotCheckpoint.setFlags(QCommandLineOption::HiddenFromHelp);
+    QCommandLineOption screenshotControlNet(
+        QStringLiteral("screenshot-controlnet"),
+        QStringLiteral("With --screenshot-dir and --screenshot-checkpoint: only the Paint page, "
+                       "painting through this segmentation ControlNet."),
+        QStringLiteral("file"));
+    screenshotControlNet.setFlags(QCommandLineOption::HiddenFromHelp);
+    QCommandLineOption screenshotSemantic(
+        QStringLiteral("screenshot-semantic"),
+        QStringLiteral("With --screenshot-dir: only the Paint page, on this 182-class "
+                       "semantic-synthesis checkpoint (COCO-Stuff palette)."),
+        QStringLiteral("file"));
+    screenshotSemantic.setFlags(QCommandLineOption::HiddenFromHelp);
     QCommandLineOption language(QStringLiteral("lang"),
                                 QStringLiteral("Interface language for this run (en, vi)."),
                                 QStringLiteral("code"));
     QCommandLineOption galleryDir(QStringLiteral("gallery"),
                                   QStringLiteral("Use this gallery folder instead of the default."),
                                   QStringLiteral("dir"));
-    parser.addOptions({screenshotDir, screenshotCheckpoint, language, galleryDir});
+    parser.addOptions({screenshotDir, screenshotCheckpoint, screenshotControlNet,
+                       screenshotSemantic, language, galleryDir});
     parser.addPositionalArgument(QStringLiteral("file"),
                                  QStringLiteral("A picture to read settings from, a map or an "
                                                 "image to upscale."));
@@ -61,6 +74,11 @@ int main(int argc, char* argv[])
 
     ldm::ui::MainWindow window(&controller, &gallery);
     const QStringList files = parser.positionalArguments();
+    if (parser.isSet(screenshotDir) &&
+        (parser.isSet(screenshotControlNet) || parser.isSet(screenshotSemantic)))
+        return ldm::desktop::savePaintModelScreenshots(
+            window, controller, parser.value(screenshotDir), parser.value(screenshotCheckpoint),
+            parser.value(screenshotControlNet), parser.value(screenshotSemantic));
     if (parser.isSet(screenshotDir))
         return ldm::desktop::saveScreenshots(window, controller, parser.value(screenshotDir),
                                              files.value(0), parser.value(screenshotCheckpoint));

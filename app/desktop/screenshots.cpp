@@ -6,6 +6,7 @@
 #include "canvas/raster.h"
 #include "main_window.h"
 #include "canvas/mask_document.h"
+#include "panels/control_net_box.h"
 #include "panels/edit_panel.h"
 #include "panels/generation_settings.h"
 #include "panels/model_picker.h"
@@ -224,7 +225,65 @@ int saveEditScreenshots(ui::MainWindow& window, bridge::EngineController& contro
     return failures;
 }
 
+// The Paint page on one of a user's files: the sample landscape carried over to the model's
+// palette by class name (the status bar says what had no match), then generated.
+bool paintModelShot(ui::MainWindow& window, bridge::EngineController& controller,
+                    const QString& path, const QString& checkpoint, const QString& controlNet)
+{
+    ui::PaintPanel* paint = window.paintPanel();
+    window.showActivity(ui::MainWindow::Activity::Paint);
+    paint->document()->setPalette(bridge::ClassPalette::builtin());
+    paintSampleMap(*paint->document());
+    paint->modelPicker()->addCheckpoint(checkpoint);
+    if (!waitFor([&] { return paint->modelPicker()->model().key == checkpoint; }, 300)) {
+        std::fprintf(stderr, "cannot load %s: %s\n", qPrintable(checkpoint),
+                     qPrintable(paint->modelPicker()->statusText()));
+        return false;
+    }
+    if (!controlNet.isEmpty())
+        paint->controlNet()->setControlFile(controlNet);
+    Recipe recipe;
+    recipe.task = "paint";
+    recipe.prompt = controlNet.isEmpty() ? "" : "a mountain lake below snowy peaks, photograph";
+    recipe.sampler = "ddim";
+    recipe.steps = 10;
+    recipe.seed = 42;
+    recipe.guidanceScale = controlNet.isEmpty() ? 1.0 : 5.0;
+    paint->applyRecipe(recipe);
+    if (const QString problem = paint->problem(); !problem.isEmpty()) {
+        std::fprintf(stderr, "%s\n", qPrintable(problem));
+        return false;
+    }
+    if (!generateAndWait(window, controller)) {
+        std::fprintf(stderr, "painting with %s timed out\n", qPrintable(checkpoint));
+        return false;
+    }
+    return grabTo(window, path);
+}
+
 } // namespace
+
+int savePaintModelScreenshots(ui::MainWindow& window, bridge::EngineController& controller,
+                              const QString& dir, const QString& sdCheckpoint,
+                              const QString& controlNet, const QString& semanticCheckpoint)
+{
+    if (!QDir().mkpath(dir) || !controller.hasEngine() ||
+        !waitFor([&] { return !controller.deviceName().isEmpty(); }, 120)) {
+        std::fprintf(stderr, "no engine or no folder %s\n", qPrintable(dir));
+        return 1;
+    }
+    window.resize(1360, 860);
+    int failures = 0;
+    const QString controlShot = QDir(dir).filePath(QStringLiteral("paint-controlnet.png"));
+    if (!sdCheckpoint.isEmpty() && !controlNet.isEmpty() &&
+        !paintModelShot(window, controller, controlShot, sdCheckpoint, controlNet))
+        ++failures;
+    const QString cocoShot = QDir(dir).filePath(QStringLiteral("paint-cocostuff.png"));
+    if (!semanticCheckpoint.isEmpty() &&
+        !paintModelShot(window, controller, cocoShot, semanticCheckpoint, QString()))
+        ++failures;
+    return failures ? 1 : 0;
+}
 
 int saveScreenshots(ui::MainWindow& window, bridge::EngineController& controller,
                     const QString& dir, const QString& upscaleInput,

@@ -25,4 +25,13 @@ int saveScreenshots(ui::MainWindow& window, bridge::EngineController& controller
                     const QString& dir, const QString& upscaleInput,
                     const QString& promptCheckpoint = {});
 
+/// Saves only the Paint page on a user's files: paint-controlnet.png (`sdCheckpoint`, a Stable
+/// Diffusion file, painting through `controlNet`, a segmentation ControlNet: the ADE20K palette)
+/// and paint-cocostuff.png (`semanticCheckpoint`, a 182-class semantic-synthesis release: the
+/// COCO-Stuff palette); each when its files are given. The sample map is painted in the
+/// landscape palette and carried over by class name. Returns the process exit code.
+int savePaintModelScreenshots(ui::MainWindow& window, bridge::EngineController& controller,
+                              const QString& dir, const QString& sdCheckpoint,
+                              const QString& controlNet, const QString& semanticCheckpoint);
+
 } // namespace ldm::desktop
