@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "class_palette.h"
 
+#include "image_io.h"
+
 #include <QCoreApplication>
 #include <QFile>
 #include <QJsonArray>
@@ -82,9 +84,18 @@ Result<ClassPalette> ClassPalette::fromClasses(const QString& name,
 
 Result<ClassPalette> ClassPalette::fromFile(const QString& path)
 {
-    QFile file(path);
-    if (!file.open(QIODevice::ReadOnly))
-        return invalid(Text::tr("Cannot read the palette %1: %2").arg(path, file.errorString()));
+    QFile file;
+    if (path.startsWith(QLatin1Char(':'))) { // a compiled-in resource, no file on disk
+        file.setFileName(path);
+        if (!file.open(QIODevice::ReadOnly))
+            return invalid(
+                Text::tr("Cannot read the palette %1: %2").arg(path, file.errorString()));
+    } else if (auto opened = openRegularFile(path, file); !opened.ok()) {
+        return opened.error();
+    }
+    // A palette lists at most 256 classes: a few KB; more is not a palette.
+    if (file.size() > (4 << 20))
+        return invalid(Text::tr("%1 is too large to be a palette.").arg(path));
     return fromJson(file.readAll());
 }
 

@@ -3,10 +3,13 @@
 
 #include "gallery_json.h"
 #include "image_io.h"
+#include "label_map_io.h"
 
 #include <QCoreApplication>
 #include <QFile>
 #include <QFileInfo>
+#include <QHash>
+#include <QStorageInfo>
 #include <QTemporaryFile>
 
 #include <quazip.h>
@@ -16,14 +19,21 @@
 
 #include <cstdio>
 #include <tuple>
+#include <utility>
 
 namespace ldm::bridge {
 
 namespace {
 
 const QString ManifestName = QStringLiteral("gallery.json");
-constexpr quint64 MaxManifestBytes = 64ull << 20;
+// An item's manifest entry is about 1-2 KB, so 8 MB lists several thousand pictures.
+constexpr quint64 MaxManifestBytes = 8ull << 20;
 constexpr quint64 MaxEntryBytes = 512ull << 20; // refuses zip bombs before inflating them
+// Everything an import reads is held in memory until it is filed, so the total is bounded too
+// (checked from the zip's directory, before anything is inflated).
+constexpr quint64 MaxImportBytes = 2ull << 30;
+// Room left free on the gallery's disk after an import.
+constexpr qint64 DiskReserveBytes = 64ll << 20;
 
 // Free functions translate through this; lupdate reads the context from it.
 struct Text
@@ -89,6 +99,82 @@ Result<QByteArray> readStoreFile(const QString& root, const QString& relative)
 Error cancelledError()
 {
     return makeError(ErrorCode::Cancelled, Text::tr("Cancelled.").toStdString());
+}
+
+QString megabytes(quint64 bytes)
+{
+    return QString::number(static_cast<double>(bytes) / (1 << 20), 'f', 0);
+}
+
+/// Each entry's uncompressed size by name, from the zip's directory; an entry listed twice is
+/// refused (which of two same-named entries is read would be the zip library's choice).
+Result<QHash<QString, quint64>> entrySizes(QuaZip& zip)
+{
+    QHash<QString, quint64> sizes;
+    const QList<QuaZipFileInfo64> entries = zip.getFileInfoList64();
+    if (zip.getZipError() != UNZ_OK)
+        return archiveError(Text::tr("The archive's directory is damaged."));
+    for (const auto& entry : entries) {
+        if (sizes.contains(entry.name))
+            return archiveError(Text::tr("The archive lists the entry %1 twice.").arg(entry.name));
+        sizes.insert(entry.name, entry.uncompressedSize);
+    }
+    return sizes;
+}
+
+QStringList filesOf(const GalleryItem& item)
+{
+    QStringList files{item.imageFile};
+    for (const QString& extra : {item.mapFile, item.inputFile, item.maskFile})
+        if (!extra.isEmpty())
+            files.append(extra);
+    return files;
+}
+
+/// Refuses a manifest that names one entry for two files (six pictures made of one 500 MB
+/// entry would cost 3 GB), names entries the zip lacks, or adds up to more than the import
+/// limit, before anything is inflated.
+Result<void> checkManifestEntries(const QList<GalleryItem>& items,
+                                  const QHash<QString, quint64>& sizes,
+                                  const QSet<QString>& knownHashes)
+{
+    QSet<QString> named;
+    quint64 total = 0;
+    for (const auto& item : items) {
+        const bool skipped = knownHashes.contains(item.imageSha256);
+        for (const QString& file : filesOf(item)) {
+            if (named.contains(file))
+                return archiveError(
+                    Text::tr("The gallery.json names the entry %1 more than once.").arg(file));
+            named.insert(file);
+            const auto size = sizes.constFind(file);
+            if (size == sizes.constEnd())
+                return archiveError(Text::tr("The archive has no entry %1.").arg(file));
+            if (!skipped)
+                total += *size;
+        }
+    }
+    if (total > MaxImportBytes)
+        return archiveError(Text::tr("The archive's pictures add up to %1 MB unpacked; an import "
+                                     "reads at most %2 MB. Export it in smaller parts.")
+                                .arg(megabytes(total), megabytes(MaxImportBytes)));
+    return {};
+}
+
+/// A label map as the gallery stores it: an 8-bit image of class ids (indexed or grayscale).
+Result<void> checkMapPng(const QByteArray& png, const QString& name)
+{
+    auto map = decodeImageChecked(png);
+    if (!map.ok())
+        return archiveError(Text::tr("The map %1 is not a readable image.").arg(name));
+    const QImage::Format format = map->format();
+    if ((format != QImage::Format_Indexed8 && format != QImage::Format_Grayscale8) ||
+        map->width() > LabelMapMaxSide || map->height() > LabelMapMaxSide)
+        return archiveError(Text::tr("The map %1 is not a label map (8-bit class ids, at most "
+                                     "%2 pixels a side).")
+                                .arg(name)
+                                .arg(LabelMapMaxSide));
+    return {};
 }
 
 } // namespace
@@ -159,10 +245,33 @@ ArchiveContents readGalleryArchive(const QString& zipPath, const QSet<QString>& 
                                    const ArchiveProgress& progress)
 {
     ArchiveContents contents;
-    QuaZip zip(zipPath);
+    // A FIFO or device named .zip is refused here instead of blocking the import.
+    QFile archive;
+    if (auto opened = openRegularFile(zipPath, archive); !opened.ok()) {
+        // stat() says whether something is there without opening it (which could block).
+        contents.error = QFileInfo::exists(zipPath)
+                             ? opened.error()
+                             : archiveError(Text::tr("%1 is not a zip archive or cannot be read.")
+                                                .arg(QFileInfo(zipPath).fileName()));
+        return contents;
+    }
+    QuaZip zip(&archive);
     if (!zip.open(QuaZip::mdUnzip)) {
         contents.error = archiveError(Text::tr("%1 is not a zip archive or cannot be read.")
                                           .arg(QFileInfo(zipPath).fileName()));
+        return contents;
+    }
+    auto sizes = entrySizes(zip);
+    if (!sizes.ok()) {
+        contents.error = sizes.error();
+        return contents;
+    }
+    if (sizes->value(ManifestName) > MaxManifestBytes) {
+        contents.error = archiveError(Text::tr("The gallery.json in %1 is %2 MB; a gallery "
+                                               "manifest is at most %3 MB.")
+                                          .arg(QFileInfo(zipPath).fileName(),
+                                               megabytes(sizes->value(ManifestName)),
+                                               megabytes(MaxManifestBytes)));
         return contents;
     }
     auto manifestBytes = readEntry(zip, ManifestName, MaxManifestBytes);
@@ -179,23 +288,32 @@ ArchiveContents readGalleryArchive(const QString& zipPath, const QSet<QString>& 
                              .arg(QFileInfo(zipPath).fileName(), errorText(manifest.error())));
         return contents;
     }
+    if (auto entries = checkManifestEntries(manifest.value(), sizes.value(), knownHashes);
+        !entries.ok()) {
+        contents.error = entries.error();
+        return contents;
+    }
+    // All or nothing: whatever stops the reading (damage, a refused entry, cancelling) leaves
+    // no items to file, so a refused archive imports nothing.
+    const auto stop = [&contents](const Error& error) {
+        contents.items.clear();
+        contents.duplicates = 0;
+        contents.error = error;
+        return contents;
+    };
     QSet<QString> seen = knownHashes; // an archive listing one picture twice imports it once
     const int total = static_cast<int>(manifest->size());
     int done = 0;
     for (const auto& item : std::as_const(manifest.value())) {
-        if (progress && !progress(done++, total)) {
-            contents.error = cancelledError();
-            return contents;
-        }
+        if (progress && !progress(done++, total))
+            return stop(cancelledError());
         if (seen.contains(item.imageSha256)) {
             ++contents.duplicates;
             continue;
         }
         auto png = readVerified(zip, item.imageFile, item.imageSha256);
-        if (!png.ok()) {
-            contents.error = png.error();
-            return contents;
-        }
+        if (!png.ok())
+            return stop(png.error());
         QByteArray mapPng, inputPng, maskPng;
         const std::tuple<const QString&, const QString&, QByteArray&> extras[] = {
             {item.mapFile, item.mapSha256, mapPng},
@@ -205,18 +323,24 @@ ArchiveContents readGalleryArchive(const QString& zipPath, const QSet<QString>& 
             if (file.isEmpty())
                 continue;
             auto read = readVerified(zip, file, sha256);
-            if (!read.ok()) {
-                contents.error = read.error();
-                return contents;
-            }
+            if (!read.ok())
+                return stop(read.error());
             bytes = read.value();
+        }
+        if (!mapPng.isEmpty()) {
+            if (auto map = checkMapPng(mapPng, item.mapFile); !map.ok())
+                return stop(map.error());
+        }
+        for (const auto& [file, bytes] : {std::pair{item.inputFile, inputPng},
+                                          std::pair{item.maskFile, maskPng}}) {
+            if (!bytes.isEmpty() && !decodeImageChecked(bytes).ok())
+                return stop(
+                    archiveError(Text::tr("The entry %1 is not a readable image.").arg(file)));
         }
         auto encoded = GalleryStore::encodeItemFromPng(png.value(), mapPng, item.recipe,
                                                        item.created, item.id);
-        if (!encoded.ok()) {
-            contents.error = encoded.error();
-            return contents;
-        }
+        if (!encoded.ok())
+            return stop(encoded.error());
         encoded->inputPng = inputPng;
         encoded->maskPng = maskPng;
         seen.insert(item.imageSha256);
@@ -227,23 +351,43 @@ ArchiveContents readGalleryArchive(const QString& zipPath, const QSet<QString>& 
     return contents;
 }
 
+Result<ImportReport> fileArchiveContents(GalleryStore& store, const ArchiveContents& contents)
+{
+    if (contents.error)
+        return *contents.error;
+    qint64 needed = DiskReserveBytes;
+    for (const auto& item : contents.items)
+        needed += item.imagePng.size() + item.mapPng.size() + item.inputPng.size() +
+                  item.maskPng.size() + item.thumbPng.size();
+    const QStorageInfo disk(store.root());
+    if (disk.isValid() && disk.bytesAvailable() >= 0 && disk.bytesAvailable() < needed)
+        return makeError(ErrorCode::InvalidRequest,
+                         Text::tr("Not enough free disk space for the import: it needs %1 MB, "
+                                  "%2 MB are free.")
+                             .arg(megabytes(quint64(needed)),
+                                  megabytes(quint64(disk.bytesAvailable())))
+                             .toStdString());
+    ImportReport report;
+    report.duplicates = contents.duplicates;
+    QStringList added;
+    for (const auto& item : contents.items) {
+        auto id = store.addItem(item);
+        if (!id.ok()) {
+            (void)store.remove(added); // all or nothing: the items filed so far go again
+            return id.error();
+        }
+        added.append(id.value());
+        ++report.imported;
+    }
+    return report;
+}
+
 Result<ImportReport> importGalleryArchive(GalleryStore& store, const QString& zipPath)
 {
     QSet<QString> known;
     for (const auto& item : store.items())
         known.insert(item.imageSha256);
-    const ArchiveContents contents = readGalleryArchive(zipPath, known);
-    ImportReport report;
-    report.duplicates = contents.duplicates;
-    for (const auto& item : contents.items) {
-        auto added = store.addItem(item);
-        if (!added.ok())
-            return added.error();
-        ++report.imported;
-    }
-    if (contents.error)
-        return *contents.error;
-    return report;
+    return fileArchiveContents(store, readGalleryArchive(zipPath, known));
 }
 
 } // namespace ldm::bridge

@@ -36,17 +36,26 @@ struct ImportReport
 /// filed into a store with GalleryStore::addItem().
 struct ArchiveContents
 {
-    QList<EncodedItem> items;   ///< in archive order, up to the first damaged entry
+    QList<EncodedItem> items;   ///< in archive order; empty when `error` is set
     int duplicates = 0;         ///< skipped: their image hash is in `knownHashes`
     std::optional<Error> error; ///< why reading stopped early, if it did
 };
 
-/// Reads `zipPath`; items whose image hash is in `knownHashes` are counted, not read.
+/// Reads `zipPath`; items whose image hash is in `knownHashes` are counted, not read. When
+/// reading stops early (`error` set) `items` is empty: a refused archive imports nothing.
+/// Refused before anything is inflated: an entry listed twice, a manifest over 8 MB or naming
+/// one entry twice, pictures adding up to more than 2 GB unpacked.
 ArchiveContents readGalleryArchive(const QString& zipPath, const QSet<QString>& knownHashes,
                                    const ArchiveProgress& progress = {});
 
-/// Adds every item of the archive to `store`. A damaged archive, a hash mismatch or an
-/// oversized entry stops the import with a message; items imported before it stay.
+/// Files what readGalleryArchive() read into `store`, all or nothing: its error (if any) is
+/// returned with nothing filed; the free disk space is checked first; a write that fails
+/// takes the items filed before it out again.
+Result<ImportReport> fileArchiveContents(GalleryStore& store, const ArchiveContents& contents);
+
+/// Adds every item of the archive to `store`: readGalleryArchive() + fileArchiveContents().
+/// A damaged archive, a hash mismatch, an entry that is not what it claims, a duplicate or
+/// an archive over the size limits stops the import with a message and imports nothing.
 Result<ImportReport> importGalleryArchive(GalleryStore& store, const QString& zipPath);
 
 } // namespace ldm::bridge

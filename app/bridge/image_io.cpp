@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "image_io.h"
 
+#include "core/regular_file.h"
+
 #include <QBuffer>
 #include <QCoreApplication>
 #include <QCryptographicHash>
@@ -57,10 +59,24 @@ void ensureAllocationLimit()
 
 } // namespace
 
+Result<void> openRegularFile(const QString& path, QFile& file)
+{
+    auto fd = files::openRegular(QFile::encodeName(path).toStdString());
+    if (!fd)
+        return fd.error();
+    if (!file.open(fd->get(), QIODevice::ReadOnly, QFileDevice::AutoCloseHandle))
+        return fileError(Text::tr("Cannot read %1: %2").arg(path, file.errorString()));
+    fd->release(); // the QFile closes it
+    return {};
+}
+
 Result<QImage> readImageChecked(const QString& path, qint64 maxPixels)
 {
     ensureAllocationLimit();
-    QImageReader reader(path);
+    QFile file;
+    if (auto opened = openRegularFile(path, file); !opened.ok())
+        return opened.error();
+    QImageReader reader(&file);
     return readFrom(reader, QFileInfo(path).fileName(), maxPixels);
 }
 
@@ -96,7 +112,10 @@ Result<QByteArray> encodePngWithRecipe(const QImage& image, const Recipe& recipe
 
 Result<FoundRecipe> readRecipeFromImage(const QString& path)
 {
-    QImageReader reader(path);
+    QFile file;
+    if (auto opened = openRegularFile(path, file); !opened.ok())
+        return opened.error();
+    QImageReader reader(&file);
     if (!reader.canRead())
         return fileError(
             Text::tr("%1 is not an image this program can read.").arg(QFileInfo(path).fileName()));

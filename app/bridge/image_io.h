@@ -7,6 +7,7 @@
 #include "ldm/result.h"
 
 #include <QByteArray>
+#include <QFile>
 #include <QImage>
 #include <QString>
 
@@ -18,6 +19,10 @@ inline constexpr char ParametersKey[] = "parameters";
 inline constexpr char RecipeKey[] = "latent-canvas";
 /// Largest image we decode (pixels); larger files are refused before any allocation.
 constexpr qint64 MaxImagePixels = 8192LL * 8192LL;
+
+/// Opens `path` for reading into `file` when it is a regular file; a FIFO, device or folder is
+/// refused at once, without blocking (core/regular_file.h, the engine's check).
+Result<void> openRegularFile(const QString& path, QFile& file);
 
 /// Decodes an image file, refusing unreadable, corrupt or oversized files with a clear message.
 Result<QImage> readImageChecked(const QString& path, qint64 maxPixels = MaxImagePixels);

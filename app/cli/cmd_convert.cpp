@@ -5,6 +5,8 @@
 #include "checkpoint/yaml_json.h"
 #include "cli_options.h"
 #include "commands.h"
+#include "core/input_limits.h"
+#include "core/regular_file.h"
 #include "core/ckpt_file.h"
 #include "core/safetensors.h"
 
@@ -43,10 +45,10 @@ std::string summary(const std::vector<std::pair<std::string, torch::Tensor>>& te
 // The config text, checked to be YAML so a wrong file is caught now rather than at load time.
 Result<std::string> readConfig(const std::string& path)
 {
-    std::ifstream in(path, std::ios::binary);
-    if (!in)
-        return makeError(ErrorCode::InvalidRequest, "cannot read the config file '" + path + "'");
-    std::string text((std::istreambuf_iterator<char>(in)), {});
+    auto read = files::readRegular(path, limits::MaxYamlBytes, "config");
+    if (!read)
+        return read.error();
+    const std::string& text = *read;
     if (auto yaml = parseYamlAsJson(text); !yaml)
         return makeError(yaml.error().code, path + ": " + yaml.error().message);
     return text;

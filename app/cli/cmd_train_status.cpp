@@ -4,6 +4,7 @@
 // run is still going (its process alive and the file fresh).
 #include "cli_options.h"
 #include "commands.h"
+#include "core/regular_file.h"
 #include "train_console.h"
 
 #include <nlohmann/json.hpp>
@@ -80,10 +81,10 @@ int runTrainStatus(const std::vector<std::string>& args)
     std::sort(folders.begin(), folders.end());
     int shown = 0;
     for (const auto& folder : folders) {
-        std::ifstream in(folder / "status.json");
-        if (!in)
+        const auto text = files::readRegular((folder / "status.json").string(), 16ll << 20);
+        if (!text)
             continue;
-        const auto status = nlohmann::json::parse(in, nullptr, false);
+        const auto status = nlohmann::json::parse(*text, nullptr, false);
         if (status.is_discarded() || !status.is_object()) {
             std::printf("%-22s unreadable status.json\n", folder.filename().c_str());
             continue;

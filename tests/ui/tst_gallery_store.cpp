@@ -9,6 +9,12 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <chrono>
+#include <fcntl.h>
+#include <future>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <quazip.h>
 #include <quazipfile.h>
 #include <quazipnewinfo.h>
@@ -365,6 +371,140 @@ private Q_SLOTS:
                  {item.imageFile, readAll(a.absolutePath(item.imageFile)) + "x"}});
         expectError(dir.filePath(QStringLiteral("tampered.zip")), "hash");
         QVERIFY(store.items().isEmpty());
+    }
+
+    // Archives built to cost memory, disk or a half-filled gallery are refused whole, before
+    // anything is inflated where the zip's directory tells, and the gallery stays as it was.
+    void hostileArchivesImportNothing()
+    {
+        QTemporaryDir dir;
+        GalleryStore store(dir.filePath(QStringLiteral("g")));
+        QVERIFY(store.load().ok());
+        const auto expectRefusal = [&](const QString& path, const char* needle) {
+            const auto result = ldm::bridge::importGalleryArchive(store, path);
+            QVERIFY2(!result.ok(), qPrintable(path));
+            const QString message = QString::fromStdString(result.error().message);
+            QVERIFY2(message.contains(QLatin1String(needle)), qPrintable(message));
+            QVERIFY(store.items().isEmpty());
+            QVERIFY(QDir(store.absolutePath(QStringLiteral("images"))).isEmpty());
+        };
+        // An entry: name, bytes, and (raw mode) the uncompressed size its directory claims.
+        struct Entry
+        {
+            QString name;
+            QByteArray bytes;
+            qulonglong claimedSize = 0;
+        };
+        // Returns the zip's path, or "" when it could not be written (the refusal check fails).
+        const auto makeZip = [&](const QString& name, const QList<Entry>& entries) -> QString {
+            QuaZip zip(dir.filePath(name));
+            if (!zip.open(QuaZip::mdCreate))
+                return {};
+            for (const auto& entry : entries) {
+                QuaZipFile file(&zip);
+                QuaZipNewInfo info(entry.name);
+                bool opened = false;
+                if (entry.claimedSize) {
+                    info.uncompressedSize = entry.claimedSize;
+                    opened = file.open(QIODevice::WriteOnly, info, nullptr, 0x1234, Z_DEFLATED,
+                                       Z_DEFAULT_COMPRESSION, true);
+                } else {
+                    opened = file.open(QIODevice::WriteOnly, info);
+                }
+                if (!opened)
+                    return {};
+                file.write(entry.bytes);
+                file.close();
+            }
+            zip.close();
+            return zip.getZipError() == ZIP_OK ? dir.filePath(name) : QString();
+        };
+
+        // A source gallery of two pictures, one with a map, and its manifest.
+        QTemporaryDir sourceDir;
+        GalleryStore source(sourceDir.path());
+        QVERIFY(source.load().ok());
+        QVERIFY(source.add(picture(3), recipe(3), labelMap()).ok());
+        QVERIFY(source.add(picture(4), recipe(4)).ok());
+        const auto& first = source.items()[0];
+        const auto& second = source.items()[1];
+        const QByteArray manifest = readAll(sourceDir.filePath(QStringLiteral("index.json")));
+        const QByteArray firstPng = readAll(source.absolutePath(first.imageFile));
+        const QByteArray secondPng = readAll(source.absolutePath(second.imageFile));
+        const QByteArray mapPng = readAll(source.absolutePath(first.mapFile));
+        const QString gallery = QStringLiteral("gallery.json");
+        QVERIFY(!first.mapFile.isEmpty());
+
+        // The whole archive is good: it imports (and is then removed again for the next cases).
+        const QString good = makeZip(QStringLiteral("good.zip"),
+                                     {{gallery, manifest}, {first.imageFile, firstPng},
+                                      {first.mapFile, mapPng}, {second.imageFile, secondPng}});
+        {
+            QTemporaryDir okDir;
+            GalleryStore ok(okDir.path());
+            QVERIFY(ok.load().ok());
+            const auto report = ldm::bridge::importGalleryArchive(ok, good);
+            QVERIFY2(report.ok(), report.ok() ? "" : report.error().message.c_str());
+            QCOMPARE(report->imported, 2);
+        }
+
+        // The second picture damaged: the first, read fine, is not filed either.
+        expectRefusal(makeZip(QStringLiteral("half.zip"),
+                              {{gallery, manifest}, {first.imageFile, firstPng},
+                               {first.mapFile, mapPng}, {second.imageFile, secondPng + "x"}}),
+                      "hash");
+        // One name twice in the zip's directory.
+        expectRefusal(makeZip(QStringLiteral("twice.zip"),
+                              {{gallery, manifest}, {first.imageFile, firstPng},
+                               {first.imageFile, firstPng}, {first.mapFile, mapPng},
+                               {second.imageFile, secondPng}}),
+                      "lists the entry");
+        // One entry named by two pictures of the manifest.
+        QByteArray reused = manifest;
+        reused.replace(second.imageFile.toUtf8(), first.imageFile.toUtf8());
+        expectRefusal(makeZip(QStringLiteral("reused.zip"),
+                              {{gallery, reused}, {first.imageFile, firstPng},
+                               {first.mapFile, mapPng}}),
+                      "more than once");
+        // A manifest of 9 MB.
+        expectRefusal(makeZip(QStringLiteral("manifest.zip"),
+                              {{gallery, manifest + QByteArray(9 << 20, ' ')}}),
+                      "at most 8 MB");
+        // Pictures whose directory claims 1.5 GB each (nothing is inflated to find out).
+        expectRefusal(makeZip(QStringLiteral("huge.zip"),
+                              {{gallery, manifest},
+                               {first.imageFile, "x", 1536ull << 20},
+                               {first.mapFile, mapPng},
+                               {second.imageFile, "x", 1536ull << 20}}),
+                      "add up to");
+        // A map entry that is a colour picture (its hash recorded as the map's).
+        QByteArray colourMap = manifest;
+        const QByteArray colourPng = readAll(source.absolutePath(second.imageFile));
+        colourMap.replace(first.mapSha256.toUtf8(), ldm::bridge::sha256Hex(colourPng).toUtf8());
+        expectRefusal(makeZip(QStringLiteral("colour-map.zip"),
+                              {{gallery, colourMap}, {first.imageFile, firstPng},
+                               {first.mapFile, colourPng}, {second.imageFile, secondPng}}),
+                      "is not a label map");
+        // A FIFO named .zip is refused without blocking.
+        const QString fifo = dir.filePath(QStringLiteral("x.zip"));
+        QCOMPARE(::mkfifo(QFile::encodeName(fifo).constData(), 0600), 0);
+        auto done = std::async(std::launch::async,
+                               [&] { return ldm::bridge::readGalleryArchive(fifo, {}); });
+        if (done.wait_for(std::chrono::seconds(10)) == std::future_status::timeout) {
+            const int writer = ::open(QFile::encodeName(fifo).constData(), O_WRONLY | O_NONBLOCK);
+            if (writer >= 0)
+                ::close(writer);
+            QFAIL("the import blocked on a FIFO");
+        }
+        const auto contents = done.get();
+        QVERIFY(contents.error);
+        QVERIFY2(QString::fromStdString(contents.error->message)
+                     .contains(QLatin1String("is not a regular file (a FIFO)")),
+                 contents.error->message.c_str());
+        // Pictures and recipes read from a FIFO are refused the same way.
+        const auto image = ldm::bridge::readImageChecked(fifo);
+        QVERIFY(!image.ok());
+        QVERIFY(!ldm::bridge::readRecipeFromImage(fifo).ok());
     }
 
     void readsParametersFromForeignPng()

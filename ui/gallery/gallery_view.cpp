@@ -306,24 +306,20 @@ void GalleryView::importArchive()
             });
         },
         [this](const bridge::ArchiveContents& contents) {
-            int imported = 0;
-            for (const auto& item : contents.items) {
-                const auto added = m_store->addItem(item);
-                if (!added.ok()) {
+            // All or nothing: a refused archive or a failed write leaves the gallery as it was.
+            const auto filed = bridge::fileArchiveContents(*m_store, contents);
+            if (!filed.ok()) {
+                if (filed.error().code == ErrorCode::Cancelled)
+                    Q_EMIT statusMessage(tr("Import cancelled."));
+                else
                     QMessageBox::warning(this, tr("Import Failed"),
-                                         bridge::errorText(added.error()));
-                    return;
-                }
-                ++imported;
-            }
-            if (contents.error && contents.error->code != ErrorCode::Cancelled) {
-                QMessageBox::warning(this, tr("Import Failed"), bridge::errorText(*contents.error));
+                                         bridge::errorText(filed.error()));
                 return;
             }
-            Q_EMIT statusMessage(tr("Imported %n picture(s)", nullptr, imported) +
-                                 (contents.duplicates ? tr("; %n already in the gallery", nullptr,
-                                                           contents.duplicates)
-                                                      : QString()));
+            Q_EMIT statusMessage(tr("Imported %n picture(s)", nullptr, filed->imported) +
+                                 (filed->duplicates ? tr("; %n already in the gallery", nullptr,
+                                                         filed->duplicates)
+                                                    : QString()));
         });
 }
 

@@ -3,6 +3,7 @@
 
 #include "checkpoint/config_completion.h"
 #include "checkpoint/config_detection.h"
+#include "checkpoint/weight_checks.h"
 #include "checkpoint/yaml_json.h"
 #include "core/ckpt_file.h"
 #include "core/safetensors.h"
@@ -290,6 +291,9 @@ Result<LatentDiffusion> LatentDiffusion::fromPlan(const LoadPlan& plan, const io
     }
     if (!problems.text.empty())
         return makeError(ErrorCode::WeightsMismatch, problems.text);
+    // Only the weights that run are checked: an unused EMA copy may hold anything.
+    if (auto finite = checkFiniteWeights(model.stateDict()); !finite)
+        return finite.error();
 
     if (auto it = tensors.find("alphas_cumprod"); it != tensors.end()) {
         auto schedule = NoiseSchedule::fromAlphasCumprod(it->second);

@@ -4,6 +4,7 @@
 #include "checkpoint/class_palettes.h"
 #include "checkpoint/config_completion.h"
 #include "checkpoint/config_detection.h"
+#include "checkpoint/weight_checks.h"
 #include "checkpoint/yaml_json.h"
 
 #include <filesystem>
@@ -199,6 +200,9 @@ Result<LoadPlan> planLoad(const io::TensorMap& tensors,
         plan.configSource = config->guesses.size() > guessesBefore || !filled.empty()
                                 ? "metadata and the weights' shapes (detected)"
                                 : "the file's metadata";
+    // Before anything is built: sizes the weights contradict would allocate for nothing.
+    if (auto ok = checkConfigAgainstShapes(*config, shapes, plan.configSource); !ok)
+        return ok.error();
     if (auto ok = applyOverrides(options, *config); !ok)
         return ok.error();
     addKnownClasses(*config);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "checkpoint/yaml_json.h"
 #include "core/input_limits.h"
+#include "core/regular_file.h"
 
 #include <yaml-cpp/yaml.h>
 
@@ -91,23 +92,15 @@ Result<nlohmann::json> parseYamlAsJson(const std::string& text)
 
 Result<nlohmann::json> readYamlAsJson(const std::string& path)
 {
-    // Only regular files: opening a FIFO would block, a device could be endless.
-    std::error_code ec;
-    if (!std::filesystem::is_regular_file(path, ec))
+    // Only regular files (a FIFO would block, a device could be endless), of bounded size.
+    auto text = files::readRegular(path, MaxYamlBytes, "config");
+    if (!text) {
+        std::error_code ec;
+        const bool absent = !std::filesystem::exists(path, ec);
         return makeError(ErrorCode::InvalidFile,
-                         "cannot read config " + path + ": not a regular file" +
-                             (std::filesystem::exists(path, ec) ? "" : " (it does not exist)"));
-    std::ifstream in(path, std::ios::binary);
-    if (!in)
-        return makeError(ErrorCode::InvalidFile, "cannot open config " + path);
-    std::string text(size_t(MaxYamlBytes) + 1, '\0');
-    in.read(text.data(), MaxYamlBytes + 1);
-    text.resize(size_t(in.gcount()));
-    if (std::streamsize(text.size()) > MaxYamlBytes)
-        return makeError(ErrorCode::InvalidFile, path + ": larger than " +
-                                                     std::to_string(MaxYamlBytes >> 20) +
-                                                     " MB, which no model config is");
-    auto parsed = parseYamlAsJson(text);
+                         text.error().message + (absent ? " (it does not exist)" : ""));
+    }
+    auto parsed = parseYamlAsJson(*text);
     if (!parsed)
         return makeError(ErrorCode::InvalidFile, path + ": " + parsed.error().message);
     return parsed;

@@ -6,11 +6,12 @@
 
 #include "core/ckpt_contents.h"
 #include "core/file_mapping.h"
+#include "core/regular_file.h"
 #include "core/safetensors.h"
 #include "core/dtype_torch.h"
 
 #include <cstring>
-#include <fstream>
+#include <unistd.h>
 
 static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__,
               "checkpoint views assume a little-endian host; add byte swapping first");
@@ -19,12 +20,16 @@ namespace ldm::io {
 
 namespace {
 
+// Only a regular file is opened (a FIFO would block here before any check): anything else
+// gives no bytes, and the loader that follows says why.
 std::string firstBytes(const std::string& path, size_t count)
 {
-    std::ifstream in(path, std::ios::binary);
+    auto fd = files::openRegular(path);
+    if (!fd)
+        return {};
     std::string bytes(count, '\0');
-    in.read(bytes.data(), std::streamsize(count));
-    bytes.resize(size_t(in.gcount()));
+    const ssize_t got = ::read(fd->get(), bytes.data(), count);
+    bytes.resize(got > 0 ? size_t(got) : 0);
     return bytes;
 }
 

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "core/file_mapping.h"
 
+#include "core/regular_file.h"
+
 #include <fcntl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -22,9 +24,11 @@ Error systemError(const std::string& what, const std::string& path)
 
 Result<std::shared_ptr<const FileMapping>> FileMapping::open(const std::string& path)
 {
-    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return systemError("cannot open", path);
+    // A FIFO or device is refused without blocking (core/regular_file.h).
+    auto opened = files::openRegular(path);
+    if (!opened)
+        return opened.error();
+    const int fd = opened->release();
     struct stat info
     {
     };
@@ -32,10 +36,6 @@ Result<std::shared_ptr<const FileMapping>> FileMapping::open(const std::string& 
         const Error error = systemError("cannot stat", path);
         ::close(fd);
         return error;
-    }
-    if (!S_ISREG(info.st_mode)) {
-        ::close(fd);
-        return makeError(ErrorCode::InvalidFile, "'" + path + "' is not a regular file");
     }
 
     std::shared_ptr<FileMapping> mapping(new FileMapping());

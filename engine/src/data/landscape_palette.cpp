@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // Palette of the landscape classes, colourised label maps and the contact sheet for review.
 #include "data/landscape_generator.h"
+#include "core/regular_file.h"
 
 #include <nlohmann/json.hpp>
 #include <opencv2/imgcodecs.hpp>
@@ -77,10 +78,10 @@ cv::Mat labelsToColor(const cv::Mat& labels)
 
 Result<std::array<cv::Vec3b, LandscapeClassCount>> loadLandscapePalette(const std::string& path)
 {
-    std::ifstream file(path);
-    if (!file)
-        return makeError(ErrorCode::InvalidFile, "cannot open palette file " + path);
-    const nlohmann::json doc = nlohmann::json::parse(file, nullptr, /*allow_exceptions=*/false);
+    const auto text = files::readRegular(path, 4ll << 20, "palette file");
+    if (!text)
+        return text.error();
+    const nlohmann::json doc = nlohmann::json::parse(*text, nullptr, /*allow_exceptions=*/false);
     if (doc.is_discarded() || !doc.contains("classes") || !doc["classes"].is_array())
         return makeError(ErrorCode::InvalidFile, path + ": not a palette (no \"classes\" array)");
     std::array<cv::Vec3b, LandscapeClassCount> out{};

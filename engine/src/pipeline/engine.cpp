@@ -2,6 +2,7 @@
 #include "ldm/engine.h"
 
 #include "checkpoint/config_summary.h"
+#include "core/regular_file.h"
 #include "core/safetensors.h"
 #include "data/landscape_generator.h"
 #include "lora/prompt_loras.h"
@@ -224,8 +225,14 @@ Result<ModelInfo> Engine::loadModel(const std::string& nameOrPath, const std::st
         loaded.info = describe(name, path, loaded.diffusion);
         loaded.info.configPath = loaded.diffusion.configPath();
         if (!config.tokenizer.empty()) {
-            const auto tokenizerPath = std::filesystem::path(path).parent_path() / config.tokenizer;
-            auto tokenizer = Tokenizer::load(tokenizerPath.string());
+            // A name from the file's metadata: it may only name a file beside the checkpoint.
+            const auto tokenizerPath = files::confinedFile(
+                std::filesystem::path(path).parent_path().string(), config.tokenizer,
+                "metadata 'tokenizer'");
+            if (!tokenizerPath)
+                return makeError(tokenizerPath.error().code,
+                                 path + ": " + tokenizerPath.error().message);
+            auto tokenizer = Tokenizer::load(*tokenizerPath);
             if (!tokenizer)
                 return makeError(tokenizer.error().code,
                                  "tokenizer of " + path + ": " + tokenizer.error().message);

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "pipeline/image_convert.h"
 
+#include "core/regular_file.h"
+
 #include <openssl/evp.h>
 
 #include <cstdio>
@@ -68,9 +70,13 @@ std::string sha256Hex(const void* data, size_t size, size_t digits)
 
 std::string sha256OfFile(const std::string& path, size_t digits)
 {
-    std::unique_ptr<FILE, int (*)(FILE*)> file(std::fopen(path.c_str(), "rb"), &std::fclose);
+    auto fd = files::openRegular(path); // never waits on a FIFO
+    if (!fd)
+        return {};
+    std::unique_ptr<FILE, int (*)(FILE*)> file(::fdopen(fd->get(), "rb"), &std::fclose);
     if (!file)
         return {};
+    fd->release(); // the FILE owns it now
     std::unique_ptr<EVP_MD_CTX, DigestDeleter> context(EVP_MD_CTX_new());
     EVP_DigestInit_ex(context.get(), EVP_sha256(), nullptr);
     std::vector<unsigned char> buffer(1 << 20);

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "pipeline/image_file_checks.h"
 
+#include "core/regular_file.h"
+
 #include <algorithm>
 #include <cerrno>
 #include <cstdint>
@@ -95,29 +97,17 @@ Result<void> createTemp(const std::string& target, TempFile& temp)
     return makeError(ErrorCode::InvalidRequest, "cannot create a temporary file in " + folder);
 }
 
-// O_NONBLOCK so that opening a FIFO returns at once (then fstat refuses it) instead of waiting
-// for a writer; fstat on the opened descriptor leaves no gap between the check and the use.
+// Through the one regular-file check (core/regular_file.h): a FIFO is refused without blocking.
 Result<FilePtr> openRegular(const std::string& path, const char* what)
 {
-    const int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-    if (fd < 0)
+    auto fd = files::openRegular(path, what);
+    if (!fd)
+        return fd.error();
+    FilePtr file(::fdopen(fd->get(), "rb"), &std::fclose);
+    if (!file)
         return systemError(ErrorCode::InvalidFile, std::string("cannot open ") + what + " " + path,
                            errno);
-    struct stat info
-    {
-    };
-    if (::fstat(fd, &info) != 0 || !S_ISREG(info.st_mode)) {
-        ::close(fd);
-        return makeError(ErrorCode::InvalidFile,
-                         std::string("cannot read ") + what + " " + path + ": not a regular file");
-    }
-    ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) & ~O_NONBLOCK);
-    FilePtr file(::fdopen(fd, "rb"), &std::fclose);
-    if (!file) {
-        ::close(fd);
-        return systemError(ErrorCode::InvalidFile, std::string("cannot open ") + what + " " + path,
-                           errno);
-    }
+    fd->release(); // the FILE owns it now
     return file;
 }
 

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "prompt/bert_tokenizer.h"
 
+#include "core/regular_file.h"
+
 #include "prompt/unicode_text.h"
 
 #include <algorithm>
@@ -90,16 +92,11 @@ BertTokenizer::BertTokenizer(std::shared_ptr<const BertVocabulary> vocab)
 
 Result<BertTokenizer> BertTokenizer::load(const std::string& vocabPath)
 {
-    std::ifstream file(vocabPath, std::ios::binary);
-    if (!file)
-        return vocabError(vocabPath, "cannot open the file");
-    std::ostringstream buffer;
-    buffer << file.rdbuf();
-    if (file.bad())
-        return vocabError(vocabPath, "read error");
-    const std::string data = buffer.str();
-    if (data.size() > MaxVocabBytes)
-        return vocabError(vocabPath, "larger than 64 MB; not a WordPiece vocabulary");
+    // Only a regular file of bounded size: a FIFO would block, a device never end.
+    auto read = files::readRegular(vocabPath, MaxVocabBytes, "WordPiece vocabulary");
+    if (!read)
+        return read.error();
+    const std::string& data = *read;
     std::size_t badByte = 0;
     if (!decodeUtf8(data, &badByte))
         return vocabError(vocabPath, "not UTF-8 text (byte " + std::to_string(badByte) + ")");

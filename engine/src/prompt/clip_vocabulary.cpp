@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "prompt/clip_vocabulary.h"
 
+#include "core/regular_file.h"
 #include "prompt/clip_tokenizer.h"
 #include "prompt/unicode_text.h"
 
+#include <unistd.h>
 #include <zlib.h>
 
 #include <algorithm>
@@ -25,9 +27,16 @@ Error vocabError(const std::string& path, const std::string& what)
 /// The whole (decompressed) file; zlib reads an uncompressed file as it is.
 Result<std::string> readGzip(const std::string& path)
 {
-    gzFile file = gzopen(path.c_str(), "rb");
-    if (!file)
+    // Opened as a regular file first: gzopen on a FIFO would wait for a writer.
+    auto fd = files::openRegular(path, "CLIP vocabulary");
+    if (!fd)
+        return fd.error();
+    const int descriptor = fd->release();
+    gzFile file = gzdopen(descriptor, "rb");
+    if (!file) {
+        ::close(descriptor);
         return vocabError(path, "cannot open the file");
+    }
     std::string data;
     std::vector<char> buffer(1 << 16);
     for (;;) {

@@ -3,6 +3,8 @@
 
 #include "tokenizer/spm_library.h"
 
+#include "core/regular_file.h"
+
 #include <algorithm>
 #include <filesystem>
 #include <limits>
@@ -48,6 +50,9 @@ std::string formatDouble(double value)
 
 Result<Tokenizer> Tokenizer::load(const std::string& modelPath)
 {
+    // sentencepiece opens the file itself: a FIFO or device is refused before it can block.
+    if (auto regular = files::checkRegular(modelPath, "tokenizer model"); !regular)
+        return regular.error();
     auto library = detail::spmLibrary();
     if (!library) {
         return library.error();

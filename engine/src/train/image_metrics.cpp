@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "train/image_metrics.h"
 
+#include "pipeline/image_files.h"
+
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
@@ -140,17 +142,20 @@ cv::Mat makeGrid(const std::vector<std::vector<cv::Mat>>& rows,
     return grid;
 }
 
+// Through the writer `generate --out` uses (pipeline/image_files.h): a temporary file renamed
+// over the target, so a crash or a full disk mid-write leaves the previous picture, never half
+// a PNG, and a link or FIFO planted at the path is refused rather than followed.
 Result<void> writeRgbPng(const std::string& path, const cv::Mat& rgb)
 {
-    try {
-        cv::Mat bgr;
-        cv::cvtColor(rgb, bgr, cv::COLOR_RGB2BGR);
-        if (!cv::imwrite(path, bgr))
-            return makeError(ErrorCode::InvalidFile, "cannot write " + path);
-    } catch (const cv::Exception& error) {
-        return makeError(ErrorCode::InvalidFile, "cannot write " + path + ": " + error.what());
-    }
-    return {};
+    if (rgb.type() != CV_8UC3 || rgb.empty())
+        return makeError(ErrorCode::Internal,
+                         "cannot write " + path + ": not an 8-bit RGB picture");
+    const cv::Mat continuous = rgb.isContinuous() ? rgb : rgb.clone();
+    RgbImage image;
+    image.width = continuous.cols;
+    image.height = continuous.rows;
+    image.pixels.assign(continuous.data, continuous.data + continuous.total() * 3);
+    return writePng(path, image);
 }
 
 } // namespace ldm::train

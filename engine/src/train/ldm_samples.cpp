@@ -157,9 +157,11 @@ Result<void> LdmTrainer::writeSamples()
     if (auto ok = writeRgbPng((run / "samples.png").string(), grid); !ok)
         return ok;
     if (!batch.captions.empty()) {
-        std::ofstream text(run / "samples" / "captions.txt", std::ios::trunc);
+        std::string text;
         for (size_t i = 0; i < batch.captions.size(); ++i)
-            text << "column " << i + 1 << ": " << batch.captions[i] << '\n';
+            text += "column " + std::to_string(i + 1) + ": " + batch.captions[i] + '\n';
+        if (auto ok = writeTextFile((run / "samples" / "captions.txt").string(), text); !ok)
+            return ok;
     }
     s.history.annotate(s.step, "val_loss", valLoss);
     return s.history.writePlot((run / "loss.png").string(), {"loss"}, "val_loss");

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "train/run_folder.h"
 
+#include "core/regular_file.h"
 #include "core/safetensors.h"
 #include "core/state_dict.h"
 
@@ -39,12 +40,10 @@ Result<void> writeTextFile(const std::string& path, const std::string& text)
 
 Result<nlohmann::json> readJsonFile(const std::string& path)
 {
-    std::ifstream in(path, std::ios::binary);
-    if (!in)
-        return makeError(ErrorCode::InvalidFile, "cannot open " + path);
-    std::stringstream text;
-    text << in.rdbuf();
-    auto json = nlohmann::json::parse(text.str(), nullptr, false);
+    auto text = files::readRegular(path, 64ll << 20); // run state, never a FIFO
+    if (!text)
+        return text.error();
+    auto json = nlohmann::json::parse(*text, nullptr, false);
     if (json.is_discarded())
         return makeError(ErrorCode::InvalidFile, path + " is not valid JSON (truncated?)");
     return json;

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "train/train_log.h"
 
+#include "train/image_metrics.h"
+
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
@@ -209,15 +211,7 @@ Result<void> LossHistory::writePlot(const std::string& path,
         const std::string label = secondaryName + " " + shortNumber(secondary.values.back());
         cv::putText(canvas, label, {legendX, Top - 10}, font, 0.45, color, 1, cv::LINE_AA);
     }
-    try {
-        cv::Mat bgr;
-        cv::cvtColor(canvas, bgr, cv::COLOR_RGB2BGR);
-        if (!cv::imwrite(path, bgr))
-            return makeError(ErrorCode::InvalidFile, "cannot write " + path);
-    } catch (const cv::Exception& error) {
-        return makeError(ErrorCode::InvalidFile, "cannot write " + path + ": " + error.what());
-    }
-    return {};
+    return writeRgbPng(path, canvas); // atomic, as every other output file
 }
 
 void RunningMean::add(const std::map<std::string, double>& values)

@@ -1,0 +1,55 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// The CLI given special files where it expects a checkpoint or an image: it must answer with a
+// clear error at once, never wait. Each run is bounded by `timeout`, so a regression fails the
+// test (exit 124/137) instead of hanging the suite.
+#include "support/cli_run.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <sys/stat.h>
+#include <unistd.h>
+
+namespace ldm {
+namespace {
+
+namespace fs = std::filesystem;
+
+testing::CliOutput runWithTimeout(const std::vector<std::string>& args)
+{
+    std::string command = "timeout -s KILL 60 " + testing::shellQuoted(LDM_CLI_PATH);
+    for (const std::string& arg : args)
+        command += " " + testing::shellQuoted(arg);
+    command += " 2>&1 </dev/null";
+    testing::CliOutput run;
+    FILE* pipe = popen(command.c_str(), "r");
+    if (!pipe)
+        return run;
+    char buffer[4096];
+    size_t n = 0;
+    while ((n = std::fread(buffer, 1, sizeof buffer, pipe)) > 0)
+        run.output.append(buffer, n);
+    const int status = pclose(pipe);
+    run.exitCode = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    return run;
+}
+
+TEST(CliHostile, InspectAnswersAFifoAtOnce)
+{
+    const fs::path dir =
+        fs::temp_directory_path() / ("ldm_tst_cli_hostile_" + std::to_string(::getpid()));
+    fs::create_directories(dir);
+    for (const char* name : {"x.png", "x.safetensors", "x.ckpt"}) {
+        const std::string fifo = (dir / name).string();
+        ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+        const auto run = runWithTimeout({"inspect", fifo});
+        EXPECT_NE(run.exitCode, 0) << name;
+        EXPECT_NE(run.exitCode, 137) << name << ": killed after hanging";
+        EXPECT_NE(run.output.find("is not a regular file (a FIFO)"), std::string::npos)
+            << name << ": " << run.output;
+    }
+    fs::remove_all(dir);
+}
+
+} // namespace
+} // namespace ldm
