@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "app_settings.h"
 
+#include <QDir>
 #include <QSettings>
+#include <QStandardPaths>
 
 namespace ldm::ui {
 
@@ -19,7 +21,22 @@ AppSettings AppSettings::load()
                         : bridge::PreviewMode::LatentProjection;
     a.outputFolder = s.value(QStringLiteral("app/outputFolder")).toString();
     a.language = s.value(QStringLiteral("app/language")).toString();
+    a.loraFolder = s.value(QStringLiteral("app/loraFolder"), defaultLoraFolder()).toString();
+    a.embeddingsFolder =
+        s.value(QStringLiteral("app/embeddingsFolder"), defaultEmbeddingsFolder()).toString();
     return a;
+}
+
+QString AppSettings::defaultLoraFolder()
+{
+    return QDir(QStandardPaths::writableLocation(QStandardPaths::AppDataLocation))
+        .filePath(QStringLiteral("Lora"));
+}
+
+QString AppSettings::defaultEmbeddingsFolder()
+{
+    return QDir(QStandardPaths::writableLocation(QStandardPaths::AppDataLocation))
+        .filePath(QStringLiteral("embeddings"));
 }
 
 void AppSettings::save() const
@@ -33,6 +50,8 @@ void AppSettings::save() const
                                                       : QStringLiteral("latent"));
     s.setValue(QStringLiteral("app/outputFolder"), outputFolder);
     s.setValue(QStringLiteral("app/language"), language);
+    s.setValue(QStringLiteral("app/loraFolder"), loraFolder);
+    s.setValue(QStringLiteral("app/embeddingsFolder"), embeddingsFolder);
 }
 
 bridge::EngineOptions AppSettings::engineOptions() const

@@ -16,6 +16,13 @@ struct AppSettings
     bridge::PreviewMode previewMode = bridge::PreviewMode::LatentProjection;
     QString outputFolder; ///< extra copy of each result; "" = gallery only
     QString language;     ///< "" = system, "en", "vi"
+    /// A1111's `models/Lora` and `embeddings`: where `<lora:name:weight>` in a prompt and
+    /// embedding names find their files (subfolders too). Default: folders in the app's data
+    /// folder, so there is always a place to drop them.
+    QString loraFolder;
+    QString embeddingsFolder;
+    static QString defaultLoraFolder();
+    static QString defaultEmbeddingsFolder();
 
     static AppSettings load();
     void save() const;

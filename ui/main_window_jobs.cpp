@@ -95,6 +95,8 @@ QList<bridge::GenerateRequest> MainWindow::buildRequests(Activity activity)
     bridge::GenerateRequest base;
     base.previewMode = m_settings.previewMode;
     base.previewInterval = m_settings.previewInterval;
+    base.loraFolder = m_settings.loraFolder;
+    base.embeddingsFolder = m_settings.embeddingsFolder;
     Recipe& r = base.recipe;
     r.precision = m_settings.precision.toStdString();
     r.engineVersion =

@@ -27,6 +27,8 @@ SettingsDialog::SettingsDialog(const AppSettings& settings, QWidget* parent)
     , m_previewMode(new QComboBox(this))
     , m_outputFolder(new QLineEdit(this))
     , m_language(new QComboBox(this))
+    , m_loraFolder(new QLineEdit(settings.loraFolder, this))
+    , m_embeddingsFolder(new QLineEdit(settings.embeddingsFolder, this))
 {
     setWindowTitle(tr("Settings"));
     m_threads->setRange(0, 256);
@@ -81,6 +83,29 @@ SettingsDialog::SettingsDialog(const AppSettings& settings, QWidget* parent)
     restartNote->setEnabled(false);
     generalForm->addRow(QString(), restartNote);
 
+    // A folder row with a Browse button (output, LoRA, embeddings).
+    const auto folderRowFor = [this](QLineEdit* edit, const QString& title) {
+        auto* row = new QHBoxLayout;
+        auto* choose = new QPushButton(tr("Browse…"), this);
+        connect(choose, &QPushButton::clicked, this, [this, edit, title] {
+            const QString dir = QFileDialog::getExistingDirectory(this, title, edit->text());
+            if (!dir.isEmpty())
+                edit->setText(dir);
+        });
+        row->addWidget(edit, 1);
+        row->addWidget(choose);
+        return row;
+    };
+    auto* addOns = new QGroupBox(tr("LoRA and embeddings (Stable Diffusion models)"), this);
+    auto* addOnForm = new QFormLayout(addOns);
+    m_loraFolder->setToolTip(tr("Where <lora:name:weight> in a prompt finds name.safetensors "
+                                "(subfolders too), as AUTOMATIC1111's models/Lora"));
+    m_embeddingsFolder->setToolTip(tr("Textual-inversion embeddings: a prompt word equal to a "
+                                      "file's name stands for its vectors"));
+    addOnForm->addRow(tr("LoRA folder"), folderRowFor(m_loraFolder, tr("LoRA Folder")));
+    addOnForm->addRow(tr("Embeddings folder"),
+                      folderRowFor(m_embeddingsFolder, tr("Embeddings Folder")));
+
     auto* buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this);
     connect(buttons, &QDialogButtonBox::accepted, this, &QDialog::accept);
     connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
@@ -88,6 +113,7 @@ SettingsDialog::SettingsDialog(const AppSettings& settings, QWidget* parent)
     layout->addWidget(engine);
     layout->addWidget(previews);
     layout->addWidget(general);
+    layout->addWidget(addOns);
     layout->addWidget(buttons);
 }
 
@@ -100,6 +126,8 @@ AppSettings SettingsDialog::settings() const
     s.previewMode = bridge::PreviewMode(m_previewMode->currentData().toInt());
     s.outputFolder = m_outputFolder->text().trimmed();
     s.language = m_language->currentData().toString();
+    s.loraFolder = m_loraFolder->text().trimmed();
+    s.embeddingsFolder = m_embeddingsFolder->text().trimmed();
     return s;
 }
 

@@ -11,7 +11,8 @@ class QSpinBox;
 
 namespace ldm::ui {
 
-/// Edits AppSettings: engine threads and precision, previews, output folder, language.
+/// Edits AppSettings: engine threads and precision, previews, output folder, language, and the
+/// LoRA and embeddings folders.
 class SettingsDialog final : public QDialog
 {
     Q_OBJECT
@@ -29,6 +30,8 @@ private:
     QComboBox* m_previewMode;
     QLineEdit* m_outputFolder;
     QComboBox* m_language;
+    QLineEdit* m_loraFolder;
+    QLineEdit* m_embeddingsFolder;
 };
 
 } // namespace ldm::ui

@@ -66,6 +66,10 @@ struct GenerateRequest
     /// in the ControlNet's class colours, or white strokes on black for a scribble ControlNet.
     QString controlNet;
     QImage controlHint;
+    /// Where the prompt's `<lora:name:weight>` tags and textual-inversion embedding names are
+    /// looked up (the Settings dialog's folders; empty = none).
+    QString loraFolder;
+    QString embeddingsFolder;
     PreviewMode previewMode = PreviewMode::LatentProjection;
     int previewInterval = 1; ///< steps between previews; 0 = no previews
 };

@@ -192,6 +192,8 @@ bool LdmImageEngine::buildRequest(const GenerateRequest& request, ldm::GenerateR
                                   QString& error) const
 {
     out.recipe = request.recipe;
+    out.loraDir = request.loraFolder.toStdString();
+    out.embeddingsDir = request.embeddingsFolder.toStdString();
     if (!request.controlNet.isEmpty()) {
         // The ControlNet's hint replaces the class-id map: the engine reads its colours.
         out.control.path = request.controlNet.toStdString();

@@ -12,6 +12,7 @@
 #include "gallery/gallery_view.h"
 #include "main_window.h"
 #include "panels/edit_panel.h"
+#include "settings_dialog.h"
 
 #include <QAction>
 #include <QApplication>
@@ -119,6 +120,10 @@ private Q_SLOTS:
         ldm::bridge::GenerateRequest request = lastRequest(*state);
         QCOMPARE(request.recipe.task, std::string("inpaint"));
         QCOMPARE(request.recipe.strength, 0.8);
+        // The Settings dialog's LoRA and embeddings folders travel with every job.
+        QVERIFY(!request.loraFolder.isEmpty());
+        QCOMPARE(request.loraFolder, ldm::ui::AppSettings::load().loraFolder);
+        QCOMPARE(request.embeddingsFolder, ldm::ui::AppSettings::load().embeddingsFolder);
         QCOMPARE(request.recipe.width, 64);
         QCOMPARE(request.recipe.height, 48);
         QCOMPARE(request.inputImage.convertToFormat(QImage::Format_RGB888), picture);
@@ -289,6 +294,16 @@ private Q_SLOTS:
         QVERIFY(!panel.loadMask(junk));
         QCOMPARE(stack->count(), before);
         QVERIFY(!mask::anyFilled(panel.document()->mask()));
+    }
+
+    void settingsDialogKeepsTheAddOnFolders()
+    {
+        ldm::ui::AppSettings settings;
+        settings.loraFolder = QStringLiteral("/models/Lora");
+        settings.embeddingsFolder = QStringLiteral("/models/embeddings");
+        const ldm::ui::SettingsDialog dialog(settings);
+        QCOMPARE(dialog.settings().loraFolder, settings.loraFolder);
+        QCOMPARE(dialog.settings().embeddingsFolder, settings.embeddingsFolder);
     }
 
     void featherGrowsTheMaskWithASoftEdge()
