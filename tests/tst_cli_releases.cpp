@@ -186,10 +186,10 @@ TEST_F(CliReleases, UpscalesWithTheReleaseDefaultsAndInA1111sLdsrLayout)
     for (const char* expected : {"Steps: 100", "Sampler: DDIM", "Eta: 1", "Weights: ema"})
         EXPECT_NE(parameters.find(expected), std::string::npos) << expected << " in " << parameters;
 
-    // Tiled beyond one tile: a 32 px output tile (raised to the 64 px minimum) over 96 x 64.
+    // Tiled beyond one tile: 16 px input tiles (the smallest) over the 24 x 16 input.
     const auto tiled =
         runCliBinary({"upscale", "--model", superres(), "--in", path("small.png"), "--steps", "4",
-                      "--tile", "32", "--quiet", "--out", path("tiled.png")});
+                      "--tile", "16", "--quiet", "--out", path("tiled.png")});
     ASSERT_EQ(tiled.exitCode, 0) << tiled.output;
 
     // A1111's LDSR folder: model.ckpt beside project.yaml, and the same as model.safetensors,

@@ -313,15 +313,15 @@ TEST_F(PipelineTest, TiledUpscaleMatchesUntiledWithoutSeams)
     request.recipe.steps = 3;
     request.recipe.seed = 5;
     request.input = gradientImage(40, 24);
-    request.recipe.tileSize = 4 * 64; // one tile covers the whole 40×24 latent
+    request.recipe.tileSize = 0; // the whole 40×24 input (= latent) at once
     auto untiled = engine->generate(request);
     ASSERT_TRUE(untiled.ok()) << untiled.error().message;
     EXPECT_EQ(untiled->image.width, 160);
     EXPECT_EQ(untiled->image.height, 96);
-    request.recipe.tileSize = 4 * 16; // 16×16 latent tiles: several in each direction
+    request.recipe.tileSize = 16; // 16×16 input (= latent) tiles: several in each direction
     auto tiled = engine->generate(request);
     ASSERT_TRUE(tiled.ok()) << tiled.error().message;
-    EXPECT_EQ(tiled->recipe.tileSize, 64);
+    EXPECT_EQ(tiled->recipe.tileSize, 16);
     const double diff = meanAbsDiff(untiled->image, tiled->image);
     // Random weights give tiles a wide receptive field, so tiling changes pixels somewhat; it
     // must stay far below what another seed changes.

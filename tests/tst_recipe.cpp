@@ -14,7 +14,7 @@ ldm::Recipe sampleRecipe()
     r.modelHash = "abcdef1234";
     r.prompt = "a lake below mountains\nat golden hour";
     r.negativePrompt = "blurry, low quality";
-    r.sampler = "dpmpp2m";
+    r.sampler = "ddim"; // the sampler that reads eta, so both forms keep it
     r.steps = 25;
     r.guidanceScale = 7.5;
     r.eta = 0.25;

@@ -6,6 +6,19 @@
 #include <cstdlib>
 
 namespace ldm::cli {
+namespace {
+
+// A request for help wins over a mistake before it: `cmd --bogus --help` shows the help a
+// person asked for instead of the error they are trying to understand.
+bool helpFollows(const std::vector<std::string>& args, size_t from)
+{
+    for (size_t i = from; i < args.size(); ++i)
+        if (args[i] == "-h" || args[i] == "--help")
+            return true;
+    return false;
+}
+
+} // namespace
 
 Options Options::parse(const std::vector<std::string>& args, const std::vector<OptionSpec>& specs)
 {
@@ -32,6 +45,7 @@ Options Options::parse(const std::vector<std::string>& args, const std::vector<O
                 spec = &candidate;
         if (!spec) {
             options.m_error = "unknown option --" + name;
+            options.m_help = options.m_help || helpFollows(args, i + 1);
             return options;
         }
         if (spec->valueName.empty()) {
@@ -42,6 +56,7 @@ Options Options::parse(const std::vector<std::string>& args, const std::vector<O
             options.m_values[name] = args[++i];
         } else {
             options.m_error = "--" + name + " needs a value (" + spec->valueName + ")";
+            options.m_help = options.m_help || helpFollows(args, i + 1);
             return options;
         }
     }

@@ -41,8 +41,13 @@ const std::vector<OptionSpec>& benchOptions()
         {"context-len", "N", "cross-attention tokens", "from the config (77)"},
         {"decode-runs", "N", "timed decoder passes after a cold one (0 = no decode)", "2"},
         {"no-peak", "", "skip the matmul peak measurement", ""},
-        {"check-accuracy", "", "also report the error of this precision against fp32", ""},
-        {"compare", "", "time fp32/bf16, NCHW/channels_last and 1 thread side by side", ""},
+        {"check-accuracy", "",
+         "also report the error of this precision against fp32 (--compare always does)", ""},
+        {"compare", "",
+         "time fp32/bf16, NCHW/channels_last and 1 thread side by side (one warm-up step, no "
+         "decode; --precision, --channels-last, --warmup, --decode-runs and --profile do not "
+         "apply)",
+         ""},
         {"profile", "", "also list the operators one step spends its time in", ""},
         {"profile-shapes", "", "same, one line per operator and input shapes", ""},
         {"json", "", "print JSON instead of a table", ""},
@@ -237,6 +242,19 @@ int runBench(const std::vector<std::string>& args)
         return fail(precision.error().message, ExitUsage);
     if (!options.has("model") && !options.has("config"))
         return fail("give --model NAME|PATH or --config FILE.yaml (see --help)", ExitUsage);
+    if (options.has("compare")) {
+        // --compare times its own fixed set of variants with one warm-up step each and no
+        // decode; an option it would silently ignore is refused instead. Its table always has
+        // each variant's error against fp32, which is what --check-accuracy asks for.
+        for (const char* ignored :
+             {"precision", "channels-last", "profile", "profile-shapes", "decode-runs", "warmup"})
+            if (options.has(ignored))
+                return fail(std::string("--compare times fixed variants (fp32/bf16, NCHW/"
+                                        "channels_last, 1 thread) with one warm-up step and no "
+                                        "decode; --") +
+                                ignored + " does not apply to it",
+                            ExitUsage);
+    }
 
     const auto started = std::chrono::steady_clock::now();
     const auto loadBefore = loadAverage();

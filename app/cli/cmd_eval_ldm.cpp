@@ -60,13 +60,14 @@ int runEvalLdm(const std::vector<std::string>& args)
     const int size = int(options.integer("size", 128, 32, 2048));
     const int steps = int(options.integer("steps", 20, 1, 1000));
     const double scale = options.number("scale", 3.0, 0.0, 50.0);
+    const int threads = int(options.integer("threads", 0, 0, 256));
     if (!options.error().empty() || !options.positional().empty()) {
         std::fprintf(stderr, "eval-ldm: %s\n",
                      options.error().empty() ? "takes no file arguments" : options.error().c_str());
         return ExitUsage;
     }
     EngineOptions engineOptions;
-    engineOptions.threads = int(options.integer("threads", 0, 0, 256));
+    engineOptions.threads = threads;
     auto engine = Engine::create(engineOptions);
     if (!engine) {
         std::fprintf(stderr, "eval-ldm: %s\n", engine.error().message.c_str());

@@ -55,11 +55,12 @@ std::vector<OptionSpec> optionsFor(const std::string& task)
         {"variation-strength", "X", "how far toward the variation seed, 0..1 (A1111 slerp)", "0"},
         {"steps", "N", "sampler steps",
          "the release's own (CompVis SR and semantic: 100), else 25"},
-        {"eta", "X", "DDIM eta (0 = deterministic)",
+        {"eta", "X", "DDIM eta (0 = deterministic); only the ddim sampler reads it",
          "the release's own (CompVis SR and semantic: 1), else 0"},
         {"seed", "N", "noise seed", "random"},
         {"threads", "N", "CPU threads", "all cores"},
-        {"precision", "fp32|bf16", "arithmetic precision", "fp32"},
+        {"precision", "fp32|bf16",
+         "arithmetic precision (bf16: bfloat16 autocast on the CPU or GPU)", "fp32"},
         {"device", "auto|cpu|cuda", "where to run", "auto"},
         {"out", "FILE.png", "output image", task + ".png"},
         {"quiet", "", "no progress output", ""},
@@ -111,8 +112,10 @@ std::vector<OptionSpec> optionsFor(const std::string& task)
                          ""});
     if (task == "upscale") {
         specs.push_back({"in", "FILE", "image to upscale 4x", ""});
-        specs.push_back({"tile", "PX", "output tile size (memory bound)",
-                         "256; SD x4 upscaler: 512"});
+        specs.push_back({"tile", "PX",
+                         "tile edge in input pixels, 0 = the whole image at once (smaller tiles "
+                         "need less memory)",
+                         "64; SD x4 upscaler: 128"});
         // The SD x4 upscaler only: its reference script's settings and defaults.
         specs.push_back({"prompt", "TEXT", "SD x4 upscaler: what the image shows", ""});
         specs.push_back({"negative-prompt", "TEXT",
@@ -169,6 +172,18 @@ int runTask(const std::string& task, const std::vector<std::string>& args)
     recipe.width = int(options.integer("width", 256, 8, 4096));
     recipe.height = int(options.integer("height", 256, 8, 4096));
     recipe.precision = options.text("precision", "fp32");
+    const long long tile = options.integer("tile", -1, 0, 4096);
+    if (options.error().empty() && recipe.precision != "fp32" && recipe.precision != "bf16") {
+        std::fprintf(stderr, "%s: --precision must be fp32 or bf16, got '%s'\n", task.c_str(),
+                     recipe.precision.c_str());
+        return ExitUsage;
+    }
+    if (options.error().empty() && options.has("eta") && options.has("sampler") &&
+        !samplerReadsEta(recipe.sampler)) {
+        std::fprintf(stderr, "%s: --eta applies to the ddim sampler only; %s does not read it\n",
+                     task.c_str(), options.text("sampler").c_str());
+        return ExitUsage;
+    }
     recipe.prompt = options.text("prompt");
     recipe.negativePrompt = options.text("negative");
     const bool edit = task == "img2img" || task == "inpaint" || task == "outpaint";
@@ -276,17 +291,23 @@ int runTask(const std::string& task, const std::vector<std::string>& args)
         std::fprintf(stderr, "%s: %s\n", task.c_str(), info.error().message.c_str());
         return ExitFailure;
     }
-    // A release's own sampler settings (LDM super-resolution, semantic synthesis) unless the
-    // user chose them.
-    if (const SamplingDefaults& release = info->releaseDefaults; release.known()) {
-        if (!options.has("sampler"))
-            recipe.sampler = release.sampler;
-        if (!options.has("steps"))
-            recipe.steps = release.steps;
-        if (!options.has("eta"))
-            recipe.eta = release.eta;
-        if (!options.has("scale"))
-            recipe.guidanceScale = release.guidanceScale;
+    // The model's sampler settings (its release's own, or the app's and CLI's common ones)
+    // unless the user chose them.
+    const bool noiseAugmented = info->maxNoiseLevel >= 0;
+    const SamplingDefaults defaults =
+        defaultSampling(task, info->releaseDefaults, noiseAugmented);
+    if (!options.has("sampler"))
+        recipe.sampler = defaults.sampler;
+    if (!options.has("steps"))
+        recipe.steps = defaults.steps;
+    if (!options.has("eta"))
+        recipe.eta = defaults.eta;
+    if (!options.has("scale"))
+        recipe.guidanceScale = defaults.guidanceScale;
+    if (options.has("eta") && !samplerReadsEta(recipe.sampler)) {
+        std::fprintf(stderr, "%s: --eta applies to the ddim sampler only; %s samples with %s\n",
+                     task.c_str(), info->name.c_str(), samplerDisplayName(recipe.sampler).c_str());
+        return ExitUsage;
     }
     if (task == "txt2img") {
         // Models are sharpest at the size they were trained at; larger sizes stay an option.
@@ -314,19 +335,13 @@ int runTask(const std::string& task, const std::vector<std::string>& args)
             return ExitFailure;
         }
         request.input = std::move(image.value());
-        recipe.tileSize = int(options.integer("tile", 256, 32, 4096));
-        recipe.guidanceScale = 1.0;
-        if (info->maxNoiseLevel >= 0) {
+        // Input pixels; the x4 upscaler's default is its 128 x 128 training latent.
+        recipe.tileSize = int(tile >= 0 ? tile : noiseAugmented ? 128 : 64);
+        recipe.guidanceScale = defaults.guidanceScale;
+        if (noiseAugmented) {
             // The SD x4 upscaler as the reference's superresolution script runs it.
-            if (!options.has("sampler"))
-                recipe.sampler = "ddim";
-            if (!options.has("steps"))
-                recipe.steps = 75;
-            if (!options.has("eta"))
-                recipe.eta = 0.0;
-            if (!options.has("tile"))
-                recipe.tileSize = 512; // its 128 x 128 training latent
-            recipe.guidanceScale = upscalerGuidance;
+            if (options.has("guidance"))
+                recipe.guidanceScale = upscalerGuidance;
             recipe.negativePrompt = options.text("negative-prompt");
             recipe.noiseLevel = info->defaultNoiseLevel;
             if (options.has("noise-level")) {

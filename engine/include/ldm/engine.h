@@ -132,18 +132,6 @@ struct ClassInfo {
     std::string color; ///< "#rrggbb"
 };
 
-/// The sampler settings a model's own release samples with, for requests that leave them to
-/// the model: the CompVis super-resolution and semantic-synthesis releases run DDIM with 100
-/// steps, eta 1 and no guidance (their notebook, A1111's LDSR); they have no unconditional
-/// input to guide against.
-struct SamplingDefaults {
-    std::string sampler;        ///< "" when the release's settings are not known
-    int steps = 0;
-    double eta = 0.0;
-    double guidanceScale = 1.0;
-    bool known() const { return !sampler.empty(); }
-};
-
 /// What the loaded model can do.
 struct ModelInfo {
     std::string name;          ///< shipped name or file name
@@ -186,7 +174,8 @@ public:
     Engine(const Engine&) = delete;
     Engine& operator=(const Engine&) = delete;
 
-    /// "CPU (2 threads)" or "CUDA: <device name>".
+    /// "CPU (2 threads)" or "CUDA: <device name>" ("CUDA device 0" when the CUDA driver gives
+    /// no name).
     std::string deviceName() const;
     /// Names of the shipped models found in the model folder.
     std::vector<std::string> shippedModels() const;

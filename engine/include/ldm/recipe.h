@@ -99,7 +99,7 @@ struct Recipe
     std::string inputImageHash;     ///< sha256 (short) of the input image; edits and upscale
     std::string maskHash;           ///< sha256 (short) of the mask; inpaint only
     double strength = 0.75;         ///< img2img: how much of the input is re-noised (0 = kept, 1 = all)
-    int tileSize = 0;               ///< upscale tile edge in pixels; 0 = untiled
+    int tileSize = 0;               ///< upscale tile edge in input pixels; 0 = untiled
     ControlRecipe control;          ///< txt2img, paint: the ControlNet, when one steered it
     CanvasGrowth growth;            ///< outpaint: pixels added per side (as run, after rounding)
     /// A1111 "Lora hashes" of the LoRAs the prompt's `<lora:...>` tags merged: "name: <first 12
@@ -116,6 +116,26 @@ struct Recipe
     bool operator!=(const Recipe& other) const { return !(*this == other); }
 };
 
+/// The sampler settings a model's own release samples with, for requests that leave them to
+/// the model: the CompVis super-resolution and semantic-synthesis releases run DDIM with 100
+/// steps, eta 1 and no guidance (their notebook, A1111's LDSR); they have no unconditional
+/// input to guide against.
+struct SamplingDefaults {
+    std::string sampler;        ///< "" when the release's settings are not known
+    int steps = 0;
+    double eta = 0.0;
+    double guidanceScale = 1.0;
+    bool known() const { return !sampler.empty(); }
+};
+
+/// The sampler settings a request that leaves them to the model samples with: one source for
+/// the app's and the CLI's defaults. `release` (ModelInfo::releaseDefaults) wins when known;
+/// an upscale with a noise-augmented upscaler (the SD x4 upscaler) runs as its reference
+/// script (DDIM, 75 steps, eta 0, guidance 10); any other upscale runs unguided; everything
+/// else runs DPM-Solver++ 2M, 25 steps, guidance 5.
+SamplingDefaults defaultSampling(const std::string& task, const SamplingDefaults& release = {},
+                                 bool noiseAugmentedUpscaler = false);
+
 /// True for the tasks we know ("txt2img", "paint", "upscale", "img2img", "inpaint",
 /// "outpaint").
 bool isKnownTask(const std::string& task);
@@ -130,6 +150,11 @@ std::vector<std::string> knownSamplerIds();
 
 /// True for the k-diffusion sampler ids (those that take a `schedule`).
 bool isKDiffusionSamplerId(const std::string& sampler);
+
+/// True for the samplers that read Recipe::eta (DDIM only: PLMS, DDPM and our DPM-Solver++
+/// have no eta, and the ancestral k-diffusion samplers run with A1111's fixed eta of 1). The
+/// app offers eta and recipes record it only for these.
+bool samplerReadsEta(const std::string& sampler);
 
 /// Our sampler id for a sampler name written by A1111 or another tool: its label ("Euler a"),
 /// alias ("k_euler_a"), k-diffusion function ("sample_euler_ancestral") or our id, any case.

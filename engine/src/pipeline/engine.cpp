@@ -8,6 +8,7 @@
 #include "lora/prompt_loras.h"
 #include "pipeline/control_request.h"
 #include "pipeline/cpu_share.h"
+#include "pipeline/cuda_device_name.h"
 #include "pipeline/engine_state.h"
 #include "pipeline/image_convert.h"
 #include "pipeline/model_registry.h"
@@ -165,8 +166,11 @@ Result<std::unique_ptr<Engine>> Engine::create(const EngineOptions& options)
 
 std::string Engine::deviceName() const
 {
-    if (m_impl->device.is_cuda())
-        return "CUDA device " + std::to_string(m_impl->device.index());
+    if (m_impl->device.is_cuda()) {
+        const int index = m_impl->device.index();
+        const std::string name = cudaDeviceName(index);
+        return name.empty() ? "CUDA device " + std::to_string(index) : "CUDA: " + name;
+    }
     return "CPU (" + std::to_string(m_impl->threads) + " threads)";
 }
 
@@ -308,6 +312,9 @@ Result<GenerateResult> Engine::generate(const GenerateRequest& request)
             result->recipe.prediction = model.info.prediction;
             recordControl(model, request, result->recipe);
             result->recipe.weights = model.info.weights;
+            // Only the samplers that read eta record it: another's eta did nothing.
+            if (!samplerReadsEta(result->recipe.sampler))
+                result->recipe.eta = 0.0;
         }
         return result;
     } catch (const std::bad_alloc&) {

@@ -1,40 +1,16 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // txt2img and paint: noise → sampler (guided) → decoder.
 #include "pipeline/engine_state.h"
+#include "pipeline/autocast_scope.h"
 #include "pipeline/control_request.h"
 #include "pipeline/guided_denoiser.h"
 #include "pipeline/image_convert.h"
 #include "sampling/k_samplers.h"
 
-#include <ATen/autocast_mode.h>
-
 namespace ldm {
 namespace {
 
 constexpr int MaxSide = 4096;
-
-/// Enables bf16 autocast for the current thread while alive (norms stay float32 there).
-class AutocastScope {
-public:
-    explicit AutocastScope(bool enabled)
-        : m_enabled(enabled)
-    {
-        if (!m_enabled)
-            return;
-        at::autocast::set_cpu_enabled(true);
-        at::autocast::set_autocast_cpu_dtype(at::kBFloat16);
-    }
-    ~AutocastScope()
-    {
-        if (!m_enabled)
-            return;
-        at::autocast::clear_cache();
-        at::autocast::set_cpu_enabled(false);
-    }
-
-private:
-    bool m_enabled;
-};
 
 Result<void> validate(const LoadedModel& model, const GenerateRequest& request)
 {
@@ -54,8 +30,8 @@ Result<void> validate(const LoadedModel& model, const GenerateRequest& request)
         return makeError(ErrorCode::InvalidRequest, "steps must be between 1 and 1000");
     if (!(r.guidanceScale >= 0.0 && r.guidanceScale <= 50.0))
         return makeError(ErrorCode::InvalidRequest, "guidance scale must be between 0 and 50");
-    if (r.precision != "fp32" && r.precision != "bf16")
-        return makeError(ErrorCode::InvalidRequest, "precision must be fp32 or bf16");
+    if (const std::string refused = unsupportedPrecision(r.precision); !refused.empty())
+        return makeError(ErrorCode::InvalidRequest, refused);
     if (r.task == "paint" && request.control.path.empty()) { // a ControlNet's map is its hint
         const LabelMap& map = request.map;
         if (map.width != r.width || map.height != r.height ||
@@ -142,7 +118,7 @@ Result<GenerateResult> generateFromNoise(const LoadedModel& model, const Generat
         return sampler.error();
 
     c10::InferenceMode guard;
-    AutocastScope autocast(recipe.precision == "bf16");
+    AutocastScope autocast(recipe.precision == "bf16", device);
     Conditions conditions;
     std::vector<std::string> warnings;
     std::string tiHashes;

@@ -7,6 +7,7 @@
 // are no seams and memory is bounded by the tile size. On out-of-memory the tile is halved and
 // the request restarts.
 #include "pipeline/engine_state.h"
+#include "pipeline/autocast_scope.h"
 #include "pipeline/guided_denoiser.h"
 #include "pipeline/image_convert.h"
 #include "pipeline/tiling.h"
@@ -16,7 +17,7 @@ namespace ldm {
 namespace {
 
 constexpr int64_t MaxInputSide = 4096;
-constexpr int64_t DefaultLatentTile = 64;
+/// Smallest tile edge in input pixels (= latent pixels: the latent is as large as the input).
 constexpr int64_t MinLatentTile = 16;
 /// The x4 upscaler's script pads its input to a multiple of 64 pixels, at least 128 per side.
 constexpr int64_t UpscalerPadMultiple = 64;
@@ -47,6 +48,7 @@ int64_t noiseLevelOf(const Recipe& recipe)
     return recipe.noiseLevel >= 0 ? recipe.noiseLevel : LowScaleConfig::DefaultNoiseLevel;
 }
 
+/// `tile`: tile edge in input pixels, 0 = the whole (padded) image in one piece.
 Result<GenerateResult> upscaleWithTile(const LoadedModel& model, const GenerateRequest& request,
                                        torch::Device device, int64_t tile)
 {
@@ -67,6 +69,7 @@ Result<GenerateResult> upscaleWithTile(const LoadedModel& model, const GenerateR
     if (!sampler)
         return sampler.error();
     c10::InferenceMode guard;
+    AutocastScope autocast(recipe.precision == "bf16", device);
     const int64_t align = int64_t(1) << (diffusion.config().unet->levels() - 1);
     const int64_t h = request.input.height;
     const int64_t w = request.input.width;
@@ -76,8 +79,9 @@ Result<GenerateResult> upscaleWithTile(const LoadedModel& model, const GenerateR
     if (ph != h || pw != w)
         lowRes = torch::replication_pad2d(lowRes, {0, pw - w, 0, ph - h});
     lowRes = lowRes.to(device);
-    const int64_t overlap = std::max<int64_t>(align, tile / 4);
-    const int64_t latentTile = std::max<int64_t>(align, tile / align * align);
+    const int64_t latentTile =
+        tile > 0 ? std::max<int64_t>(align, tile / align * align) : std::max(ph, pw);
+    const int64_t overlap = std::max<int64_t>(align, latentTile / 4);
 
     Conditions conditions;
     double guidance = 1.0; // the LDM SR model has no unconditional input
@@ -110,6 +114,8 @@ Result<GenerateResult> upscaleWithTile(const LoadedModel& model, const GenerateR
         const torch::Tensor image =
             runTiled(z / scale, latentTile, overlap, factor,
                      [&](const torch::Tensor& part, int64_t, int64_t) {
+                         // bf16 applies to the UNet; the decoder runs in float32 here.
+                         const AutocastPause fp32;
                          return diffusion.firstStage()->decodeLatent(part.to(torch::kFloat32));
                      });
         return tensorToImage(image.slice(2, 0, h * factor).slice(3, 0, w * factor));
@@ -131,7 +137,7 @@ Result<GenerateResult> upscaleWithTile(const LoadedModel& model, const GenerateR
     result.recipe = recipe;
     result.recipe.width = int(w * factor);
     result.recipe.height = int(h * factor);
-    result.recipe.tileSize = int(latentTile * factor);
+    result.recipe.tileSize = tile > 0 ? int(latentTile) : 0; // input pixels, 0 = untiled
     result.recipe.guidanceScale = guidance;
     result.recipe.noiseLevel = lowScale ? int(noiseLevel) : -1;
     result.recipe.inputImageHash =
@@ -154,6 +160,8 @@ Result<void> validateUpscale(const LoadedModel& model, const GenerateRequest& re
     const Recipe& recipe = request.recipe;
     if (recipe.steps < 1 || recipe.steps > 1000)
         return makeError(ErrorCode::InvalidRequest, "steps must be between 1 and 1000");
+    if (const std::string refused = unsupportedPrecision(recipe.precision); !refused.empty())
+        return makeError(ErrorCode::InvalidRequest, refused);
     const auto& lowScale = model.diffusion.lowScale();
     if (!lowScale) {
         if (recipe.noiseLevel >= 0)
@@ -177,10 +185,10 @@ Result<GenerateResult> generateUpscale(const LoadedModel& model, const GenerateR
 {
     if (auto ok = validateUpscale(model, request); !ok)
         return ok.error();
-    const int64_t factor = model.info.latentFactor;
-    int64_t tile =
-        request.recipe.tileSize > 0 ? request.recipe.tileSize / factor : DefaultLatentTile;
-    tile = std::max(tile, MinLatentTile);
+    // Recipe::tileSize is in input pixels, which are latent pixels here; 0 runs untiled.
+    int64_t tile = request.recipe.tileSize > 0
+                       ? std::max<int64_t>(request.recipe.tileSize, MinLatentTile)
+                       : 0;
     for (;;) {
         try {
             return upscaleWithTile(model, request, device, tile);
@@ -189,6 +197,8 @@ Result<GenerateResult> generateUpscale(const LoadedModel& model, const GenerateR
             if (!isOutOfMemory(error))
                 throw;
         }
+        if (tile == 0) // the whole image did not fit: tiles of half its longer side
+            tile = std::max(request.input.width, request.input.height);
         if (tile / 2 < MinLatentTile)
             return makeError(ErrorCode::OutOfMemory,
                              "out of memory even with the smallest tile size");

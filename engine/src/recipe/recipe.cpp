@@ -19,6 +19,8 @@ constexpr std::array<const char*, 6> KnownTasks = {"txt2img", "paint",   "upscal
                                                    "img2img", "inpaint", "outpaint"};
 constexpr int MaxSide = 16384;
 constexpr int MaxSteps = 10000;
+/// Both upscalers we run are 4x: an old recipe's output tile / 4 = its input tile.
+constexpr int LegacyUpscaleFactor = 4;
 
 struct SamplerName
 {
@@ -308,6 +310,23 @@ std::string scheduleLabel(const std::string& schedule)
     return schedule;
 }
 
+SamplingDefaults defaultSampling(const std::string& task, const SamplingDefaults& release,
+                                 bool noiseAugmentedUpscaler)
+{
+    if (release.known())
+        return release;
+    if (task == "upscale" && noiseAugmentedUpscaler)
+        return {"ddim", 75, 0.0, 10.0}; // the x4 upscaler's reference script
+    if (task == "upscale")
+        return {"dpmpp2m", 25, 0.0, 1.0}; // the low-res image is its only condition
+    return {"dpmpp2m", 25, 0.0, 5.0};
+}
+
+bool samplerReadsEta(const std::string& sampler)
+{
+    return samplerFromDisplayName(sampler) == "ddim";
+}
+
 std::string automaticSchedule(const std::string& sampler)
 {
     for (const auto& known : KnownSamplers)
@@ -346,7 +365,7 @@ nlohmann::json toJson(const Recipe& r)
         {"input_image_hash", r.inputImageHash},
         {"mask_hash", r.maskHash},
         {"strength", r.strength},
-        {"tile_size", r.tileSize},
+        {"tile_input_px", r.tileSize},
         {"control", controlToJson(r.control)},
         {"grow_left", r.growth.left},
         {"grow_right", r.growth.right},
@@ -357,6 +376,19 @@ nlohmann::json toJson(const Recipe& r)
         {"engine_version", r.engineVersion},
         {"created_at", r.createdAt},
     };
+}
+
+/// The upscale tile in input pixels ("tile_input_px"). Recipes written before it held
+/// "tile_size", the output tile of a 4x upscaler.
+static bool readTileSize(const nlohmann::json& json, int& tileSize, std::string& error)
+{
+    if (json.contains("tile_input_px"))
+        return readField(json, "tile_input_px", tileSize, error);
+    int outputTile = 0;
+    if (!readField(json, "tile_size", outputTile, error))
+        return false;
+    tileSize = outputTile / LegacyUpscaleFactor;
+    return true;
 }
 
 Result<Recipe> recipeFromJson(const nlohmann::json& json)
@@ -397,7 +429,7 @@ Result<Recipe> recipeFromJson(const nlohmann::json& json)
         readField(json, "input_image_hash", r.inputImageHash, error) &&
         readField(json, "mask_hash", r.maskHash, error) &&
         readField(json, "strength", r.strength, error) &&
-        readField(json, "tile_size", r.tileSize, error) && readControl(json, r.control, error) &&
+        readTileSize(json, r.tileSize, error) && readControl(json, r.control, error) &&
         readField(json, "grow_left", r.growth.left, error) &&
         readField(json, "grow_right", r.growth.right, error) &&
         readField(json, "grow_top", r.growth.top, error) &&

@@ -304,8 +304,13 @@ void applyPair(const std::string& key, const std::string& value, Recipe& r)
         r.mapHash = value;
     else if (key == "Input hash")
         r.inputImageHash = value;
-    else if (key == "Tile size")
+    else if (key == "Tile input px")
         parseInteger(value, r.tileSize);
+    else if (key == "Tile size") { // written before "Tile input px": a 4x upscaler's output tile
+        int outputTile = 0;
+        parseInteger(value, outputTile);
+        r.tileSize = outputTile / 4;
+    }
     else if (key == "Denoising strength") {
         double strength = -1.0;
         parseDouble(value, strength);
@@ -375,8 +380,9 @@ std::string toA1111Parameters(const Recipe& r)
     };
     addIf(!r.modelHash.empty(), "Model hash", r.modelHash);
     addIf(!r.modelName.empty(), "Model", r.modelName);
-    // The k-diffusion samplers run with A1111's ancestral eta 1, which A1111 leaves unwritten.
-    addIf(!isKDiffusionSamplerId(r.sampler), "Eta", formatNumber(r.eta));
+    // Only DDIM reads eta; the k-diffusion samplers run with A1111's ancestral eta 1, which
+    // A1111 leaves unwritten.
+    addIf(samplerReadsEta(r.sampler), "Eta", formatNumber(r.eta));
     // A1111 writes "RNG" unless its noise came from the GPU; a file without it means "nv".
     addIf(r.rng != "nv", "RNG", rngLabel(r.rng));
     addIf(r.etaNoiseSeedDelta != 0, "ENSD", std::to_string(r.etaNoiseSeedDelta));
@@ -399,7 +405,7 @@ std::string toA1111Parameters(const Recipe& r)
           "left " + std::to_string(r.growth.left) + " right " + std::to_string(r.growth.right) +
               " top " + std::to_string(r.growth.top) + " bottom " +
               std::to_string(r.growth.bottom));
-    addIf(r.tileSize > 0, "Tile size", std::to_string(r.tileSize));
+    addIf(r.tileSize > 0, "Tile input px", std::to_string(r.tileSize));
     addIf(r.control.enabled(), "ControlNet 0", formatControl(r.control));
     addIf(!r.loraHashes.empty(), "Lora hashes", r.loraHashes);
     addIf(!r.tiHashes.empty(), "TI hashes", r.tiHashes);
