@@ -60,6 +60,10 @@ public Q_SLOTS:
     void openSettings();
     /// Handles a file dropped or passed on the command line, by current activity.
     void openFile(const QString& path);
+    /// Opens a file by what it holds, whatever page is in front (a file given on the command
+    /// line): a picture with settings restores them, a label map opens in Paint, another
+    /// picture in Edit.
+    void openFileByContent(const QString& path);
 
 protected:
     void closeEvent(QCloseEvent* event) override;
@@ -110,6 +114,13 @@ private:
     void onFailed(bridge::JobId id, const QString& message);
     void onCancelled(bridge::JobId id);
     void showResult(Activity activity, const QImage& image, const QString& caption);
+    /// After a cancelled or failed job: the page shows its last finished picture again, not
+    /// the noisy preview the job left.
+    void showLastResult(Activity activity);
+    /// After Restore Settings: the page shows the picture whose recipe was restored (found in
+    /// the gallery, or `imagePath`).
+    void showRestoredPicture(Activity activity, const Recipe& recipe,
+                             const QString& imagePath = {});
 
     bridge::EngineController* m_controller;
     bridge::GalleryStore* m_gallery;
@@ -128,6 +139,12 @@ private:
     /// The pictures each paint or edit job was made from (label map, input, mask).
     QHash<bridge::JobId, bridge::ItemSources> m_jobSources;
     QMap<Activity, Recipe> m_lastRecipes; ///< of the result each page shows, for "Edit"
+    struct ShownResult
+    {
+        QImage image;
+        QString caption;
+    };
+    QMap<Activity, ShownResult> m_lastResults; ///< each page's last finished or restored picture
     QHash<bridge::JobId, QString> m_jobWarnings; ///< what the engine said about a result
 
     QAction* m_generate = nullptr;

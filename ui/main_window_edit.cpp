@@ -115,6 +115,10 @@ void MainWindow::restoreRecipe(const Recipe& recipe, const QString& mapPath)
         m_prompt->applyRecipe(recipe);
         showActivity(Activity::Prompt);
     }
+    showRestoredPicture(recipe.task == "paint"     ? Activity::Paint
+                        : recipe.task == "upscale" ? Activity::Upscale
+                                                   : Activity::Prompt,
+                        recipe);
     if (!isKnownSampler(recipe.sampler))
         showStatus(tr("Settings restored; sampler “%1” is not available here, kept the current "
                       "one.")

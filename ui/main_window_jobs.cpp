@@ -228,9 +228,10 @@ void MainWindow::onFinished(bridge::JobId id, const QImage& image, const Recipe&
     const bridge::ItemSources sources = m_jobSources.take(id);
     const QString warning = m_jobWarnings.take(id);
     // The caption stays with the picture, so a warning there is not lost to the status bar.
-    showResult(activity, image,
-               warning.isEmpty() ? tr("Seed %1").arg(recipe.seed)
-                                 : tr("Seed %1 · %2").arg(recipe.seed).arg(warning));
+    const QString caption = warning.isEmpty() ? tr("Seed %1").arg(recipe.seed)
+                                              : tr("Seed %1 · %2").arg(recipe.seed).arg(warning);
+    showResult(activity, image, caption);
+    m_lastResults.insert(activity, {image, caption});
     if (activity == Activity::Prompt)
         m_prompt->settings()->setLastSeed(recipe.seed);
     else if (activity == Activity::Paint)
@@ -274,6 +275,8 @@ void MainWindow::onSaveFailed(const QString& message)
 
 void MainWindow::onFailed(bridge::JobId id, const QString& message)
 {
+    if (const auto it = m_jobActivity.constFind(id); it != m_jobActivity.constEnd())
+        showLastResult(it.value());
     m_jobActivity.remove(id);
     m_jobSources.remove(id);
     m_status->clearProgress();
@@ -287,10 +290,57 @@ void MainWindow::onFailed(bridge::JobId id, const QString& message)
 
 void MainWindow::onCancelled(bridge::JobId id)
 {
+    if (const auto it = m_jobActivity.constFind(id); it != m_jobActivity.constEnd())
+        showLastResult(it.value());
     m_jobActivity.remove(id);
     m_jobSources.remove(id);
     m_status->clearProgress();
     showStatus(tr("Cancelled."));
+}
+
+void MainWindow::showLastResult(Activity activity)
+{
+    const auto last = m_lastResults.constFind(activity);
+    if (last != m_lastResults.constEnd()) {
+        showResult(activity, last->image, last->caption);
+        return;
+    }
+    switch (activity) { // nothing finished yet: back to the empty page
+    case Activity::Prompt:
+        m_prompt->preview()->clear();
+        break;
+    case Activity::Paint:
+        m_paint->preview()->clear();
+        break;
+    case Activity::Edit:
+        m_edit->preview()->clear();
+        break;
+    case Activity::Upscale:
+        m_upscale->compare()->setAfter(QImage(), QString());
+        break;
+    case Activity::Gallery:
+        break;
+    }
+}
+
+void MainWindow::showRestoredPicture(Activity activity, const Recipe& recipe,
+                                     const QString& imagePath)
+{
+    QString path = imagePath;
+    if (path.isEmpty()) {
+        for (const auto& item : m_gallery->items())
+            if (item.recipe == recipe) {
+                path = m_gallery->absolutePath(item.imageFile);
+                break;
+            }
+    }
+    const QImage image(path);
+    if (image.isNull())
+        return;
+    const QString caption = tr("Seed %1 (restored)").arg(recipe.seed);
+    showResult(activity, image, caption);
+    m_lastResults.insert(activity, {image, caption});
+    m_lastRecipes.insert(activity, recipe);
 }
 
 } // namespace ldm::ui

@@ -101,6 +101,18 @@ void MainWindow::applyModel(ModelPicker* picker, const bridge::ModelDescription&
         m_prompt->settings()->setClipLayers(model.clipLayers);
         m_prompt->settings()->adoptModelSize(model.key, model.trainedSize);
     }
+    // Sampler settings that fit the model, the same the CLI starts from (ldm::defaultSampling).
+    const auto defaults = [&model](const char* task) {
+        return defaultSampling(task, model.releaseDefaults);
+    };
+    if (picker == m_prompt->modelPicker()) {
+        m_prompt->settings()->adoptModelDefaults(model.key, defaults("txt2img"));
+    } else if (picker == m_paint->modelPicker()) {
+        m_paint->settings()->adoptModelDefaults(model.key, defaults("paint"));
+        m_paint->adoptModelSize(model.trainedSize); // on its latent grid
+    } else if (picker == m_edit->modelPicker()) {
+        m_edit->settings()->adoptModelDefaults(model.key, defaults("img2img"));
+    }
 }
 
 void MainWindow::onModelLoaded(const bridge::ModelDescription& model)
@@ -121,6 +133,9 @@ void MainWindow::onModelLoadFailed(const QString& key, const QString& message)
         if (picker->modelKey() == key)
             picker->showError(message);
     }
+    // A checkpoint file that cannot load is not offered again (a shipped model stays).
+    for (ModelPicker* picker : pickers())
+        picker->forgetCheckpoint(key);
     if (m_controller->currentJob() == 0)
         m_status->clearProgress();
     showStatus(tr("Cannot load %1.").arg(QFileInfo(key).fileName()));

@@ -99,6 +99,9 @@ struct ModelDescription
     QString description;  ///< kind and details, several lines
     QString family;       ///< "Stable Diffusion 1.x", "LDM super-resolution", ... or empty
     int clipLayers = 0;   ///< CLIP text encoder layers (CLIP skip 1..this); 0: no CLIP
+    /// How the model's own release samples, when known (ldm::defaultSampling() turns it
+    /// into the settings a new job starts from).
+    SamplingDefaults releaseDefaults;
     QString prediction;   ///< what the UNet predicts: "eps" or "v"
     QStringList tasks;    ///< "txt2img", "paint", "upscale"
     int latentFactor = 8; ///< image sides must be multiples of this

@@ -88,6 +88,7 @@ ModelDescription describeModel(const QString& key, const ldm::ModelInfo& info)
     d.description = fromStd(info.description);
     d.family = fromStd(info.family);
     d.clipLayers = info.clipLayers;
+    d.releaseDefaults = info.releaseDefaults;
     d.prediction = fromStd(info.prediction);
     for (const auto& task : info.tasks)
         d.tasks << fromStd(task);

@@ -30,12 +30,10 @@ int main(int argc, char* argv[])
     QCommandLineOption screenshotDir(QStringLiteral("screenshot-dir"),
                                      QStringLiteral("Save a screenshot of each page and exit."),
                                      QStringLiteral("dir"));
-    screenshotDir.setFlags(QCommandLineOption::HiddenFromHelp);
     QCommandLineOption screenshotCheckpoint(
         QStringLiteral("screenshot-checkpoint"),
         QStringLiteral("With --screenshot-dir: open this checkpoint on the Prompt page first."),
         QStringLiteral("file"));
-    screenshotCheckpoint.setFlags(QCommandLineOption::HiddenFromHelp);
     QCommandLineOption screenshotControlNet(
         QStringLiteral("screenshot-controlnet"),
         QStringLiteral("With --screenshot-dir and --screenshot-checkpoint: only the Paint page, "
@@ -90,6 +88,7 @@ int main(int argc, char* argv[])
         });
     }
     if (!files.isEmpty())
-        QTimer::singleShot(0, &window, [&window, file = files.first()] { window.openFile(file); });
+        QTimer::singleShot(0, &window,
+                           [&window, file = files.first()] { window.openFileByContent(file); });
     return app.exec();
 }

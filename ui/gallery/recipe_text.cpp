@@ -51,7 +51,7 @@ QString recipeHtml(const Recipe& r)
     row(Text::tr("Sampler"), text(samplerDisplayName(r.sampler)));
     row(Text::tr("Steps"), QString::number(r.steps));
     row(Text::tr("Guidance scale"), QString::number(r.guidanceScale));
-    row(Text::tr("Eta"), QString::number(r.eta));
+    row(Text::tr("Eta"), samplerReadsEta(r.sampler) ? QString::number(r.eta) : QString());
     row(Text::tr("Seed"), QString::number(r.seed));
     row(Text::tr("Size"), QStringLiteral("%1 × %2").arg(r.width).arg(r.height));
     row(Text::tr("Precision"), text(r.precision));
@@ -60,7 +60,10 @@ QString recipeHtml(const Recipe& r)
     row(Text::tr("Mask hash"), text(r.maskHash));
     const bool edit = r.task == "img2img" || r.task == "inpaint" || r.task == "outpaint";
     row(Text::tr("Strength"), edit ? QString::number(r.strength) : QString());
-    row(Text::tr("Tile size"), r.tileSize > 0 ? QString::number(r.tileSize) : QString());
+    if (r.task == "upscale")
+        row(Text::tr("Tile size"), r.tileSize > 0
+                                       ? Text::tr("%1 px of the input").arg(r.tileSize)
+                                       : Text::tr("whole image"));
     row(Text::tr("Engine"), text(r.engineVersion));
     row(Text::tr("Created"), text(r.createdAt));
     return QStringLiteral("<table cellspacing='2'>%1</table>").arg(rows);

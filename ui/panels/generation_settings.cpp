@@ -70,16 +70,21 @@ GenerationSettings::GenerationSettings(bool showSize, QWidget* parent)
                            QString::fromStdString(id));
     m_sampler->setToolTip(tr("DDIM is deterministic at eta 0; DPM++ 2M needs the fewest steps. "
                              "Euler … DPM++ 3M SDE are AUTOMATIC1111's samplers."));
+    // Until a model is loaded: the settings every model without its own uses (as the CLI).
+    const SamplingDefaults defaults = defaultSampling("txt2img");
+    m_sampler->setCurrentIndex(
+        std::max(0, m_sampler->findData(QString::fromStdString(defaults.sampler))));
     m_steps->setRange(1, 1000);
-    m_steps->setValue(50);
+    m_steps->setValue(defaults.steps);
     m_guidance->setRange(1.0, 30.0);
     m_guidance->setSingleStep(0.5);
-    m_guidance->setValue(7.5);
+    m_guidance->setValue(defaults.guidanceScale);
     m_guidance->setToolTip(tr("How strongly the prompt steers the image; 1 turns guidance off."));
     m_eta->setRange(0.0, 1.0);
     m_eta->setSingleStep(0.1);
-    m_eta->setValue(0.0);
-    m_eta->setToolTip(tr("Noise added per DDIM step; 0 gives the same image for the same seed."));
+    m_eta->setValue(defaults.eta);
+    m_eta->setToolTip(tr("Noise added per DDIM step; 0 gives the same image for the same seed. "
+                         "Only the DDIM sampler reads it."));
 
     m_clipSkip->setRange(1, MaxClipSkip);
     m_clipSkip->setValue(1);
@@ -130,7 +135,15 @@ GenerationSettings::GenerationSettings(bool showSize, QWidget* parent)
 
     connect(m_seedMode, &QComboBox::currentIndexChanged, this,
             &GenerationSettings::updateSeedField);
+    connect(m_seedMode, &QComboBox::currentIndexChanged, this, [this] {
+        if (!m_restoringSeed)
+            m_seedFromRecipe = false; // the user chose the mode
+    });
+    connect(m_seed, &QLineEdit::textEdited, this, [this] { m_seedFromRecipe = false; });
+    connect(m_sampler, &QComboBox::currentIndexChanged, this, &GenerationSettings::updateEtaRow);
+    updateEtaRow();
     connect(dice, &QToolButton::clicked, this, [this] {
+        m_seedFromRecipe = false;
         m_seed->setText(QString::number(QRandomGenerator::global()->generate64()));
         m_seedMode->setCurrentIndex(m_seedMode->findData(int(SeedMode::Fixed)));
     });
@@ -153,6 +166,30 @@ void GenerationSettings::adoptModelSize(const QString& modelKey, int trainedSize
     m_height->setValue(snapSide(trainedSize, m_factor));
 }
 
+void GenerationSettings::adoptModelDefaults(const QString& modelKey,
+                                            const SamplingDefaults& defaults)
+{
+    if (modelKey == m_defaultsModelKey || !defaults.known())
+        return;
+    m_defaultsModelKey = modelKey;
+    const int sampler = m_sampler->findData(QString::fromStdString(defaults.sampler));
+    if (sampler >= 0)
+        m_sampler->setCurrentIndex(sampler);
+    m_steps->setValue(defaults.steps);
+    m_guidance->setValue(defaults.guidanceScale);
+    m_eta->setValue(defaults.eta);
+}
+
+bool GenerationSettings::etaEnabled() const
+{
+    return m_eta->isEnabled();
+}
+
+void GenerationSettings::updateEtaRow()
+{
+    m_eta->setEnabled(samplerReadsEta(m_sampler->currentData().toString().toStdString()));
+}
+
 void GenerationSettings::updateSeedField()
 {
     const auto mode = SeedMode(m_seedMode->currentData().toInt());
@@ -166,7 +203,7 @@ void GenerationSettings::fillRecipe(Recipe& recipe) const
     recipe.sampler = m_sampler->currentData().toString().toStdString();
     recipe.steps = m_steps->value();
     recipe.guidanceScale = m_guidance->value();
-    recipe.eta = m_eta->value();
+    recipe.eta = m_eta->isEnabled() ? m_eta->value() : 0.0; // other samplers do not read it
     recipe.clipSkip = m_form->isRowVisible(m_clipSkip) ? m_clipSkip->value() : 1;
     recipe.schedule = m_schedule;
     recipe.rng = m_rng;
@@ -193,7 +230,12 @@ void GenerationSettings::applyRecipe(const Recipe& recipe)
         m_width->setValue(snapSide(recipe.width, m_factor));
         m_height->setValue(snapSide(recipe.height, m_factor));
     }
+    if (!m_seedFromRecipe)
+        m_modeBeforeRestore = SeedMode(m_seedMode->currentData().toInt());
+    m_restoringSeed = true;
     m_seedMode->setCurrentIndex(m_seedMode->findData(int(SeedMode::Fixed)));
+    m_restoringSeed = false;
+    m_seedFromRecipe = true;
     m_seed->setText(QString::number(recipe.seed));
 }
 
@@ -231,9 +273,12 @@ void GenerationSettings::saveState(QSettings& settings) const
     settings.setValue(QStringLiteral("guidance"), m_guidance->value());
     settings.setValue(QStringLiteral("eta"), m_eta->value());
     settings.setValue(QStringLiteral("clipSkip"), m_clipSkip->value());
-    settings.setValue(QStringLiteral("seedMode"), m_seedMode->currentData());
+    settings.setValue(QStringLiteral("seedMode"), m_seedFromRecipe
+                                                      ? QVariant(int(m_modeBeforeRestore))
+                                                      : m_seedMode->currentData());
     settings.setValue(QStringLiteral("seed"), m_seed->text());
     settings.setValue(QStringLiteral("batch"), m_batch->value());
+    settings.setValue(QStringLiteral("defaultsModel"), m_defaultsModelKey);
     if (m_width) {
         settings.setValue(QStringLiteral("width"), m_width->value());
         settings.setValue(QStringLiteral("height"), m_height->value());
@@ -251,12 +296,14 @@ void GenerationSettings::restoreState(QSettings& settings)
         settings.value(QStringLiteral("guidance"), m_guidance->value()).toDouble());
     m_eta->setValue(settings.value(QStringLiteral("eta"), m_eta->value()).toDouble());
     m_clipSkip->setValue(settings.value(QStringLiteral("clipSkip"), 1).toInt());
-    const int mode = m_seedMode->findData(settings.value(QStringLiteral("seedMode")));
+    const int mode = m_seedMode->findData(
+        settings.value(QStringLiteral("seedMode"), int(SeedMode::Random)).toInt()); // INI: text
     if (mode >= 0)
         m_seedMode->setCurrentIndex(mode);
     if (SeedMode(m_seedMode->currentData().toInt()) == SeedMode::Fixed)
         m_seed->setText(settings.value(QStringLiteral("seed"), m_seed->text()).toString());
     m_batch->setValue(settings.value(QStringLiteral("batch"), 1).toInt());
+    m_defaultsModelKey = settings.value(QStringLiteral("defaultsModel")).toString();
     if (m_width) {
         m_width->setValue(snapSide(settings.value(QStringLiteral("width"), 512).toInt(), m_factor));
         m_height->setValue(

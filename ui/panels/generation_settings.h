@@ -51,6 +51,12 @@ public:
     /// wrong scale is the most common first failure. A size the user set for the same model is
     /// kept, across restarts too.
     void adoptModelSize(const QString& modelKey, int trainedSize);
+    /// When `modelKey` is another model than the one the sampler settings were last set for,
+    /// sets sampler, steps, guidance and eta to the model's defaults (ldm::defaultSampling, the
+    /// CLI's too). Settings the user changed for the same model are kept, across restarts too.
+    void adoptModelDefaults(const QString& modelKey, const SamplingDefaults& defaults);
+    /// True when the eta row is editable: only for the samplers that read eta (DDIM).
+    bool etaEnabled() const;
 
     void saveState(QSettings& settings) const;
     void restoreState(QSettings& settings);
@@ -60,6 +66,7 @@ public:
 
 private:
     void updateSeedField();
+    void updateEtaRow();
 
     QComboBox* m_sampler;
     QSpinBox* m_steps;
@@ -74,6 +81,12 @@ private:
     QSpinBox* m_batch;
     int m_factor = DefaultLatentFactor;
     QString m_sizeModelKey; // the model the size boxes were last set for
+    QString m_defaultsModelKey; // the model the sampler settings were last set for
+    // A restored recipe's seed is fixed for this session only; a restart goes back to the mode
+    // chosen before, unless the user has since chosen the mode or the seed themselves.
+    bool m_seedFromRecipe = false;
+    bool m_restoringSeed = false;
+    SeedMode m_modeBeforeRestore = SeedMode::Random;
     quint64 m_lastSeed = 0;
     bool m_hasLastSeed = false;
     // Settings without a widget, kept from a restored recipe so it replays as it was made

@@ -20,6 +20,18 @@ constexpr int MaxRecent = 10;
 
 } // namespace
 
+QString upscalerNeededText()
+{
+    // Often the list has no model that upscales at all: say which files do and where they come
+    // from rather than "choose another one".
+    return ModelPicker::tr(
+        "This model cannot upscale. Upscaling needs a super-resolution checkpoint: the CompVis "
+        "LDM model bsr_sr (model.ckpt with its project.yaml) or Stability's "
+        "x4-upscaler-ema.safetensors (from ommer-lab.com/files/latent-diffusion/sr_bsr.zip or "
+        "huggingface.co/stabilityai/stable-diffusion-x4-upscaler), then choose it with Open "
+        "checkpoint….");
+}
+
 QString taskDisplayName(const QString& task)
 {
     if (task == QLatin1String("txt2img"))
@@ -137,6 +149,17 @@ bool ModelPicker::selectByName(const QString& name)
     return true;
 }
 
+bool ModelPicker::forgetCheckpoint(const QString& path)
+{
+    if (!m_recent.removeAll(path))
+        return false;
+    QSettings().setValue(RecentKey, m_recent);
+    const int index = m_combo->findData(path);
+    if (index >= 0)
+        m_combo->setItemText(index, tr("%1 (cannot load)").arg(QFileInfo(path).fileName()));
+    return true;
+}
+
 QString ModelPicker::statusText() const
 {
     return m_status->text();
@@ -163,7 +186,10 @@ void ModelPicker::showModel(const bridge::ModelDescription& model)
     if (!model.canDo(m_task)) {
         const QString alternative = m_alternativeUse ? m_alternativeUse(model) : QString();
         if (alternative.isEmpty()) {
-            setStatus(tr("This model cannot %1; choose another one.").arg(taskDisplayName(m_task)),
+            setStatus(m_task == QLatin1String("upscale")
+                          ? upscalerNeededText()
+                          : tr("This model cannot %1; choose another one.")
+                                .arg(taskDisplayName(m_task)),
                       true);
             return;
         }

@@ -35,6 +35,10 @@ public:
     void addCheckpoint(const QString& path);
     /// Selects the entry whose shown name is `name`, if present.
     bool selectByName(const QString& name);
+    /// Takes a checkpoint that failed to load off the saved recent list, so it is not offered
+    /// again; its entry stays (marked) until the list is next rebuilt, so its error can be
+    /// read. False when `path` is not a recent checkpoint (a shipped model stays listed).
+    bool forgetCheckpoint(const QString& path);
     /// For models that cannot do the task themselves but the activity can still use (a
     /// ControlNet lets a Stable Diffusion model paint): returns the line shown instead of the
     /// error, or "" when the model is of no use.
@@ -73,5 +77,7 @@ private:
 
 /// Human words for a task id, for messages ("paint" -> "paint from a map").
 QString taskDisplayName(const QString& task);
+/// What the Upscale page says when its model cannot upscale: which files do, and how to get one.
+QString upscalerNeededText();
 
 } // namespace ldm::ui

@@ -12,6 +12,7 @@
 #include "generation_settings.h"
 #include "model_picker.h"
 #include "preview_view.h"
+#include "widgets/scroll_column.h"
 
 #include <QAction>
 #include <QComboBox>
@@ -88,7 +89,7 @@ PaintPanel::PaintPanel(QWidget* parent)
 
     m_preview->setPlaceholder(tr("The picture generated from the map appears here."));
     auto* splitter = new QSplitter(Qt::Horizontal, this);
-    splitter->addWidget(buildSidePanel());
+    splitter->addWidget(scrollableColumn(buildSidePanel(), this)); // usable at 800 × 600
     splitter->addWidget(canvasColumn);
     splitter->addWidget(m_preview);
     splitter->setStretchFactor(0, 0);
@@ -182,6 +183,8 @@ void PaintPanel::updateMapInfo()
 
 void PaintPanel::newMap()
 {
+    if (!confirmDiscardMap())
+        return;
     NewMapDialog dialog(m_document->palette(), m_document->size(), m_document->defaultClass(),
                         m_mapMultiple, this);
     if (dialog.exec() != QDialog::Accepted)
@@ -300,6 +303,31 @@ void PaintPanel::restoreState(QSettings& settings)
     settings.beginGroup(QStringLiteral("controlNet"));
     m_control->restoreState(settings);
     settings.endGroup();
+}
+
+void PaintPanel::adoptModelSize(int trainedSize)
+{
+    const int side = (qBound(64, trainedSize, 2048) + m_mapMultiple - 1) / m_mapMultiple *
+                     m_mapMultiple;
+    const bool untouched = m_mapPath.isEmpty() && m_document->undoStack()->count() == 0;
+    if (!untouched || m_document->size() == QSize(side, side))
+        return;
+    // Not an edit: setImage keeps the undo stack empty, so the map stays "untouched".
+    m_document->setImage(bridge::makeLabelMap(side, side, m_document->defaultClass(),
+                                              m_document->palette()));
+    updateMapInfo();
+}
+
+bool PaintPanel::confirmDiscardMap()
+{
+    if (m_document->undoStack()->isClean())
+        return true;
+    const auto answer = QMessageBox::question(
+        this, tr("Unsaved Map"), tr("The label map has unsaved changes. Save them first?"),
+        QMessageBox::Save | QMessageBox::Discard | QMessageBox::Cancel);
+    if (answer == QMessageBox::Save)
+        return saveMap() && m_document->undoStack()->isClean();
+    return answer == QMessageBox::Discard;
 }
 
 } // namespace ldm::ui

@@ -58,6 +58,12 @@ public:
     void fillControl(bridge::GenerateRequest& request) const;
     /// Side of new maps snaps to multiples of this.
     int mapMultiple() const { return m_mapMultiple; }
+    /// A map nobody has touched yet (no file, no edit) takes the model's training size: a map
+    /// at another scale is slow and paints badly. A painted or opened map is kept.
+    void adoptModelSize(int trainedSize);
+    /// Before a map is replaced: true when it has no unsaved changes, or the user saved or
+    /// discarded them; false when they cancelled.
+    bool confirmDiscardMap();
 
     /// Map file actions, also placed in the main window's menus.
     QAction* newMapAction() const { return m_newMap; }

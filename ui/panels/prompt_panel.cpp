@@ -5,6 +5,7 @@
 #include "model_picker.h"
 #include "preview_view.h"
 #include "prompt_fields.h"
+#include "widgets/scroll_column.h"
 
 #include <QAction>
 #include <QHBoxLayout>
@@ -40,7 +41,7 @@ PromptPanel::PromptPanel(QWidget* parent)
     column->addWidget(m_generate);
 
     auto* splitter = new QSplitter(Qt::Horizontal, this);
-    splitter->addWidget(form);
+    splitter->addWidget(scrollableColumn(form, this)); // rows stay usable at 800 × 600
     splitter->addWidget(m_preview);
     splitter->setStretchFactor(0, 0);
     splitter->setStretchFactor(1, 1);

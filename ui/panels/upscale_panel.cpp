@@ -44,10 +44,11 @@ UpscalePanel::UpscalePanel(QWidget* parent)
     m_seed->setText(QStringLiteral("0"));
     m_tile->addItem(tr("Whole image"), 0);
     for (const int side : {64, 128, 256})
-        m_tile->addItem(tr("%1 px").arg(side), side);
+        m_tile->addItem(tr("%1 px of the input").arg(side), side);
     m_tile->setCurrentIndex(2);
-    m_tile->setToolTip(tr("Edge of the input tiles the upscaler works on. Smaller tiles need "
-                          "less memory."));
+    m_tile->setToolTip(tr("Edge of the square pieces of the input picture the upscaler works "
+                          "on at a time, in input pixels. Whole image is one piece; smaller "
+                          "tiles need less memory."));
     m_generate->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
     m_generate->setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Fixed);
     m_generate->setIconSize(QSize(22, 22));
