@@ -10,6 +10,8 @@
 // Run: ./fuzz_recipe_text -max_total_time=300 -max_len=4096 corpus/
 #include "ldm/recipe.h"
 
+#include <nlohmann/json.hpp>
+
 #include <cstdlib>
 #include <string>
 

@@ -6,6 +6,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include <cerrno>
+#include <cstdint>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -78,10 +79,43 @@ nlohmann::json toJson(const YAML::Node& node, int depth, YamlBudget& budget)
     return nullptr;
 }
 
+/// The offset of the first byte that breaks UTF-8 (overlong forms, surrogates and code points
+/// past U+10FFFF included), or npos. JSON text must be UTF-8: a config string that is not would
+/// make every later dump() of it throw.
+size_t invalidUtf8At(const std::string& text)
+{
+    const auto* bytes = reinterpret_cast<const unsigned char*>(text.data());
+    const size_t size = text.size();
+    for (size_t i = 0; i < size;) {
+        const unsigned char lead = bytes[i];
+        const size_t length = lead < 0x80         ? 1
+                              : (lead >> 5) == 6  ? 2
+                              : (lead >> 4) == 14 ? 3
+                              : (lead >> 3) == 30 ? 4
+                                                  : 0;
+        if (length == 0 || i + length > size)
+            return i;
+        uint32_t code = length == 1 ? lead : lead & (0x7F >> length);
+        for (size_t k = 1; k < length; ++k) {
+            if ((bytes[i + k] & 0xC0) != 0x80)
+                return i;
+            code = (code << 6) | (bytes[i + k] & 0x3F);
+        }
+        const uint32_t smallest[] = {0, 0, 0x80, 0x800, 0x10000};
+        if (code < smallest[length] || code > 0x10FFFF || (code >= 0xD800 && code <= 0xDFFF))
+            return i;
+        i += length;
+    }
+    return std::string::npos;
+}
+
 } // namespace
 
 Result<nlohmann::json> parseYamlAsJson(const std::string& text)
 {
+    if (const size_t bad = invalidUtf8At(text); bad != std::string::npos)
+        return makeError(ErrorCode::InvalidFile,
+                         "not valid YAML: not UTF-8 text (byte " + std::to_string(bad) + ")");
     try {
         YamlBudget budget;
         return toJson(YAML::Load(text), 0, budget);
