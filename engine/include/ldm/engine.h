@@ -99,7 +99,8 @@ struct GenerateRequest {
     /// image to extend by recipe.growth (its new area is generated, every input pixel kept).
     RgbImage input;
     /// Task "inpaint": same size as `input`; a pixel whose channel mean is above 127 (white) is
-    /// filled, the others are kept exactly.
+    /// generated anew. Black pixels are kept exactly; a grey (feathered) mask is also the blend
+    /// weight of the new picture over the input, level/255, so its soft edge shows in the result.
     RgbImage mask;
     ControlRequest control; ///< "txt2img", "paint": an optional ControlNet and its hint
     /// Folder where the prompt's `<lora:name:weight>` tags find name.safetensors (A1111's Lora
