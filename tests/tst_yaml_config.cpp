@@ -40,14 +40,19 @@ TEST(YamlConfig, OrdinaryAliasesStillWork)
     EXPECT_EQ((*parsed)["model"]["params"]["ch"], 64);
 }
 
-// Found by fuzzing: a string that is not UTF-8 parsed, and the first dump() of the JSON threw.
+// Found by fuzzing: a string that is not UTF-8 (or leading NULs, read as UTF-32) parsed, and
+// the first dump() of the JSON threw.
 TEST(YamlConfig, TextThatIsNotUtf8IsRefused)
 {
     for (const std::string& text : {std::string("n: \xff\n"), std::string("a: \xc0\xaf\n"),
-                                    std::string("b: \xed\xa0\x80\n"), std::string("c: \xe2\x82")}) {
+                                    std::string("b: \xed\xa0\x80\n"), std::string("c: \xe2\x82"),
+                                    std::string("\0\0\0\nl:\n\x1f"
+                                                "ea",
+                                                10)}) {
         const auto parsed = parseYamlAsJson(text);
         ASSERT_FALSE(parsed.ok());
-        EXPECT_NE(parsed.error().message.find("not UTF-8 text (byte 3)"), std::string::npos)
+        EXPECT_NE(parsed.error().message.find(text[0] ? "not UTF-8 text (byte 3 " : "(byte 0 "),
+                  std::string::npos)
             << parsed.error().message;
     }
     const auto accented = parseYamlAsJson("name: \xc3\xa9t\xc3\xa9 \xf0\x9f\x8c\x84\n");

@@ -80,8 +80,9 @@ nlohmann::json toJson(const YAML::Node& node, int depth, YamlBudget& budget)
 }
 
 /// The offset of the first byte that breaks UTF-8 (overlong forms, surrogates and code points
-/// past U+10FFFF included), or npos. JSON text must be UTF-8: a config string that is not would
-/// make every later dump() of it throw.
+/// past U+10FFFF included) or is a NUL, or npos. JSON text must be UTF-8: a config string that
+/// is not would make every later dump() of it throw. NUL is no YAML character, and NULs at the
+/// start make yaml-cpp read the text as UTF-16/32, which can decode to anything.
 size_t invalidUtf8At(const std::string& text)
 {
     const auto* bytes = reinterpret_cast<const unsigned char*>(text.data());
@@ -93,7 +94,7 @@ size_t invalidUtf8At(const std::string& text)
                               : (lead >> 4) == 14 ? 3
                               : (lead >> 3) == 30 ? 4
                                                   : 0;
-        if (length == 0 || i + length > size)
+        if (length == 0 || lead == 0 || i + length > size)
             return i;
         uint32_t code = length == 1 ? lead : lead & (0x7F >> length);
         for (size_t k = 1; k < length; ++k) {
@@ -115,7 +116,8 @@ Result<nlohmann::json> parseYamlAsJson(const std::string& text)
 {
     if (const size_t bad = invalidUtf8At(text); bad != std::string::npos)
         return makeError(ErrorCode::InvalidFile,
-                         "not valid YAML: not UTF-8 text (byte " + std::to_string(bad) + ")");
+                         "not valid YAML: not UTF-8 text (byte " + std::to_string(bad) +
+                             " is not UTF-8 or is a NUL)");
     try {
         YamlBudget budget;
         return toJson(YAML::Load(text), 0, budget);
