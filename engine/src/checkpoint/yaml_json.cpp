@@ -16,6 +16,16 @@
 namespace ldm {
 namespace {
 
+size_t invalidUtf8At(const std::string& text);
+
+/// `text` when it is UTF-8; escapes in a quoted scalar ("\uD800") can give text that is not.
+const std::string& checkedUtf8(const std::string& text)
+{
+    if (invalidUtf8At(text) != std::string::npos)
+        throw std::runtime_error("a value's escapes give text that is not UTF-8");
+    return text;
+}
+
 nlohmann::json scalarToJson(const YAML::Node& node)
 {
     const std::string text = node.Scalar();
@@ -59,7 +69,9 @@ nlohmann::json toJson(const YAML::Node& node, int depth, YamlBudget& budget)
     switch (node.Type()) {
     case YAML::NodeType::Null:
     case YAML::NodeType::Undefined: return nullptr;
-    case YAML::NodeType::Scalar: return scalarToJson(node);
+    case YAML::NodeType::Scalar:
+        checkedUtf8(node.Scalar());
+        return scalarToJson(node);
     case YAML::NodeType::Sequence: {
         nlohmann::json array = nlohmann::json::array();
         for (const auto& item : node)
@@ -71,7 +83,7 @@ nlohmann::json toJson(const YAML::Node& node, int depth, YamlBudget& budget)
         for (const auto& item : node) {
             if (!item.first.IsScalar())
                 throw std::runtime_error("a mapping key is not a plain value");
-            object[item.first.Scalar()] = toJson(item.second, depth + 1, budget);
+            object[checkedUtf8(item.first.Scalar())] = toJson(item.second, depth + 1, budget);
         }
         return object;
     }
