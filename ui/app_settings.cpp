@@ -24,6 +24,9 @@ AppSettings AppSettings::load()
     a.loraFolder = s.value(QStringLiteral("app/loraFolder"), defaultLoraFolder()).toString();
     a.embeddingsFolder =
         s.value(QStringLiteral("app/embeddingsFolder"), defaultEmbeddingsFolder()).toString();
+    // The default folders exist, so a person has a place to drop LoRA and embedding files.
+    for (const QString& folder : {defaultLoraFolder(), defaultEmbeddingsFolder()})
+        QDir().mkpath(folder);
     return a;
 }
 

@@ -95,8 +95,13 @@ QList<bridge::GenerateRequest> MainWindow::buildRequests(Activity activity)
     bridge::GenerateRequest base;
     base.previewMode = m_settings.previewMode;
     base.previewInterval = m_settings.previewInterval;
-    base.loraFolder = m_settings.loraFolder;
-    base.embeddingsFolder = m_settings.embeddingsFolder;
+    // A folder that is gone (moved, unmounted) is left out rather than failing every job; a
+    // prompt that names a LoRA then says that no folder is set.
+    const auto existing = [](const QString& folder) {
+        return !folder.isEmpty() && QFileInfo(folder).isDir() ? folder : QString();
+    };
+    base.loraFolder = existing(m_settings.loraFolder);
+    base.embeddingsFolder = existing(m_settings.embeddingsFolder);
     Recipe& r = base.recipe;
     r.precision = m_settings.precision.toStdString();
     r.engineVersion =
