@@ -4,6 +4,10 @@
 <context>
     <name>ldm::bridge::ClassPalette</name>
     <message>
+        <source>%1 is too large to be a palette.</source>
+        <translation>%1 quá lớn để là một bảng màu.</translation>
+    </message>
+    <message>
         <source>The palette is not valid JSON: %1</source>
         <translation>Bảng lớp không phải JSON hợp lệ: %1</translation>
     </message>
@@ -501,6 +505,50 @@
 <context>
     <name>ldm::ui::EditPanel</name>
     <message>
+        <source>PNG images (*.png)</source>
+        <translation>Ảnh PNG (*.png)</translation>
+    </message>
+    <message>
+        <source>mask.png</source>
+        <translation>mat-na.png</translation>
+    </message>
+    <message>
+        <source>Save Mask</source>
+        <translation>Lưu mặt nạ</translation>
+    </message>
+    <message>
+        <source>Load Mask</source>
+        <translation>Tải mặt nạ</translation>
+    </message>
+    <message>
+        <source>Saved mask %1</source>
+        <translation>Đã lưu mặt nạ %1</translation>
+    </message>
+    <message>
+        <source>Cannot Save Mask</source>
+        <translation>Không thể lưu mặt nạ</translation>
+    </message>
+    <message>
+        <source>Loaded mask %1</source>
+        <translation>Đã tải mặt nạ %1</translation>
+    </message>
+    <message>
+        <source>Mask %1 scaled from %2 × %3 to the picture&apos;s %4 × %5 px</source>
+        <translation>Mặt nạ %1 được co giãn từ %2 × %3 thành %4 × %5 px của ảnh</translation>
+    </message>
+    <message>
+        <source>Load mask</source>
+        <translation>Tải mặt nạ</translation>
+    </message>
+    <message>
+        <source>Open a picture first: a mask belongs to a picture.</source>
+        <translation>Hãy mở một ảnh trước: mặt nạ thuộc về một ảnh.</translation>
+    </message>
+    <message>
+        <source>Cannot Load Mask</source>
+        <translation>Không thể tải mặt nạ</translation>
+    </message>
+    <message>
         <source>Open Picture to Edit…</source>
         <translation>Mở ảnh để sửa…</translation>
     </message>
@@ -908,6 +956,10 @@ Hạt giống %2 · %3 × %4 · %5</translation>
 <context>
     <name>ldm::ui::GenerationSettings</name>
     <message>
+        <source>Noise added per DDIM step; 0 gives the same image for the same seed. Only the DDIM sampler reads it.</source>
+        <translation>Nhiễu thêm vào mỗi bước DDIM; 0 cho cùng một ảnh với cùng hạt giống. Chỉ bộ lấy mẫu DDIM dùng giá trị này.</translation>
+    </message>
+    <message>
         <source>How strongly the prompt steers the image; 1 turns guidance off.</source>
         <translation>Mức độ mô tả chi phối ảnh; 1 là tắt hướng dẫn.</translation>
     </message>
@@ -1044,6 +1096,10 @@ Hạt giống %2 · %3 × %4 · %5</translation>
 </context>
 <context>
     <name>ldm::ui::MainWindow</name>
+    <message>
+        <source>Seed %1 (restored)</source>
+        <translation>Hạt giống %1 (đã khôi phục)</translation>
+    </message>
     <message>
         <source>Jobs</source>
         <translation>Hàng đợi</translation>
@@ -1344,6 +1400,22 @@ Hạt giống %2 · %3 × %4 · %5</translation>
 <context>
     <name>ldm::ui::MaskToolBar</name>
     <message>
+        <source>Save the mask as a black-and-white PNG</source>
+        <translation>Lưu mặt nạ thành ảnh PNG đen trắng</translation>
+    </message>
+    <message>
+        <source>Save Mask…</source>
+        <translation>Lưu mặt nạ…</translation>
+    </message>
+    <message>
+        <source>Load a mask from an image file: white is changed, black is kept</source>
+        <translation>Tải mặt nạ từ một tệp ảnh: vùng trắng được vẽ lại, vùng đen được giữ nguyên</translation>
+    </message>
+    <message>
+        <source>Load Mask…</source>
+        <translation>Tải mặt nạ…</translation>
+    </message>
+    <message>
         <source>Mask Brush (B): paint the area to change</source>
         <translation>Cọ mặt nạ (B): tô vùng cần thay đổi</translation>
     </message>
@@ -1410,6 +1482,14 @@ Hạt giống %2 · %3 × %4 · %5</translation>
 </context>
 <context>
     <name>ldm::ui::ModelPicker</name>
+    <message>
+        <source>%1 (cannot load)</source>
+        <translation>%1 (không tải được)</translation>
+    </message>
+    <message>
+        <source>This model cannot upscale. Upscaling needs a super-resolution checkpoint: the CompVis LDM model bsr_sr (model.ckpt with its project.yaml) or Stability&apos;s x4-upscaler-ema.safetensors (from ommer-lab.com/files/latent-diffusion/sr_bsr.zip or huggingface.co/stabilityai/stable-diffusion-x4-upscaler), then choose it with Open checkpoint….</source>
+        <translation>Mô hình này không phóng to ảnh được. Phóng to cần một tệp mô hình siêu phân giải: mô hình CompVis LDM bsr_sr (model.ckpt cùng project.yaml của nó) hoặc x4-upscaler-ema.safetensors của Stability (tải từ ommer-lab.com/files/latent-diffusion/sr_bsr.zip hoặc huggingface.co/stabilityai/stable-diffusion-x4-upscaler), rồi chọn nó bằng Mở tệp mô hình….</translation>
+    </message>
     <message>
         <source>Open checkpoint…</source>
         <translation>Mở tệp mô hình…</translation>
@@ -1516,6 +1596,14 @@ Hạt giống %2 · %3 × %4 · %5</translation>
 </context>
 <context>
     <name>ldm::ui::PaintPanel</name>
+    <message>
+        <source>The label map has unsaved changes. Save them first?</source>
+        <translation>Bản đồ nhãn có thay đổi chưa lưu. Lưu lại trước không?</translation>
+    </message>
+    <message>
+        <source>Unsaved Map</source>
+        <translation>Bản đồ chưa lưu</translation>
+    </message>
     <message>
         <source>&amp;New Map…</source>
         <translation>Bản đồ &amp;mới…</translation>
@@ -1775,6 +1863,14 @@ Hạt giống %2 · %3 × %4 · %5</translation>
 <context>
     <name>ldm::ui::RecipeText</name>
     <message>
+        <source>whole image</source>
+        <translation>toàn bộ ảnh</translation>
+    </message>
+    <message>
+        <source>%1 px of the input</source>
+        <translation>%1 px của ảnh đầu vào</translation>
+    </message>
+    <message>
         <source>Paint (semantic map)</source>
         <translation>Vẽ (bản đồ ngữ nghĩa)</translation>
     </message>
@@ -1874,6 +1970,38 @@ Hạt giống %2 · %3 × %4 · %5</translation>
 <context>
     <name>ldm::ui::SettingsDialog</name>
     <message>
+        <source>Embeddings Folder</source>
+        <translation>Thư mục embedding</translation>
+    </message>
+    <message>
+        <source>Embeddings folder</source>
+        <translation>Thư mục embedding</translation>
+    </message>
+    <message>
+        <source>LoRA Folder</source>
+        <translation>Thư mục LoRA</translation>
+    </message>
+    <message>
+        <source>LoRA folder</source>
+        <translation>Thư mục LoRA</translation>
+    </message>
+    <message>
+        <source>Textual-inversion embeddings: a prompt word equal to a file&apos;s name stands for its vectors</source>
+        <translation>Embedding textual inversion: một từ trong mô tả trùng tên tệp được thay bằng các vectơ của tệp đó</translation>
+    </message>
+    <message>
+        <source>Where &lt;lora:name:weight&gt; in a prompt finds name.safetensors (subfolders too), as AUTOMATIC1111&apos;s models/Lora</source>
+        <translation>Nơi &lt;lora:name:weight&gt; trong mô tả tìm name.safetensors (cả thư mục con), như models/Lora của AUTOMATIC1111</translation>
+    </message>
+    <message>
+        <source>LoRA and embeddings (Stable Diffusion models)</source>
+        <translation>LoRA và embedding (mô hình Stable Diffusion)</translation>
+    </message>
+    <message>
+        <source>Automatic leaves cores to other busy programs while it works; a fixed count repeats a recipe&apos;s pixels exactly.</source>
+        <translation>Tự động nhường lõi cho các chương trình bận khác trong lúc chạy; số luồng cố định cho lại đúng từng điểm ảnh của một công thức.</translation>
+    </message>
+    <message>
         <source>Settings</source>
         <translation>Cài đặt</translation>
     </message>
@@ -1968,6 +2096,14 @@ Hạt giống %2 · %3 × %4 · %5</translation>
 </context>
 <context>
     <name>ldm::ui::UpscalePanel</name>
+    <message>
+        <source>Edge of the square pieces of the input picture the upscaler works on at a time, in input pixels. Whole image is one piece; smaller tiles need less memory.</source>
+        <translation>Cạnh của các mảnh vuông của ảnh đầu vào mà bộ phóng to xử lý mỗi lần, tính bằng điểm ảnh đầu vào. Toàn bộ ảnh là một mảnh; mảnh nhỏ hơn cần ít bộ nhớ hơn.</translation>
+    </message>
+    <message>
+        <source>%1 px of the input</source>
+        <translation>%1 px của ảnh đầu vào</translation>
+    </message>
     <message>
         <source>No image</source>
         <translation>Chưa có ảnh</translation>
