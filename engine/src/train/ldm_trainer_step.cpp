@@ -186,16 +186,10 @@ Result<StepProfile> LdmTrainer::profile(int64_t steps)
     profile.bf16 = loop.bf16;
     profile.channelsLast = loop.channelsLast;
     profile.prefetch = m->options.prefetch;
-    profile.steps = std::max<int64_t>(1, steps);
-    for (int warmUp = 0; warmUp < 2; ++warmUp) // first calls allocate and pick kernels
-        if (auto ok = step(); !ok)
-            return ok.error();
-    for (int64_t i = 0; i < profile.steps; ++i) {
-        if (auto ok = step(); !ok)
-            return ok.error();
-        profile.perStep += m->lastPhases;
-    }
-    profile.perStep = profile.perStep.scaled(1.0 / double(profile.steps));
+    profile.steps = steps;
+    if (auto ok = timeSteps(profile, [this] { return step(); }, [this] { return m->lastPhases; });
+        !ok)
+        return ok.error();
     {
         torch::NoGradGuard noGrad;
         const LdmBatch& all = m->heldOut();

@@ -112,4 +112,21 @@ double countForwardFlops(const std::function<void()>& forward)
     return flops;
 }
 
+Result<void> timeSteps(StepProfile& profile, const std::function<Result<void>()>& step,
+                       const std::function<StepPhases()>& lastPhases)
+{
+    profile.steps = std::max<int64_t>(1, profile.steps);
+    for (int warmUp = 0; warmUp < 2; ++warmUp)
+        if (auto ok = step(); !ok)
+            return ok.error();
+    StepPhases sum;
+    for (int64_t i = 0; i < profile.steps; ++i) {
+        if (auto ok = step(); !ok)
+            return ok.error();
+        sum += lastPhases();
+    }
+    profile.perStep = sum.scaled(1.0 / double(profile.steps));
+    return {};
+}
+
 } // namespace ldm::train

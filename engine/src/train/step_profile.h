@@ -4,6 +4,7 @@
 // so a speed-up can be aimed at what costs and its gain measured on the same footing.
 #pragma once
 
+#include "ldm/result.h"
 #include "pipeline/bench_profile.h"
 
 #include <chrono>
@@ -72,6 +73,12 @@ struct StepProfile
     /// A readable table: settings, phases, speed and the `topOps` costliest operators.
     std::string report(size_t topOps = 15) const;
 };
+
+/// Times a trainer's step: two warm-up steps (the first calls allocate and pick kernels), then
+/// `profile.steps` steps whose phases (`lastPhases` after each) are averaged into
+/// `profile.perStep`. Stops at the first step that fails.
+Result<void> timeSteps(StepProfile& profile, const std::function<Result<void>()>& step,
+                       const std::function<StepPhases()>& lastPhases);
 
 /// FLOPs of the convolutions and matrix products `forward` runs (2 per multiply-add), counted
 /// by LibTorch's profiler from the operators' input shapes. Run it without autocast: the
