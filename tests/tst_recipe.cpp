@@ -306,3 +306,16 @@ TEST(Recipe, A1111ScheduleTypesAndTiHashes)
     EXPECT_EQ(a1111->schedule, "align_your_steps");
     EXPECT_EQ(a1111->tiHashes, "EasyNegative: c74b4e810b03");
 }
+
+TEST(Recipe, A1111TextThatIsNotUtf8IsRefused)
+{
+    for (const std::string& text :
+         {std::string("a \xff lake\nSteps: 20, Sampler: Euler, Seed: 1"),
+          std::string("a lake\nSteps: 20, Sampler: Euler \xc0\xaf, Seed: 1"),
+          std::string("a \xed\xa0\x80\nSteps: 20, Sampler: Euler, Seed: 1")}) {
+        const auto parsed = ldm::recipeFromA1111Parameters(text);
+        ASSERT_FALSE(parsed.ok());
+        EXPECT_NE(parsed.error().message.find("not UTF-8"), std::string::npos);
+    }
+    EXPECT_TRUE(ldm::recipeFromA1111Parameters("caf\xc3\xa9\nSteps: 20, Sampler: Euler, Seed: 1").ok());
+}

@@ -9,6 +9,7 @@
 
 #include <cctype>
 #include <charconv>
+#include <cstdint>
 #include <cstdlib>
 #include <optional>
 #include <sstream>
@@ -418,8 +419,44 @@ std::string toA1111Parameters(const Recipe& r)
     return text;
 }
 
+namespace {
+
+/// True when `text` is well-formed UTF-8 (no overlong forms, surrogates or code points past
+/// U+10FFFF): a recipe holds its strings as JSON, which must be UTF-8.
+bool isUtf8(const std::string& text)
+{
+    const auto* bytes = reinterpret_cast<const unsigned char*>(text.data());
+    const size_t size = text.size();
+    static constexpr uint32_t Smallest[] = {0, 0, 0x80, 0x800, 0x10000};
+    for (size_t i = 0; i < size;) {
+        const unsigned lead = bytes[i];
+        const size_t length = lead < 0x80          ? 1
+                              : (lead >> 5) == 6   ? 2
+                              : (lead >> 4) == 14  ? 3
+                              : (lead >> 3) == 30  ? 4
+                                                   : 0;
+        if (length == 0 || i + length > size)
+            return false;
+        uint32_t code = length == 1 ? lead : lead & (0x7Fu >> length);
+        for (size_t k = 1; k < length; ++k) {
+            if ((bytes[i + k] & 0xC0) != 0x80)
+                return false;
+            code = (code << 6) | (bytes[i + k] & 0x3F);
+        }
+        if (code < Smallest[length] || code > 0x10FFFF || (code >= 0xD800 && code <= 0xDFFF))
+            return false;
+        i += length;
+    }
+    return true;
+}
+
+} // namespace
+
 Result<Recipe> recipeFromA1111Parameters(const std::string& rawText)
 {
+    // Found by fuzzing: text that is not UTF-8 made a recipe whose JSON could not be written.
+    if (!isUtf8(rawText))
+        return makeError(ErrorCode::InvalidFile, "parameters: the text is not UTF-8");
     std::vector<std::string> lines = splitLines(trimmed(rawText));
     std::string settingsLine = lines.back();
     lines.pop_back();
