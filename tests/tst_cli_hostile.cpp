@@ -15,25 +15,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-testing::CliOutput runWithTimeout(const std::vector<std::string>& args)
-{
-    std::string command = "timeout -s KILL 60 " + testing::shellQuoted(LDM_CLI_PATH);
-    for (const std::string& arg : args)
-        command += " " + testing::shellQuoted(arg);
-    command += " 2>&1 </dev/null";
-    testing::CliOutput run;
-    FILE* pipe = popen(command.c_str(), "r");
-    if (!pipe)
-        return run;
-    char buffer[4096];
-    size_t n = 0;
-    while ((n = std::fread(buffer, 1, sizeof buffer, pipe)) > 0)
-        run.output.append(buffer, n);
-    const int status = pclose(pipe);
-    run.exitCode = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    return run;
-}
-
 TEST(CliHostile, InspectAnswersAFifoAtOnce)
 {
     const fs::path dir =
@@ -42,7 +23,7 @@ TEST(CliHostile, InspectAnswersAFifoAtOnce)
     for (const char* name : {"x.png", "x.safetensors", "x.ckpt"}) {
         const std::string fifo = (dir / name).string();
         ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
-        const auto run = runWithTimeout({"inspect", fifo});
+        const auto run = testing::runCliBinary({"inspect", fifo}, 60);
         EXPECT_NE(run.exitCode, 0) << name;
         EXPECT_NE(run.exitCode, 137) << name << ": killed after hanging";
         EXPECT_NE(run.output.find("is not a regular file (a FIFO)"), std::string::npos)

@@ -24,12 +24,16 @@ inline std::string shellQuoted(const std::string& arg)
     return out + "'";
 }
 
-inline CliOutput runCliBinary(const std::vector<std::string>& args)
+/// Runs the CLI with `args`; with `killAfterSeconds` > 0 it is killed after that long (exit
+/// code 137) and reads no stdin, so a hang fails the test instead of stopping the suite.
+inline CliOutput runCliBinary(const std::vector<std::string>& args, int killAfterSeconds = 0)
 {
     std::string command = shellQuoted(LDM_CLI_PATH);
+    if (killAfterSeconds > 0)
+        command = "timeout -s KILL " + std::to_string(killAfterSeconds) + " " + command;
     for (const std::string& arg : args)
         command += " " + shellQuoted(arg);
-    command += " 2>&1";
+    command += killAfterSeconds > 0 ? " 2>&1 </dev/null" : " 2>&1";
     CliOutput run;
     FILE* pipe = popen(command.c_str(), "r");
     if (!pipe)

@@ -83,16 +83,8 @@ Result<void> AeTrainer::step()
 
 Result<StepProfile> AeTrainer::profile(int64_t steps)
 {
-    const auto& loop = m->config.loop;
-    StepProfile profile;
-    profile.what = "autoencoder";
-    profile.batch = loop.batchSize;
-    profile.side = m->config.data.cropSize;
-    profile.threads = torch::get_num_threads();
-    profile.bf16 = loop.bf16;
-    profile.channelsLast = loop.channelsLast;
-    profile.prefetch = m->options.prefetch;
-    profile.steps = steps;
+    StepProfile profile = profileOf("autoencoder", m->config.loop, m->config.data.cropSize,
+                                    m->options.prefetch, steps);
     if (auto ok = timeSteps(profile, [this] { return step(); }, [this] { return m->lastPhases; });
         !ok)
         return ok.error();

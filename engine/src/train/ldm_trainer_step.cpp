@@ -178,15 +178,8 @@ Result<void> LdmTrainer::step()
 Result<StepProfile> LdmTrainer::profile(int64_t steps)
 {
     const auto& loop = m->config.loop;
-    StepProfile profile;
-    profile.what = "latent diffusion";
-    profile.batch = loop.batchSize;
-    profile.side = m->config.data.imageSize;
-    profile.threads = torch::get_num_threads();
-    profile.bf16 = loop.bf16;
-    profile.channelsLast = loop.channelsLast;
-    profile.prefetch = m->options.prefetch;
-    profile.steps = steps;
+    StepProfile profile = profileOf("latent diffusion", loop, m->config.data.imageSize,
+                                    m->options.prefetch, steps);
     if (auto ok = timeSteps(profile, [this] { return step(); }, [this] { return m->lastPhases; });
         !ok)
         return ok.error();

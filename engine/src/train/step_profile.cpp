@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "train/step_profile.h"
 
+#include "train/config_section.h"
+
 #include <torch/csrc/autograd/profiler_legacy.h>
 
 #include <algorithm>
@@ -110,6 +112,21 @@ double countForwardFlops(const std::function<void()>& forward)
                 flops += double(const_cast<prof::LegacyEvent&>(event).flops());
         }
     return flops;
+}
+
+StepProfile profileOf(std::string what, const LoopSection& loop, int64_t side, bool prefetch,
+                      int64_t steps)
+{
+    StepProfile profile;
+    profile.what = std::move(what);
+    profile.batch = loop.batchSize;
+    profile.side = side;
+    profile.threads = torch::get_num_threads();
+    profile.bf16 = loop.bf16;
+    profile.channelsLast = loop.channelsLast;
+    profile.prefetch = prefetch;
+    profile.steps = steps;
+    return profile;
 }
 
 Result<void> timeSteps(StepProfile& profile, const std::function<Result<void>()>& step,

@@ -74,6 +74,13 @@ struct StepProfile
     std::string report(size_t topOps = 15) const;
 };
 
+struct LoopSection;
+
+/// A profile of `steps` timed steps of a loop with these settings, before any timing: batch,
+/// precision and layout from `loop`, `side` px samples, the intra-op threads in force.
+StepProfile profileOf(std::string what, const LoopSection& loop, int64_t side, bool prefetch,
+                      int64_t steps);
+
 /// Times a trainer's step: two warm-up steps (the first calls allocate and pick kernels), then
 /// `profile.steps` steps whose phases (`lastPhases` after each) are averaged into
 /// `profile.perStep`. Stops at the first step that fails.
