@@ -64,7 +64,8 @@ GalleryView::GalleryView(bridge::GalleryStore* store, QWidget* parent)
     topRow->addWidget(exportAllButton);
 
     m_image->setAlignment(Qt::AlignCenter);
-    m_image->setMinimumSize(240, 240);
+    // Low enough that the page fits an 800 × 600 window beside the menu, Jobs dock and status bar.
+    m_image->setMinimumSize(240, 120);
     m_image->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Ignored);
     m_details->setOpenLinks(false);
     const auto addButton = [this](const QString& text, void (GalleryView::*slot)()) {
