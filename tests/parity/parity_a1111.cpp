@@ -90,7 +90,15 @@ void runA1111SamplerFixture(const Fixture& fixture)
     auto schedule = parseSigmaSchedule(metaOr(fixture, "schedule", "automatic"));
     ASSERT_TRUE(schedule.ok()) << schedule.error().message;
     const int steps = std::stoi(fixture.meta("steps"));
-    auto sampler = makeSampler(*kind, model->schedule(), steps, 0.0, *schedule);
+    // The SDE samplers' Brownian tree (A1111's create_noise_sampler): seeded with the image's
+    // seed, its normals from torch.randn on the device A1111 sampled on — the CPU for these
+    // reference runs unless the fixture names another generator.
+    const auto treeKind = kindOf(metaOr(fixture, "brownian_rng", "cpu"));
+    const BrownianSource brownian{std::stoull(fixture.meta("seed")),
+                                  [treeKind](uint64_t treeSeed, at::IntArrayRef shape) {
+                                      return NoiseGenerator(treeSeed, treeKind).normal(shape);
+                                  }};
+    auto sampler = makeSampler(*kind, model->schedule(), steps, 0.0, *schedule, brownian);
     ASSERT_TRUE(sampler.ok()) << sampler.error().message;
     const auto* kSampler = dynamic_cast<const KDiffusionSampler*>(sampler->get());
     ASSERT_NE(kSampler, nullptr);

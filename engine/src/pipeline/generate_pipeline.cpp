@@ -112,8 +112,8 @@ Result<GenerateResult> generateFromNoise(const LoadedModel& model, const Generat
                          std::string("the ") + samplerKindName(*kind) +
                              " sampler runs text-to-image only so far; choose ddim, plms, "
                              "ddpm or dpmpp2m for img2img, inpaint and outpaint");
-    auto sampler =
-        makeSampler(*kind, diffusion.schedule(), recipe.steps, recipe.eta, *sigmaSchedule);
+    auto sampler = makeSampler(*kind, diffusion.schedule(), recipe.steps, recipe.eta,
+                               *sigmaSchedule, brownianSourceFor(recipe));
     if (!sampler)
         return sampler.error();
 

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "pipeline/noise_generator.h"
 
+#include "ldm/recipe.h"
+
 #include <algorithm>
 #include <cctype>
 #include <cmath>
@@ -112,6 +114,14 @@ torch::Tensor NoiseGenerator::normal(at::IntArrayRef shape)
         m_hasSpare = true;
     }
     return out;
+}
+
+BrownianSource brownianSourceFor(const Recipe& recipe)
+{
+    const NoiseKind kind = parseNoiseKind(recipe.rng).value_or(NoiseKind::Ours);
+    return {recipe.seed, [kind](uint64_t seed, at::IntArrayRef shape) {
+                return NoiseGenerator(seed, kind).normal(shape);
+            }};
 }
 
 } // namespace ldm

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "sampling/brownian_tree.h"
 #include "sampling/torch_compatible_noise.h"
 
 #include <torch/torch.h>
@@ -10,6 +11,8 @@
 #include <string>
 
 namespace ldm {
+
+struct Recipe;
 
 /// Which generator turns the seed into noise (Recipe::rng).
 enum class NoiseKind {
@@ -50,6 +53,11 @@ private:
     std::optional<TorchCpuNormal> m_torchCpu;
     std::optional<PhiloxNormal> m_philox;
 };
+
+/// The SDE samplers' Brownian tree for a recipe: seeded with the image's seed (A1111's
+/// all_seeds; not the variation seed, not the eta noise seed delta), its normals from the
+/// recipe's generator seeded with the tree's seeds.
+BrownianSource brownianSourceFor(const Recipe& recipe);
 
 /// A1111's slerp of two noise tensors [N, C, H, W] (modules/rng.py, from its variation seeds),
 /// image by image as A1111 calls it: norms and angles along H of each [C, H, W] image; where

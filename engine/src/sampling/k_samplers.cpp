@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <stdexcept>
 
 namespace ldm {
@@ -70,10 +71,12 @@ double KDiffusionSampler::lmsCoefficient(int order, const std::vector<double>& t
 }
 
 KDiffusionSampler::KDiffusionSampler(SamplerKind kind, const NoiseSchedule& schedule,
-                                     torch::Tensor sigmas, double eta)
+                                     torch::Tensor sigmas, double eta,
+                                     std::optional<BrownianSource> brownian)
     : m_kind(kind)
     , m_model(schedule)
     , m_eta(eta)
+    , m_brownian(std::move(brownian))
 {
     const torch::Tensor values = sigmas.to(torch::kCPU, torch::kFloat32).contiguous();
     m_sigmas.assign(values.data_ptr<float>(), values.data_ptr<float>() + values.numel());
@@ -158,8 +161,24 @@ std::optional<torch::Tensor> KDiffusionSampler::sample(torch::Tensor xT, const E
     const int total = int(m_sigmas.size()) - 1;
     const int first = std::clamp(firstStep, 0, total);
     torch::Tensor x = first == 0 ? xT * m_sigmas.front() : std::move(xT);
-    Run run{model, noise, {}, {}, {}, 0, 0, false, false, {}, {}};
+    Run run{model, noise, {}, {}, {}, 0, 0, false, false, {}, {}, {}};
     run.sigmas.assign(m_sigmas.begin(), m_sigmas.end());
+    const bool sde = m_kind == SamplerKind::DpmPlusPlusSde ||
+                     m_kind == SamplerKind::DpmPlusPlus2MSde ||
+                     m_kind == SamplerKind::DpmPlusPlus3MSde;
+    if (sde && m_brownian) {
+        // A1111's create_noise_sampler: the tree spans the smallest positive and the largest σ
+        // of the σs the run visits.
+        float low = std::numeric_limits<float>::infinity(), high = 0.0f;
+        for (size_t k = size_t(first); k < m_sigmas.size(); ++k) {
+            if (m_sigmas[k] > 0)
+                low = std::min(low, m_sigmas[k]);
+            high = std::max(high, m_sigmas[k]);
+        }
+        if (low < high) // else every step lands on σ = 0 and draws nothing
+            run.tree = std::make_unique<BrownianTreeNoise>(low, high, x.sizes().vec(),
+                                                           m_brownian->seed, m_brownian->normal);
+    }
     const bool lowOrder = m_kind == SamplerKind::Euler || m_kind == SamplerKind::EulerAncestral ||
                           m_kind == SamplerKind::Heun || m_kind == SamplerKind::Dpm2 ||
                           m_kind == SamplerKind::Dpm2Ancestral || m_kind == SamplerKind::Lms;
@@ -175,7 +194,8 @@ std::optional<torch::Tensor> KDiffusionSampler::sample(torch::Tensor xT, const E
 
 Result<std::unique_ptr<Sampler>> makeKDiffusionSampler(SamplerKind kind,
                                                        const NoiseSchedule& schedule, int steps,
-                                                       SigmaSchedule sigmaSchedule, double eta)
+                                                       SigmaSchedule sigmaSchedule, double eta,
+                                                       std::optional<BrownianSource> brownian)
 {
     if (!isKDiffusionSampler(kind))
         return makeError(ErrorCode::Internal, "not a k-diffusion sampler");
@@ -188,7 +208,8 @@ Result<std::unique_ptr<Sampler>> makeKDiffusionSampler(SamplerKind kind,
         sigmaSchedule == SigmaSchedule::Automatic ? traits.automaticSchedule : sigmaSchedule;
     DiscreteSigmas model(schedule);
     torch::Tensor sigmas = a1111Sigmas(model, resolved, steps, traits.discardNextToLastSigma);
-    return std::unique_ptr<Sampler>(new KDiffusionSampler(kind, schedule, std::move(sigmas), eta));
+    return std::unique_ptr<Sampler>(
+        new KDiffusionSampler(kind, schedule, std::move(sigmas), eta, std::move(brownian)));
 }
 
 } // namespace ldm

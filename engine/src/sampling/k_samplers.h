@@ -6,6 +6,7 @@
 // ε-model, which is linear in ε, so it equals A1111's CFGDenoiser on the denoised outputs.
 #pragma once
 
+#include "sampling/brownian_tree.h"
 #include "sampling/k_sigmas.h"
 #include "sampling/sampler.h"
 
@@ -30,13 +31,13 @@ const KSamplerTraits& kSamplerTraits(SamplerKind kind);
 ///
 /// The noise source gives the per-step noise of the ancestral samplers in the order
 /// k-diffusion asks for it (A1111 routes those randn_like calls to its ImageRNG, so the same
-/// seed and generator give A1111's picture). The SDE samplers draw their Brownian increments
-/// from the same source as plain normals: A1111 takes them from a torchsde Brownian tree, which
-/// is not reproduced, so SDE pictures are ours, not A1111's.
+/// seed and generator give A1111's picture). The SDE samplers take their noise from a Brownian
+/// tree over the run's σ range when given a BrownianSource, as A1111 and ComfyUI do (so their
+/// seed gives their picture); without one they draw plain normals from the noise source.
 class KDiffusionSampler final : public Sampler {
 public:
     KDiffusionSampler(SamplerKind kind, const NoiseSchedule& schedule, torch::Tensor sigmas,
-                      double eta = 1.0);
+                      double eta = 1.0, std::optional<BrownianSource> brownian = std::nullopt);
 
     /// round(t(σ_i)) of every step.
     std::vector<int64_t> timesteps() const override;
@@ -65,9 +66,18 @@ private:
         std::deque<torch::Tensor> derivatives; ///< LMS: newest last, at most 4
         std::vector<double> sigmas;            ///< LMS: the schedule in double
 
+        std::unique_ptr<BrownianTreeNoise> tree; ///< the SDE samplers' noise, when given a source
+
         torch::Tensor draw(int step, const torch::Tensor& like) const
         {
             return noise(step, like.sizes()).to(like.device(), like.scalar_type());
+        }
+        /// An SDE sampler's unit noise for the move from σ to σ_next.
+        torch::Tensor brownian(int step, const torch::Tensor& like, float sigma, float next) const
+        {
+            if (!tree)
+                return draw(step, like);
+            return (*tree)(sigma, next).to(like.device(), like.scalar_type());
         }
     };
     torch::Tensor denoise(const EpsModel& model, const torch::Tensor& x, float sigma) const;
@@ -78,12 +88,14 @@ private:
     DiscreteSigmas m_model;
     std::vector<float> m_sigmas;
     double m_eta;
+    std::optional<BrownianSource> m_brownian;
 };
 
 /// The σ schedule and sampler for one A1111 sampler + schedule type + steps.
 Result<std::unique_ptr<Sampler>> makeKDiffusionSampler(SamplerKind kind,
                                                        const NoiseSchedule& schedule, int steps,
                                                        SigmaSchedule sigmaSchedule,
-                                                       double eta = 1.0);
+                                                       double eta = 1.0,
+                                                       std::optional<BrownianSource> brownian = {});
 
 } // namespace ldm

@@ -39,6 +39,22 @@ struct AncestralStep {
     double down, up;
 };
 
+// DPM++ SDE queries its noise at σ(t(σ_i)), σ(s) and σ(t(σ_{i+1})), which k-diffusion
+// computes in float32 tensor ops; the Brownian tree rounds them to 1e-6, near float32's
+// resolution at large σ, so they are computed the same way here.
+struct SdeQueryLevels {
+    float sigma, mid, next;
+};
+
+SdeQueryLevels sdeQueryLevels(float sigma, float next)
+{
+    const torch::Tensor t = torch::tensor(sigma).log().neg();
+    const torch::Tensor tNext = torch::tensor(next).log().neg();
+    const torch::Tensor mid = t + (tNext - t) * 0.5;
+    return {t.neg().exp().item<float>(), mid.neg().exp().item<float>(),
+            tNext.neg().exp().item<float>()};
+}
+
 AncestralStep ancestralStep(double from, double to, double eta)
 {
     if (eta == 0.0)
@@ -115,13 +131,14 @@ torch::Tensor KDiffusionSampler::stepDpmSolver(Run& run, int i, const torch::Ten
         auto first = ancestralStep(sigmaOf(t), sigmaOf(s), m_eta);
         const double sLow = tOf(first.down);
         torch::Tensor x2 = x * (sigmaOf(sLow) / sigmaOf(t)) - denoised * std::expm1(t - sLow);
-        x2 = x2 + run.draw(i, x) * first.up;
+        const SdeQueryLevels levels = sdeQueryLevels(float(sigma), float(next));
+        x2 = x2 + run.brownian(i, x, levels.sigma, levels.mid) * first.up;
         const torch::Tensor denoised2 = denoise(run.model, x2, float(sigmaOf(s)));
         auto second = ancestralStep(sigmaOf(t), sigmaOf(tNext), m_eta);
         const double tNextLow = tOf(second.down);
         const torch::Tensor blended = denoised * (1 - fac) + denoised2 * fac;
         out = x * (sigmaOf(tNextLow) / sigmaOf(t)) - blended * std::expm1(t - tNextLow);
-        return out + run.draw(i, x) * second.up;
+        return out + run.brownian(i, x, levels.sigma, levels.next) * second.up;
     }
     case SamplerKind::DpmPlusPlus2MSde:
     case SamplerKind::DpmPlusPlus3MSde: {
@@ -138,7 +155,8 @@ torch::Tensor KDiffusionSampler::stepDpmSolver(Run& run, int i, const torch::Ten
                     out = out + (denoised - run.oldDenoised) *
                                     (0.5 * -std::expm1(-h - etaH) * (h / run.hLast));
                 if (m_eta != 0)
-                    out = out + run.draw(i, x) * (next * std::sqrt(-std::expm1(-2 * etaH)));
+                    out = out + run.brownian(i, x, float(sigma), float(next)) *
+                                    (next * std::sqrt(-std::expm1(-2 * etaH)));
             } else {
                 const double hEta = h * (m_eta + 1);
                 out = x * std::exp(-hEta) - denoised * std::expm1(-hEta);
@@ -155,7 +173,7 @@ torch::Tensor KDiffusionSampler::stepDpmSolver(Run& run, int i, const torch::Ten
                     out = out + (denoised - run.oldDenoised) / (run.hLast / h) * phi2;
                 }
                 if (m_eta != 0)
-                    out = out + run.draw(i, x) *
+                    out = out + run.brownian(i, x, float(sigma), float(next)) *
                                     (next * std::sqrt(-std::expm1(-2 * h * m_eta)));
             }
         }

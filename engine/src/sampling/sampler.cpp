@@ -77,7 +77,8 @@ std::vector<int64_t> ddimTimesteps(int64_t totalTimesteps, int64_t steps)
 }
 
 Result<std::unique_ptr<Sampler>> makeSampler(SamplerKind kind, const NoiseSchedule& schedule,
-                                             int steps, double eta, SigmaSchedule sigmaSchedule)
+                                             int steps, double eta, SigmaSchedule sigmaSchedule,
+                                             std::optional<BrownianSource> brownian)
 {
     const int64_t total = schedule.timesteps();
     if (steps < 1)
@@ -85,7 +86,8 @@ Result<std::unique_ptr<Sampler>> makeSampler(SamplerKind kind, const NoiseSchedu
     if (isKDiffusionSampler(kind)) {
         if (steps > 10000)
             return makeError(ErrorCode::InvalidRequest, "steps must be at most 10000");
-        return makeKDiffusionSampler(kind, schedule, steps, sigmaSchedule);
+        return makeKDiffusionSampler(kind, schedule, steps, sigmaSchedule, 1.0,
+                                     std::move(brownian));
     }
     if (!(eta >= 0.0 && eta <= 10.0))
         return makeError(ErrorCode::InvalidRequest, "eta must be between 0 and 10");

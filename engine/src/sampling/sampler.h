@@ -5,6 +5,7 @@
 #pragma once
 
 #include "ldm/result.h"
+#include "sampling/brownian_tree.h"
 #include "sampling/k_sigmas.h"
 #include "sampling/noise_schedule.h"
 
@@ -92,9 +93,11 @@ std::vector<int64_t> ddimTimesteps(int64_t totalTimesteps, int64_t steps);
 
 /// Builds a sampler. `eta` is used by DDIM only (PLMS requires 0). Errors on steps < 1 or
 /// steps > T, eta outside [0, 10], or PLMS with eta != 0. The k-diffusion kinds take their σ
-/// schedule from `sigmaSchedule` and add noise with A1111's ancestral eta of 1.
+/// schedule from `sigmaSchedule` and add noise with A1111's ancestral eta of 1; the SDE ones
+/// take their noise from a Brownian tree of `brownian` when it is given.
 Result<std::unique_ptr<Sampler>> makeSampler(SamplerKind kind, const NoiseSchedule& schedule,
                                              int steps, double eta = 0.0,
-                                             SigmaSchedule sigmaSchedule = SigmaSchedule::Automatic);
+                                             SigmaSchedule sigmaSchedule = SigmaSchedule::Automatic,
+                                             std::optional<BrownianSource> brownian = {});
 
 } // namespace ldm
