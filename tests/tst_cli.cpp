@@ -5,7 +5,7 @@
 // clear message with a non-zero exit.
 #include "core/safetensors.h"
 #include "ldm/engine.h"
-#include "pipeline/image_files.h"
+#include "io/image_files.h"
 #include "support/ckpt_builder.h"
 #include "support/cli_test_fixture.h"
 #include "support/test_paths.h"

@@ -4,7 +4,7 @@
 // fixture's decoded image) and writes A1111's settings into the PNG; bad names are clear
 // errors. Without ../shared the picture checks skip loudly; LDM_REQUIRE_FIXTURES=1 fails them.
 #include "core/safetensors.h"
-#include "pipeline/image_files.h"
+#include "io/image_files.h"
 #include "support/cli_run.h"
 
 #include <gtest/gtest.h>

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // The CLI's editing commands (img2img, inpaint, outpaint) and ControlNet painting, run as a
 // person runs them, with their bad inputs; part of tst_cli (fixture in support/cli_test_fixture.h).
-#include "pipeline/image_files.h"
+#include "io/image_files.h"
 #include "support/cli_test_fixture.h"
 #include "support/test_paths.h"
 

@@ -6,7 +6,7 @@
 // LDSR layout (model.ckpt or model.safetensors beside project.yaml). Without ../shared these
 // skip loudly; under LDM_REQUIRE_FIXTURES=1 they fail.
 #include "checkpoint/class_palettes.h"
-#include "pipeline/image_files.h"
+#include "io/image_files.h"
 #include "support/cli_run.h"
 #include "support/test_paths.h"
 #include "support/tiny_models.h"

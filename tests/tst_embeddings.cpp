@@ -10,7 +10,7 @@
 #include "ldm/recipe.h"
 #include "pipeline/embedding_library.h"
 #include "pipeline/engine_state.h"
-#include "pipeline/image_files.h"
+#include "io/image_files.h"
 #include "prompt/tokenizer_paths.h"
 #include "support/cli_run.h"
 #include "support/test_paths.h"

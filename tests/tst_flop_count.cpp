@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// The analytic FLOP counts of pipeline/flop_count.h against three independent counts: layer
+// The analytic FLOP counts of bench/flop_count.h against three independent counts: layer
 // by layer by hand for tiny configs, LibTorch's profiler (per-op FLOPs of the real forward
 // pass) for small configs of every block kind, and the published/reference figures for SD 1.x,
 // LDM txt2img and the CompVis decoders (shared/reference/cpu-performance.md §5).
 #include "checkpoint/yaml_json.h"
 #include "first_stage/first_stage.h"
-#include "pipeline/flop_count.h"
+#include "bench/flop_count.h"
 #include "unet/unet_model.h"
 
 #include <torch/csrc/autograd/profiler_legacy.h>

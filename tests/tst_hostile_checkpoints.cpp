@@ -12,7 +12,7 @@
 #include "core/safetensors.h"
 #include "data/landscape_generator.h"
 #include "ldm/engine.h"
-#include "pipeline/image_files.h"
+#include "io/image_files.h"
 #include "prompt/bert_tokenizer.h"
 #include "prompt/clip_tokenizer.h"
 #include "support/tiny_models.h"

@@ -3,7 +3,7 @@
 // memory bounded by the limits in core/input_limits.h. Every offending file is made here, in a
 // temporary folder (FIFOs with mkfifo; no system device is ever touched).
 #include "checkpoint/ldm_config.h"
-#include "pipeline/image_files.h"
+#include "io/image_files.h"
 
 #include <gtest/gtest.h>
 #include <png.h>

@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// What a map file's pixels mean (pipeline/label_map_decode.h): grayscale values are class ids
+// What a map file's pixels mean (io/label_map_decode.h): grayscale values are class ids
 // (the COCO-Stuff segmentations the CompVis semantic-synthesis release reads), indexed maps
 // are read by their palette colours whatever the index order, RGB maps by colour, and ids or
 // colours the model lacks are errors that name them. Also the COCO-Stuff palette itself.
 #include "checkpoint/class_palettes.h"
-#include "pipeline/image_files.h"
-#include "pipeline/label_map_decode.h"
+#include "io/image_files.h"
+#include "io/label_map_decode.h"
 #include "support/tiny_models.h"
 
 #include <gtest/gtest.h>

@@ -10,7 +10,7 @@
 
 #include "core/safetensors.h"
 #include "ldm/engine.h"
-#include "pipeline/image_files.h"
+#include "io/image_files.h"
 
 #include <gtest/gtest.h>
 

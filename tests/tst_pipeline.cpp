@@ -2,7 +2,7 @@
 // The public engine end to end on tiny random-weight models: reproducibility, cancellation,
 // previews, seam-free tiling and clear errors for bad requests.
 #include "ldm/engine.h"
-#include "pipeline/image_files.h"
+#include "io/image_files.h"
 #include "support/tiny_models.h"
 
 #include <gtest/gtest.h>

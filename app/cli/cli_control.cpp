@@ -2,7 +2,7 @@
 #include "cli_control.h"
 
 #include "commands.h"
-#include "pipeline/image_files.h"
+#include "io/image_files.h"
 
 #include <algorithm>
 #include <cstdio>

@@ -4,13 +4,13 @@
 // hardware limit the engine runs. Any CompVis config.yaml can be timed with random weights.
 #include "cli_options.h"
 #include "commands.h"
-#include "pipeline/bench_compare.h"
-#include "pipeline/bench_env.h"
-#include "pipeline/bench_models.h"
-#include "pipeline/bench_profile.h"
-#include "pipeline/bench_runner.h"
-#include "pipeline/flop_count.h"
-#include "pipeline/model_registry.h"
+#include "bench/bench_compare.h"
+#include "bench/bench_env.h"
+#include "bench/bench_models.h"
+#include "bench/bench_profile.h"
+#include "bench/bench_runner.h"
+#include "bench/flop_count.h"
+#include "io/model_registry.h"
 
 #include <nlohmann/json.hpp>
 

@@ -3,7 +3,7 @@
 // check that a replayed recipe reproduces an image exactly and to measure what bf16 costs.
 #include "cli_options.h"
 #include "commands.h"
-#include "pipeline/image_files.h"
+#include "io/image_files.h"
 #include "train/image_metrics.h"
 
 #include <nlohmann/json.hpp>

@@ -5,7 +5,7 @@
 #include "cli_options.h"
 #include "commands.h"
 #include "ldm/engine.h"
-#include "pipeline/image_files.h"
+#include "io/image_files.h"
 #include "prompt/unicode_text.h"
 
 #include <nlohmann/json.hpp>

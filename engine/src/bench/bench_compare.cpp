@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-#include "pipeline/bench_compare.h"
+#include "bench/bench_compare.h"
 
-#include "pipeline/bench_models.h"
+#include "bench/bench_models.h"
 
 #include <algorithm>
 #include <map>

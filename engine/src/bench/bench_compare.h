@@ -5,7 +5,7 @@
 // stay meaningful even when the absolute times do not.
 #pragma once
 
-#include "pipeline/bench_runner.h"
+#include "bench/bench_runner.h"
 
 #include <string>
 #include <vector>

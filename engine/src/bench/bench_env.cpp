@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-#include "pipeline/bench_env.h"
+#include "bench/bench_env.h"
 
 #include <torch/version.h>
 

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-#include "pipeline/bench_models.h"
+#include "bench/bench_models.h"
 
 #include "checkpoint/latent_diffusion.h"
 #include "checkpoint/yaml_json.h"
-#include "pipeline/model_registry.h"
+#include "io/model_registry.h"
 
 #include <algorithm>
 #include <filesystem>

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-#include "pipeline/bench_profile.h"
+#include "bench/bench_profile.h"
 
 #include <torch/csrc/autograd/profiler_legacy.h>
 

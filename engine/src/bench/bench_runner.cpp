@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-#include "pipeline/bench_runner.h"
+#include "bench/bench_runner.h"
 
 #include <ATen/autocast_mode.h>
 

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-#include "pipeline/flop_count.h"
+#include "bench/flop_count.h"
 
 #include <algorithm>
 #include <vector>

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-#include "pipeline/image_file_checks.h"
+#include "io/image_file_checks.h"
 
 #include "core/regular_file.h"
 

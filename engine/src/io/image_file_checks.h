@@ -4,7 +4,7 @@
 // hostile paths and headers harmless stay small enough to review on their own.
 #pragma once
 
-#include "pipeline/image_files.h"
+#include "io/image_files.h"
 
 #include <cstdio>
 #include <memory>

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-#include "pipeline/image_files.h"
-#include "pipeline/image_file_checks.h"
-#include "pipeline/label_map_decode.h"
+#include "io/image_files.h"
+#include "io/image_file_checks.h"
+#include "io/label_map_decode.h"
 
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>

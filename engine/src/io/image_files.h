@@ -50,7 +50,7 @@ Result<RgbImage> readImage(const std::string& path);
 /// other spelling is an InvalidRequest error) at the class id, so the indices are the ids.
 Result<void> writeLabelMap(const std::string& path, const LabelMap& map,
                            const std::vector<ClassInfo>& classes);
-/// Reads a label map (interlaced or not), as pipeline/label_map_decode.h explains: an indexed
+/// Reads a label map (interlaced or not), as io/label_map_decode.h explains: an indexed
 /// PNG by its palette colours (else its indices as ids), a grayscale PNG's values as class ids,
 /// an RGB PNG colour → class through `classes`. Colours or ids that are not classes are an
 /// error that lists them. The size limits of readImageSize() apply.

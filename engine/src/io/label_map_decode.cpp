@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-#include "pipeline/label_map_decode.h"
+#include "io/label_map_decode.h"
 
 #include <algorithm>
 #include <cstdio>

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-#include "pipeline/model_registry.h"
+#include "io/model_registry.h"
 
 #include "core/safetensors.h"
 

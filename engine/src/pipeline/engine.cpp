@@ -11,7 +11,7 @@
 #include "pipeline/cuda_device_name.h"
 #include "pipeline/engine_state.h"
 #include "pipeline/image_convert.h"
-#include "pipeline/model_registry.h"
+#include "io/model_registry.h"
 #include "prompt/tokenizer_paths.h"
 
 #include <filesystem>

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "train/image_metrics.h"
 
-#include "pipeline/image_files.h"
+#include "io/image_files.h"
 
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
@@ -142,7 +142,7 @@ cv::Mat makeGrid(const std::vector<std::vector<cv::Mat>>& rows,
     return grid;
 }
 
-// Through the writer `generate --out` uses (pipeline/image_files.h): a temporary file renamed
+// Through the writer `generate --out` uses (io/image_files.h): a temporary file renamed
 // over the target, so a crash or a full disk mid-write leaves the previous picture, never half
 // a PNG, and a link or FIFO planted at the path is refused rather than followed.
 Result<void> writeRgbPng(const std::string& path, const cv::Mat& rgb)

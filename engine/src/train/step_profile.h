@@ -5,7 +5,7 @@
 #pragma once
 
 #include "ldm/result.h"
-#include "pipeline/bench_profile.h"
+#include "bench/bench_profile.h"
 
 #include <chrono>
 #include <cstdint>
