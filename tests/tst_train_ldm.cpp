@@ -5,6 +5,7 @@
 // with LatentDiffusion::load and predicts exactly what the trainer's EMA networks predict.
 #include "checkpoint/latent_diffusion.h"
 #include "core/safetensors.h"
+#include "pipeline/latent_projection.h"
 #include "tokenizer/tokenizer.h"
 #include "train/ldm_data.h"
 #include "train/ldm_model.h"
@@ -206,6 +207,12 @@ TEST(LdmTrainer, TrainsResumesAndExports)
     EXPECT_TRUE(file->contains("first_stage_model.decoder.conv_out.weight"));
     EXPECT_TRUE(file->contains("cond_stage_model.transformer.token_emb.weight"));
     EXPECT_TRUE(file->contains("alphas_cumprod"));
+    // The preview projection, fitted on the run's own images, travels with the model.
+    ASSERT_TRUE(file->contains(LatentProjection::TensorName));
+    const auto projection = file->tensor(LatentProjection::TensorName);
+    EXPECT_EQ(projection.scalar_type(), torch::kFloat32);
+    EXPECT_TRUE(LatentProjection::fromMatrix(projection, 4).valid());
+    EXPECT_TRUE(torch::isfinite(projection).all().item<bool>());
 
     // The loaded model predicts what the trainer's EMA networks predict.
     torch::NoGradGuard noGrad;

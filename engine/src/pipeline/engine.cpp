@@ -4,14 +4,13 @@
 #include "checkpoint/config_summary.h"
 #include "core/regular_file.h"
 #include "core/safetensors.h"
-#include "data/landscape_generator.h"
+#include "io/model_registry.h"
 #include "lora/prompt_loras.h"
 #include "pipeline/control_request.h"
 #include "pipeline/cpu_share.h"
 #include "pipeline/cuda_device_name.h"
 #include "pipeline/engine_state.h"
 #include "pipeline/image_convert.h"
-#include "io/model_registry.h"
 #include "prompt/tokenizer_paths.h"
 
 #include <filesystem>
@@ -29,24 +28,24 @@ struct Engine::Impl {
 
 namespace {
 
-/// Fits the preview projection on a few procedural landscapes when the file has none.
+/// The preview projection stored in the file (our exports carry one), else one fitted on
+/// colour fields through the model's own autoencoder. A fit that fails leaves previews to the
+/// decoder rather than failing the load.
 LatentProjection projectionFor(const std::string& path, const LatentDiffusion& diffusion)
 {
-    if (auto file = io::SafetensorsFile::open(path); file && file->contains("latent_rgb_projection"))
-        return LatentProjection::fromMatrix(file->tensor("latent_rgb_projection"));
-    const int64_t size = 16 * diffusion.firstStage()->downFactor();
-    data::LandscapeGenerator generator{data::LandscapeOptions{}};
-    std::vector<torch::Tensor> images;
-    for (uint64_t seed = 1; seed <= 6; ++seed) {
-        const auto sample = generator.generate(seed, int(size), int(size));
-        RgbImage rgb;
-        rgb.width = sample.image.cols;
-        rgb.height = sample.image.rows;
-        rgb.pixels.assign(sample.image.data, sample.image.data + sample.image.total() * 3);
-        images.push_back(imageToTensor(rgb));
+    const FirstStage& firstStage = *diffusion.firstStage();
+    if (auto file = io::SafetensorsFile::open(path);
+        file && file->contains(LatentProjection::TensorName)) {
+        auto stored = LatentProjection::fromMatrix(file->tensor(LatentProjection::TensorName),
+                                                   firstStage.latentChannels());
+        if (stored.valid())
+            return stored;
     }
-    return LatentProjection::fit(*diffusion.firstStage(), diffusion.scaleFactor(),
-                                 torch::cat(images).to(diffusion.firstStage()->module().parameters()[0].device()));
+    try {
+        return LatentProjection::fitOnColourFields(firstStage, diffusion.scaleFactor());
+    } catch (const c10::Error&) {
+        return {};
+    }
 }
 
 /// The published vocabularies that CLIP and CompVis BERT models need (resources/tokenizers).

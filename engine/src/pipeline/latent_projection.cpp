@@ -3,6 +3,10 @@
 
 #include "pipeline/image_convert.h"
 
+#include <algorithm>
+#include <random>
+#include <vector>
+
 namespace ldm {
 
 LatentProjection LatentProjection::fit(const FirstStage& firstStage, double scaleFactor,
@@ -25,10 +29,49 @@ LatentProjection LatentProjection::fit(const FirstStage& firstStage, double scal
     return projection;
 }
 
-LatentProjection LatentProjection::fromMatrix(const torch::Tensor& matrix)
+LatentProjection LatentProjection::fitOnColourFields(const FirstStage& firstStage,
+                                                     double scaleFactor)
+{
+    // A 4 × 4 grid of random colours per image, bilinearly blended to full size: flat areas
+    // and soft edges in every hue and brightness, the local colours a latent pixel stands for.
+    // The colours come from a fixed-seed mt19937 (same numbers everywhere) and are pulled
+    // towards grey so that the muted colours of real pictures dominate, as they do in photos.
+    if (firstStage.imageChannels() != 3)
+        return {}; // previews then use the decoder
+    constexpr int64_t Images = 8, Grid = 4, LatentSide = 16;
+    std::mt19937 random(20240607u);
+    auto unit = [&random] { return double(random() >> 8) / double(1u << 24); }; // [0, 1)
+    std::vector<float> colours;
+    colours.reserve(size_t(Images * 3 * Grid * Grid));
+    for (int64_t image = 0; image < Images; ++image) {
+        std::vector<float> rgb(size_t(3 * Grid * Grid));
+        for (int64_t cell = 0; cell < Grid * Grid; ++cell) {
+            const double grey = 2.0 * unit() - 1.0;
+            const double saturation = unit();
+            for (int64_t channel = 0; channel < 3; ++channel)
+                rgb[size_t(channel * Grid * Grid + cell)] =
+                    float(std::clamp(grey + saturation * (2.0 * unit() - 1.0), -1.0, 1.0));
+        }
+        colours.insert(colours.end(), rgb.begin(), rgb.end());
+    }
+    const torch::Tensor grid =
+        torch::from_blob(colours.data(), {Images, 3, Grid, Grid}, torch::kFloat32).clone();
+    const int64_t side = LatentSide * firstStage.downFactor();
+    const torch::Tensor images =
+        torch::nn::functional::interpolate(grid, torch::nn::functional::InterpolateFuncOptions()
+                                                     .size(std::vector<int64_t>{side, side})
+                                                     .mode(torch::kBilinear)
+                                                     .align_corners(true));
+    const auto parameters = firstStage.module().parameters();
+    const torch::Device device = parameters.empty() ? torch::kCPU : parameters[0].device();
+    return fit(firstStage, scaleFactor, images.to(device));
+}
+
+LatentProjection LatentProjection::fromMatrix(const torch::Tensor& matrix, int64_t latentChannels)
 {
     LatentProjection projection;
-    if (matrix.defined() && matrix.dim() == 2 && matrix.size(0) == 3)
+    if (matrix.defined() && matrix.dim() == 2 && matrix.size(0) == 3 &&
+        matrix.size(1) == latentChannels + 1)
         projection.m_matrix = matrix.to(torch::kCPU, torch::kFloat32).contiguous();
     return projection;
 }

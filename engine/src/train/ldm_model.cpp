@@ -3,6 +3,7 @@
 
 #include "checkpoint/latent_diffusion.h"
 #include "core/safetensors.h"
+#include "pipeline/latent_projection.h"
 #include "train/run_folder.h"
 
 #include <algorithm>
@@ -325,6 +326,10 @@ Result<void> exportLdmCheckpoint(const std::string& path, const LdmExportParts& 
     for (const auto& [name, value] :
          io::stateDict(parts.firstStage->module(), "first_stage_model."))
         add(name, value);
+    if (parts.previewProjection.defined())
+        tensors.emplace_back(
+            LatentProjection::TensorName,
+            parts.previewProjection.detach().to(torch::kCPU, torch::kFloat32).contiguous());
     auto metadata = parts.config.toMetadata();
     for (const auto& [key, value] : parts.extraMetadata)
         metadata[key] = value;

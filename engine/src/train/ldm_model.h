@@ -87,12 +87,17 @@ struct LdmExportParts
     /// weights are left out (half the UNet bytes; sampling loads the EMA weights anyway).
     bool emaOnly = false;
     std::map<std::string, std::string> extraMetadata; ///< training_step, ...
+    /// The latent → RGB preview matrix [3, C + 1] fitted on the run's own images (stored as
+    /// LatentProjection::TensorName, float32, so the engine's previews need no fit at load);
+    /// undefined writes none.
+    torch::Tensor previewProjection;
 };
 
 /// Writes one safetensors file in the CompVis single-file layout: schedule buffers and
 /// scale_factor (float32 always), model.diffusion_model.*, model_ema.<dotless> (+ decay,
 /// num_updates), cond_stage_model.* (the EMA text encoder, so the default EMA load samples
-/// with a matching pair), first_stage_model.*, and LdmConfig::toMetadata(). Floating
+/// with a matching pair), first_stage_model.*, the preview projection, and
+/// LdmConfig::toMetadata(). Floating
 /// weights are stored as `dtype`. Then checks that LatentDiffusion::load reads it cleanly.
 Result<void> exportLdmCheckpoint(const std::string& path, const LdmExportParts& parts,
                                  torch::ScalarType dtype);

@@ -5,6 +5,7 @@
 
 #include "core/safetensors.h"
 #include "pipeline/cpu_share.h"
+#include "pipeline/latent_projection.h"
 #include "train/ldm_tokenizer_corpus.h"
 #include "train/ldm_trainer_state.h"
 #include "train/run_folder.h"
@@ -321,6 +322,10 @@ Result<void> LdmTrainer::exportCheckpoint(const std::string& path, torch::Scalar
     parts.emaOnly = emaOnly;
     parts.extraMetadata = {{"training_step", std::to_string(m->step)},
                            {"training_config", m->config.source.dump()}};
+    // Previews of the exported model: fitted here on the run's held-out images, the pictures
+    // the model was made for, so loading it needs neither a fit nor this data.
+    parts.previewProjection =
+        LatentProjection::fit(*m->firstStage, m->scaleFactor, m->heldOut().images).matrix();
     std::error_code ec;
     const fs::path target(path);
     if (target.has_parent_path())
