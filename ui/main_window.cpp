@@ -289,7 +289,10 @@ void MainWindow::connectController()
 void MainWindow::updateActions()
 {
     const bool gallery = m_tabs->currentWidget() == m_galleryView;
-    m_generate->setEnabled(!gallery);
+    // Upscale needs a loaded model that upscales; the other pages load theirs on Generate.
+    const bool upscaleWithoutUpscaler =
+        m_tabs->currentWidget() == m_upscale && !m_upscale->modelPicker()->canDoTask();
+    m_generate->setEnabled(!gallery && !upscaleWithoutUpscaler);
     m_cancel->setEnabled(m_controller->currentJob() != 0);
     m_cancelAll->setEnabled(!m_controller->jobs().isEmpty());
     const bool canvas = m_tabs->currentWidget() == m_paint || m_tabs->currentWidget() == m_edit;

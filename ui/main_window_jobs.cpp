@@ -87,6 +87,12 @@ void MainWindow::generate()
     }
     if (!ensureEngine())
         return;
+    if (current == Activity::Upscale && !m_upscale->modelPicker()->canDoTask()) {
+        // The action is disabled then; this covers a call made before it was updated.
+        const QString why = m_upscale->modelPicker()->statusText();
+        showStatus(why.isEmpty() ? tr("Choose a model that upscales first.") : why);
+        return;
+    }
     submitRequests(current, buildRequests(current));
 }
 

@@ -33,6 +33,10 @@ void MainWindow::connectModels()
         connect(picker, &ModelPicker::modelChanged, this,
                 [this, picker] { requestModelInfo(picker, true); });
     }
+    // Generate on Upscale waits for a model that upscales.
+    connect(m_upscale->modelPicker(), &ModelPicker::statusChanged, this,
+            &MainWindow::updateActions);
+    connect(m_upscale->modelPicker(), &ModelPicker::modelChanged, this, &MainWindow::updateActions);
     // Models load lazily: the one of the page the user is looking at.
     connect(m_tabs, &QTabWidget::currentChanged, this,
             [this] { requestModelInfo(currentPicker()); });

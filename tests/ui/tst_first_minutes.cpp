@@ -10,11 +10,13 @@
 #include "fake_engine.h"
 #include "gallery/gallery_view.h"
 #include "main_window.h"
+#include "models_engine.h"
 #include "panels/generation_settings.h"
 #include "panels/model_picker.h"
 #include "panels/paint_panel.h"
 #include "panels/preview_view.h"
 #include "panels/prompt_panel.h"
+#include "panels/upscale_panel.h"
 
 #include <QAbstractButton>
 #include <QAction>
@@ -27,12 +29,13 @@
 #include <QMessageBox>
 #include <QScrollArea>
 #include <QSettings>
-#include <QStatusBar>
 #include <QStandardPaths>
+#include <QStatusBar>
 #include <QTabWidget>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTimer>
+#include <QToolButton>
 
 #include <algorithm>
 
@@ -278,8 +281,8 @@ private Q_SLOTS:
         const int framesBefore = state->framesPosted;
         window.generate();
         QVERIFY(QTest::qWaitFor([&] { return state->framesPosted > framesBefore; }, 10000));
-        QVERIFY(QTest::qWaitFor([&] { return ldm::test::FakeEngine::seedOf(preview->image()) == 13; },
-                                5000));
+        QVERIFY(QTest::qWaitFor(
+            [&] { return ldm::test::FakeEngine::seedOf(preview->image()) == 13; }, 5000));
         controller.cancelAll();
         QVERIFY(QTest::qWaitFor([&] { return state->runsEnded == 3; }, 10000));
         QVERIFY(QTest::qWaitFor(
@@ -303,8 +306,7 @@ private Q_SLOTS:
         // A label map opens in Paint.
         window.showActivity(MainWindow::Activity::Prompt);
         const QString mapPath = dir.filePath(QStringLiteral("map.png"));
-        QVERIFY(ldm::bridge::makeLabelMap(64, 64, 1,
-                                          window.paintPanel()->document()->palette())
+        QVERIFY(ldm::bridge::makeLabelMap(64, 64, 1, window.paintPanel()->document()->palette())
                     .save(mapPath));
         window.openFileByContent(mapPath);
         QCOMPARE(tabs->currentWidget(), static_cast<QWidget*>(window.paintPanel()));
@@ -320,10 +322,67 @@ private Q_SLOTS:
         picker.showModel(landscape);
         const QString text = picker.statusText();
         QVERIFY2(!text.contains(QStringLiteral("choose another one")), qPrintable(text));
-        QVERIFY2(text.contains(QStringLiteral("bsr_sr")) &&
+        QVERIFY2(text.contains(QStringLiteral("No upscaling model is installed")) &&
+                     text.contains(QStringLiteral("bsr_sr")) &&
                      text.contains(QStringLiteral("x4-upscaler")) &&
                      text.contains(QStringLiteral("Open checkpoint")),
                  qPrintable(text));
+        QVERIFY(!picker.canDoTask());
+    }
+
+    void upscaleGeneratesOnlyOnceAnUpscalerIsLoaded()
+    {
+        QTemporaryDir dir;
+        auto state = std::make_shared<ldm::test::ModelsEngineState>();
+        state->models = ldm::test::describedModels();
+        state->models.remove(QStringLiteral("x4")); // installed: models that cannot upscale
+        state->models.remove(QStringLiteral("bsr_sr"));
+        ldm::bridge::EngineController controller;
+        controller.setEngineFactory(
+            [state] { return std::make_unique<ldm::test::ModelsEngine>(state); });
+        ldm::bridge::GalleryStore gallery(dir.path());
+        QVERIFY(gallery.load().ok());
+        MainWindow window(&controller, &gallery);
+        window.show();
+        window.showActivity(MainWindow::Activity::Upscale);
+        ldm::ui::UpscalePanel* panel = window.upscalePanel();
+        ldm::ui::ModelPicker* picker = panel->modelPicker();
+        QVERIFY(QTest::qWaitFor([&] { return !picker->model().key.isEmpty(); }, 5000));
+        QImage small(16, 12, QImage::Format_RGB888);
+        small.fill(QColor(40, 90, 160));
+        const QString input = dir.filePath(QStringLiteral("small.png"));
+        QVERIFY(small.save(input));
+        QVERIFY(panel->openImage(input));
+
+        // The page says so and its Generate button is disabled; Generate does nothing.
+        QVERIFY2(picker->statusText().contains(QStringLiteral("No upscaling model is installed")),
+                 qPrintable(picker->statusText()));
+        QToolButton* button = nullptr;
+        for (QToolButton* candidate : panel->findChildren<QToolButton*>())
+            if (candidate->defaultAction() && candidate->defaultAction()->text() == "&Generate")
+                button = candidate;
+        QVERIFY(button);
+        QVERIFY(!button->isEnabled());
+        window.generate();
+        QTest::qWait(50);
+        QCOMPARE(state->runs, 0);
+
+        // Opening a super-resolution checkpoint enables it once the model has loaded.
+        const QString upscaler = dir.filePath(QStringLiteral("bsr_sr.ckpt"));
+        ldm::bridge::ModelDescription& sr = state->models[upscaler];
+        sr = ldm::test::describedModels().value(QStringLiteral("bsr_sr"));
+        sr.key = upscaler;
+        picker->addCheckpoint(upscaler);
+        QVERIFY(QTest::qWaitFor([&] { return picker->canDoTask(); }, 5000));
+        QVERIFY(button->isEnabled());
+        button->click();
+        QVERIFY(QTest::qWaitFor([&] { return gallery.items().size() == 1; }, 5000));
+        QCOMPARE(state->last().recipe.task, std::string("upscale"));
+        QCOMPARE(state->last().model, upscaler);
+
+        // The Generate action follows the page in front: Prompt may still generate.
+        window.showActivity(MainWindow::Activity::Prompt);
+        QVERIFY(button->defaultAction()->isEnabled());
     }
 
     void aCheckpointThatFailsToLoadIsNotOfferedAgain()

@@ -20,14 +20,17 @@ constexpr int MaxRecent = 10;
 
 } // namespace
 
-QString upscalerNeededText()
+QString upscalerNeededText(const QString& installed)
 {
-    // Often the list has no model that upscales at all: say which files do and where they come
-    // from rather than "choose another one".
+    if (!installed.isEmpty())
+        return ModelPicker::tr("This model cannot upscale; choose %1 in the list.").arg(installed);
+    // Often the list has no model that upscales at all: say so, which files do and where they
+    // come from rather than "choose another one".
     return ModelPicker::tr(
-        "This model cannot upscale. Upscaling needs a super-resolution checkpoint: the CompVis "
-        "LDM model bsr_sr (model.ckpt with its project.yaml) or Stability's "
-        "x4-upscaler-ema.safetensors (from ommer-lab.com/files/latent-diffusion/sr_bsr.zip or "
+        "No upscaling model is installed; the models listed here cannot upscale. Upscaling "
+        "needs a super-resolution checkpoint: the CompVis LDM model bsr_sr (model.ckpt with its "
+        "project.yaml) or Stability's x4-upscaler-ema.safetensors (from "
+        "ommer-lab.com/files/latent-diffusion/sr_bsr.zip or "
         "huggingface.co/stabilityai/stable-diffusion-x4-upscaler), then choose it with Open "
         "checkpoint….");
 }
@@ -124,6 +127,7 @@ void ModelPicker::rebuild(const QString& select)
 void ModelPicker::setShippedModels(const QStringList& names, const QString& preferred)
 {
     m_shipped = names;
+    m_preferred = preferred;
     const QString saved = QSettings().value(m_settingsKey).toString();
     const bool savedExists = names.contains(saved) || m_recent.contains(saved);
     rebuild(savedExists ? saved : preferred);
@@ -186,11 +190,12 @@ void ModelPicker::showModel(const bridge::ModelDescription& model)
     if (!model.canDo(m_task)) {
         const QString alternative = m_alternativeUse ? m_alternativeUse(model) : QString();
         if (alternative.isEmpty()) {
-            setStatus(m_task == QLatin1String("upscale")
-                          ? upscalerNeededText()
-                          : tr("This model cannot %1; choose another one.")
-                                .arg(taskDisplayName(m_task)),
-                      true);
+            const QString installed = hasPreferredModel() ? m_preferred : QString();
+            setStatus(
+                m_task == QLatin1String("upscale")
+                    ? upscalerNeededText(installed)
+                    : tr("This model cannot %1; choose another one.").arg(taskDisplayName(m_task)),
+                true);
             return;
         }
         facts << alternative;
@@ -203,7 +208,7 @@ void ModelPicker::showModel(const bridge::ModelDescription& model)
                    "as %2.")
                     .arg(model.prediction,
                          QFileInfo(model.path).completeBaseName() + QStringLiteral(".yaml"));
-    setStatus(text, false);
+    setStatus(text, false, true);
     m_status->setToolTip(model.description);
 }
 
@@ -218,14 +223,16 @@ void ModelPicker::showError(const QString& message)
     setStatus(tr("Cannot load this model: %1").arg(message), true);
 }
 
-void ModelPicker::setStatus(const QString& text, bool error)
+void ModelPicker::setStatus(const QString& text, bool error, bool canDoTask)
 {
+    m_canDoTask = canDoTask;
     m_status->setText(text);
     m_status->setToolTip(QString());
     m_status->setVisible(!text.isEmpty());
     // A red that reads on light and dark themes alike.
     m_status->setStyleSheet(error ? QStringLiteral("color: #e0524a;") : QString());
     m_status->setEnabled(error); // informative lines are greyed like hints
+    Q_EMIT statusChanged();
 }
 
 void ModelPicker::openCheckpoint()

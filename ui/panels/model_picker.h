@@ -52,6 +52,12 @@ public:
     QString statusText() const;
     /// The description shown, when it belongs to the current choice.
     bridge::ModelDescription model() const { return m_model; }
+    /// True when the chosen model is loaded and can do the task (itself or by its alternative
+    /// use): what the activity needs before it can generate.
+    bool canDoTask() const { return m_canDoTask && m_model.key == modelKey(); }
+    /// True when the list holds the engine's preferred model for the task (for Upscale: the
+    /// shipped super-resolution model).
+    bool hasPreferredModel() const { return m_shipped.contains(m_preferred); }
 
 public Q_SLOTS:
     void openCheckpoint();
@@ -59,11 +65,13 @@ public Q_SLOTS:
 Q_SIGNALS:
     /// The user (or a restore) chose another model.
     void modelChanged(const QString& key);
+    /// The status line changed: loading, loaded (canDoTask() may have changed) or failed.
+    void statusChanged();
 
 private:
     void rebuild(const QString& select);
     void saveChoice() const;
-    void setStatus(const QString& text, bool error);
+    void setStatus(const QString& text, bool error, bool canDoTask = false);
 
     QString m_task;
     QString m_settingsKey;
@@ -71,13 +79,17 @@ private:
     QLabel* m_status;
     QStringList m_shipped;
     QStringList m_recent;
+    QString m_preferred;
     bridge::ModelDescription m_model;
+    bool m_canDoTask = false;
     std::function<QString(const bridge::ModelDescription&)> m_alternativeUse;
 };
 
 /// Human words for a task id, for messages ("paint" -> "paint from a map").
 QString taskDisplayName(const QString& task);
-/// What the Upscale page says when its model cannot upscale: which files do, and how to get one.
-QString upscalerNeededText();
+/// What the Upscale page says when its model cannot upscale: that no upscaling model is
+/// installed (or, when `installed` names the shipped one, to choose it), which files upscale
+/// and how to get one.
+QString upscalerNeededText(const QString& installed = QString());
 
 } // namespace ldm::ui
