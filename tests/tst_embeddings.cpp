@@ -7,10 +7,11 @@
 // without it (LDM_REQUIRE_FIXTURES=1 fails them).
 #include "core/ckpt_file.h"
 #include "core/safetensors.h"
+#include "io/image_files.h"
 #include "ldm/recipe.h"
 #include "pipeline/embedding_library.h"
 #include "pipeline/engine_state.h"
-#include "io/image_files.h"
+#include "pipeline/prompt_encoding.h"
 #include "prompt/tokenizer_paths.h"
 #include "support/cli_run.h"
 #include "support/test_paths.h"

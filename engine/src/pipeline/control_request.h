@@ -5,6 +5,7 @@
 #pragma once
 
 #include "pipeline/engine_state.h"
+#include "sampling/sampler.h"
 #include "unet/control_guidance.h"
 
 namespace ldm {

@@ -5,7 +5,8 @@
 // to start and, for inpainting with an ordinary model, how to keep the known region on the
 // noisy trajectory. Inpainting models (CompVis inpainting_big, SD inpainting files) take the
 // masked image and the mask as a concat input instead (inpaint_concat.h).
-#include "pipeline/engine_state.h"
+#include "pipeline/edit_pipeline.h"
+
 #include "pipeline/image_convert.h"
 #include "pipeline/inpaint_concat.h"
 #include "pipeline/outpaint_canvas.h"

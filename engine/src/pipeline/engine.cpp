@@ -9,8 +9,11 @@
 #include "pipeline/control_request.h"
 #include "pipeline/cpu_share.h"
 #include "pipeline/cuda_device_name.h"
+#include "pipeline/edit_pipeline.h"
 #include "pipeline/engine_state.h"
+#include "pipeline/generate_pipeline.h"
 #include "pipeline/image_convert.h"
+#include "pipeline/upscale_pipeline.h"
 #include "prompt/tokenizer_paths.h"
 
 #include <filesystem>

@@ -1,10 +1,14 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // txt2img and paint: noise → sampler (guided) → decoder.
-#include "pipeline/engine_state.h"
+#include "pipeline/generate_pipeline.h"
+
 #include "pipeline/autocast_scope.h"
 #include "pipeline/control_request.h"
+#include "pipeline/edit_pipeline.h"
 #include "pipeline/guided_denoiser.h"
 #include "pipeline/image_convert.h"
+#include "pipeline/prompt_encoding.h"
+#include "pipeline/request_monitor.h"
 #include "sampling/k_samplers.h"
 
 namespace ldm {

@@ -9,8 +9,10 @@
 // embedding stand for its vectors (pipeline/embedding_library.h).
 // BERT and our sentencepiece models take the first 77 tokens; a longer prompt is truncated
 // and the result says so.
+#include "pipeline/prompt_encoding.h"
+
 #include "pipeline/embedding_library.h"
-#include "pipeline/engine_state.h"
+#include "prompt/prompt_weighting.h"
 
 namespace ldm {
 namespace {

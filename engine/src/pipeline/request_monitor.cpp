@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // Progress, previews and cancellation of one request, and the sampling loop every pipeline
 // shares around them.
-#include "pipeline/engine_state.h"
+#include "pipeline/request_monitor.h"
+
 #include "pipeline/cpu_share.h"
 #include "pipeline/noise_generator.h"
 

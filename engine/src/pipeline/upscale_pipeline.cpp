@@ -6,10 +6,13 @@
 // and the decoder run over overlapping tiles whose outputs are blended at every step, so there
 // are no seams and memory is bounded by the tile size. On out-of-memory the tile is halved and
 // the request restarts.
-#include "pipeline/engine_state.h"
+#include "pipeline/upscale_pipeline.h"
+
 #include "pipeline/autocast_scope.h"
 #include "pipeline/guided_denoiser.h"
 #include "pipeline/image_convert.h"
+#include "pipeline/prompt_encoding.h"
+#include "pipeline/request_monitor.h"
 #include "pipeline/tiling.h"
 #include "sampling/k_samplers.h"
 
