@@ -10,6 +10,7 @@
 #include "sampling/k_samplers.h"
 
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 #include <sstream>
 
@@ -39,6 +40,43 @@ NoiseKind kindOf(const std::string& name)
 std::string metaOr(const Fixture& fixture, const std::string& key, const std::string& fallback)
 {
     return fixture.hasMeta(key) ? fixture.meta(key) : fallback;
+}
+
+/// The prompt and negative prompt as the pipeline's CLIP tokenizer and text model read them
+/// (undefined contexts, and a failure, when the tokenizer is missing).
+Conditions a1111Conditions(const LatentDiffusion& model, const Fixture& fixture)
+{
+    Conditions conditions;
+    auto vocabulary = prompt::findTokenizerFile(prompt::ClipVocabFileName);
+    EXPECT_TRUE(vocabulary.ok()) << vocabulary.error().message;
+    if (!vocabulary.ok())
+        return conditions;
+    auto clip = prompt::ClipTokenizer::load(*vocabulary, model.config().openClipText
+                                                             ? prompt::ClipFlavor::OpenClip
+                                                             : prompt::ClipFlavor::OpenAi);
+    EXPECT_TRUE(clip.ok()) << clip.error().message;
+    if (!clip.ok())
+        return conditions;
+    const auto encode = [&](const std::string& text) {
+        auto ids = clip->encodeFixed(text);
+        EXPECT_TRUE(ids.ok());
+        const std::vector<int64_t> wide(ids->ids.begin(), ids->ids.end());
+        return model.encodeTokens(torch::tensor(wide, torch::kLong).unsqueeze(0));
+    };
+    conditions.context = encode(fixture.meta("prompt"));
+    conditions.uncondContext = encode(fixture.meta("negative_prompt"));
+    return conditions;
+}
+
+/// The SDE samplers' Brownian tree (A1111's create_noise_sampler): seeded with the image's
+/// seed, its normals from torch.randn on the device A1111 sampled on — the CPU for these
+/// reference runs unless the fixture names another generator.
+BrownianSource a1111BrownianSource(const Fixture& fixture, uint64_t seed)
+{
+    const auto treeKind = kindOf(metaOr(fixture, "brownian_rng", "cpu"));
+    return {seed, [treeKind](uint64_t treeSeed, at::IntArrayRef shape) {
+                return NoiseGenerator(treeSeed, treeKind).normal(shape);
+            }};
 }
 
 } // namespace
@@ -90,37 +128,16 @@ void runA1111SamplerFixture(const Fixture& fixture)
     auto schedule = parseSigmaSchedule(metaOr(fixture, "schedule", "automatic"));
     ASSERT_TRUE(schedule.ok()) << schedule.error().message;
     const int steps = std::stoi(fixture.meta("steps"));
-    // The SDE samplers' Brownian tree (A1111's create_noise_sampler): seeded with the image's
-    // seed, its normals from torch.randn on the device A1111 sampled on — the CPU for these
-    // reference runs unless the fixture names another generator.
-    const auto treeKind = kindOf(metaOr(fixture, "brownian_rng", "cpu"));
-    const BrownianSource brownian{std::stoull(fixture.meta("seed")),
-                                  [treeKind](uint64_t treeSeed, at::IntArrayRef shape) {
-                                      return NoiseGenerator(treeSeed, treeKind).normal(shape);
-                                  }};
-    auto sampler = makeSampler(*kind, model->schedule(), steps, 0.0, *schedule, brownian);
+    auto sampler = makeSampler(*kind, model->schedule(), steps, 0.0, *schedule,
+                               a1111BrownianSource(fixture, std::stoull(fixture.meta("seed"))));
     ASSERT_TRUE(sampler.ok()) << sampler.error().message;
     const auto* kSampler = dynamic_cast<const KDiffusionSampler*>(sampler->get());
     ASSERT_NE(kSampler, nullptr);
     fixture.expectClose("sigmas", kSampler->sigmas());
     const DiscreteSigmas sigmaModel(model->schedule());
 
-    // Prompts as the pipeline's CLIP tokenizer reads them.
-    auto vocabulary = prompt::findTokenizerFile(prompt::ClipVocabFileName);
-    ASSERT_TRUE(vocabulary.ok()) << vocabulary.error().message;
-    auto clip = prompt::ClipTokenizer::load(*vocabulary, model->config().openClipText
-                                                             ? prompt::ClipFlavor::OpenClip
-                                                             : prompt::ClipFlavor::OpenAi);
-    ASSERT_TRUE(clip.ok()) << clip.error().message;
-    const auto encode = [&](const std::string& text) {
-        auto ids = clip->encodeFixed(text);
-        EXPECT_TRUE(ids.ok());
-        const std::vector<int64_t> wide(ids->ids.begin(), ids->ids.end());
-        return model->encodeTokens(torch::tensor(wide, torch::kLong).unsqueeze(0));
-    };
-    Conditions conditions;
-    conditions.context = encode(fixture.meta("prompt"));
-    conditions.uncondContext = encode(fixture.meta("negative_prompt"));
+    const Conditions conditions = a1111Conditions(*model, fixture);
+    ASSERT_TRUE(conditions.context.defined() && conditions.uncondContext.defined());
     const double scale = std::stod(fixture.meta("guidance_scale"));
     const EpsModel pipelineEps = makeGuidedEpsModel(*model, conditions, scale);
 
@@ -171,6 +188,48 @@ void runA1111SamplerFixture(const Fixture& fixture)
     const torch::Tensor image = model->firstStage()->decodeLatent(*samples / model->scaleFactor());
     fixture.expectClose("image", image);
     fixture.expectClose("image_01", ((image + 1) / 2).clamp(0, 1));
+}
+
+void runA1111MatrixFixture(const Fixture& fixture)
+{
+    // Every sampler with every schedule type: only the final latents are stored per run; the
+    // a1111 folder's runs check every intermediate.
+    c10::InferenceMode guard;
+    std::filesystem::path weights = fixture.path().parent_path() / fixture.meta("weights");
+    if (!std::filesystem::exists(weights))
+        weights = fixturesRoot() / fixture.meta("weights");
+    auto model = LatentDiffusion::load(weights.string(), fixture.loadOptions());
+    ASSERT_TRUE(model.ok()) << model.error().message;
+    const Conditions conditions = a1111Conditions(*model, fixture);
+    ASSERT_TRUE(conditions.context.defined() && conditions.uncondContext.defined());
+    const EpsModel eps =
+        makeGuidedEpsModel(*model, conditions, std::stod(fixture.meta("guidance_scale")));
+    const int steps = std::stoi(fixture.meta("steps"));
+    const auto runs = nlohmann::json::parse(fixture.meta("runs"));
+    ASSERT_FALSE(runs.empty());
+    for (const auto& run : runs) {
+        const std::string tag = run.at("tag");
+        SCOPED_TRACE(tag);
+        auto kind = parseSamplerKind(run.at("a1111_sampler").get<std::string>());
+        ASSERT_TRUE(kind.ok()) << kind.error().message;
+        auto schedule = parseSigmaSchedule(run.at("schedule").get<std::string>());
+        ASSERT_TRUE(schedule.ok()) << schedule.error().message;
+        const uint64_t seed = run.at("seed");
+        auto sampler = makeSampler(*kind, model->schedule(), steps, 0.0, *schedule,
+                                   a1111BrownianSource(fixture, seed));
+        ASSERT_TRUE(sampler.ok()) << sampler.error().message;
+        fixture.expectClose(tag + ".sigmas",
+                            dynamic_cast<const KDiffusionSampler&>(**sampler).sigmas());
+        // A1111's ImageRNG: x_T is the seed's first draw, ancestral noise the next ones.
+        NoiseGenerator generator(seed, kindOf(fixture.meta("rng")));
+        const torch::Tensor xT = generator.normal({1, 4, fixture.get(tag + ".samples").size(2),
+                                                   fixture.get(tag + ".samples").size(3)});
+        const auto samples = sampler->get()->sample(
+            xT, eps, [&](int, at::IntArrayRef shape) { return generator.normal(shape); },
+            [](const SamplerStep&) { return true; });
+        ASSERT_TRUE(samples.has_value());
+        fixture.expectClose(tag + ".samples", *samples);
+    }
 }
 
 } // namespace ldm::parity

@@ -114,5 +114,10 @@ void runControlNetWeightsFixture(const Fixture& fixture);
 void runA1111RngFixture(const Fixture& fixture);
 /// An A1111 txt2img run with a k-diffusion sampler (a1111 folder).
 void runA1111SamplerFixture(const Fixture& fixture);
+/// Many A1111 txt2img runs' final latents, one per sampler and schedule type (`runs` metadata).
+void runA1111MatrixFixture(const Fixture& fixture);
+/// The shared fixture root (LDM_FIXTURES_DIR, default ../shared/fixtures), for fixtures kept in
+/// this repository that name weights there.
+std::filesystem::path fixturesRoot();
 
 } // namespace ldm::parity

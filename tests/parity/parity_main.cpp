@@ -51,6 +51,8 @@ std::pair<std::string, Handler> classify(const io::SafetensorsFile& file)
         return {"sd_inpaint_ddim", runSdInpaintFixture};
     if (file.metadata().count("a1111_sampler"))
         return {"a1111_sampler", runA1111SamplerFixture};
+    if (file.metadata().count("runs") && file.metadata().count("brownian_rng"))
+        return {"a1111_matrix", runA1111MatrixFixture};
     if (file.contains("cpu.0.4x8x8") || file.contains("nv.0.4x8x8") ||
         (!file.tensors().empty() && (startsWith(file.tensors().front().name, "cpu.") ||
                                      startsWith(file.tensors().front().name, "nv."))))
@@ -100,9 +102,7 @@ FolderPlan planFolders()
         plan.folders.push_back(dir);
         return plan;
     }
-    const char* root = std::getenv("LDM_FIXTURES_DIR");
-    plan.root = root && *root ? std::filesystem::path(root)
-                              : std::filesystem::path(LDM_FIXTURES_ROOT_DEFAULT);
+    plan.root = fixturesRoot();
     std::error_code ec;
     if (!std::filesystem::is_directory(plan.root, ec)) {
         plan.rootMissing = true;
@@ -262,9 +262,21 @@ void registerFixtures()
                         false);
     for (const auto& dir : plan.folders)
         registerFolder(dir);
+    // Reference runs kept in this repository that use the shared fixtures' models (not when
+    // LDM_PARITY_DIR names one folder to run).
+    if (!plan.root.empty())
+        registerFolder(LDM_REPOSITORY_PARITY_DIR);
 }
 
 } // namespace
+
+std::filesystem::path fixturesRoot()
+{
+    const char* root = std::getenv("LDM_FIXTURES_DIR");
+    return root && *root ? std::filesystem::path(root)
+                         : std::filesystem::path(LDM_FIXTURES_ROOT_DEFAULT);
+}
+
 } // namespace ldm::parity
 
 int main(int argc, char** argv)
