@@ -25,6 +25,7 @@
 #include <QDockWidget>
 #include <QFile>
 #include <QFormLayout>
+#include <QLabel>
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QScrollArea>
@@ -82,6 +83,17 @@ QStringList squeezedRows(QWidget* page)
                                     .arg(needed);
             }
         }
+    }
+    // Wrapped text (a model's status line, hints) shown whole, not cut off at the bottom.
+    for (QLabel* label : page->findChildren<QLabel*>()) {
+        if (!label->wordWrap() || !label->isVisibleTo(page) || label->text().isEmpty())
+            continue;
+        const int needed = label->heightForWidth(label->width());
+        if (label->height() < needed)
+            squeezed << QStringLiteral("%1 label \"%2…\": %3 < %4 px")
+                            .arg(page->metaObject()->className(), label->text().left(30))
+                            .arg(label->height())
+                            .arg(needed);
     }
     return squeezed;
 }
@@ -201,6 +213,11 @@ private Q_SLOTS:
             qInfo("page %d minimum height %d", i, minimumHeight(tabs->widget(i)));
         // The window really is 800 × 600: nothing in it asks for more.
         QCOMPARE(window.size(), QSize(800, 600));
+        // Upscale with its longest status line: no upscaler installed.
+        ldm::bridge::ModelDescription landscape;
+        landscape.key = window.upscalePanel()->modelPicker()->modelKey();
+        landscape.tasks = {QStringLiteral("paint")};
+        window.upscalePanel()->modelPicker()->showModel(landscape);
         for (const MainWindow::Activity activity : MainWindow::activities()) {
             window.showActivity(activity);
             QApplication::processEvents();

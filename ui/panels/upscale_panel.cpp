@@ -5,6 +5,7 @@
 #include "model_picker.h"
 #include "upscale_prompt_box.h"
 #include "widgets/compare_view.h"
+#include "widgets/scroll_column.h"
 
 #include <QComboBox>
 #include <QFileDialog>
@@ -78,7 +79,7 @@ UpscalePanel::UpscalePanel(QWidget* parent)
     side->setMinimumWidth(240);
 
     auto* splitter = new QSplitter(Qt::Horizontal, this);
-    splitter->addWidget(side);
+    splitter->addWidget(scrollableColumn(side, this)); // the long upscaler hint fits at 800 × 600
     splitter->addWidget(m_compare);
     splitter->setStretchFactor(1, 1);
     splitter->setChildrenCollapsible(false);
