@@ -3,7 +3,8 @@
 # Screenshots of every activity of the desktop app, taken under Xvfb.
 #   scripts/screenshots.sh OUT_DIR [IMAGE]
 # writes OUT_DIR/{prompt,paint,edit-inpaint,edit-outpaint,edit-img2img,upscale,gallery}.png
-# (English) and the same under OUT_DIR/vi/ (Vietnamese). IMAGE is opened on the Upscale page
+# (English) and the same under OUT_DIR/vi/ (Vietnamese), then a fresh profile's first start
+# and every page at 800 × 600 (see the end). IMAGE is opened on the Upscale page
 # (default: a photo from a Debian wallpaper package, when one is installed). The app runs with
 # a throw-away settings folder and gallery.
 # LDM_BUILD_DIR selects the build folder (default: build).
@@ -35,3 +36,9 @@ for lang in en vi; do
   xvfb-run -a -s "-screen 0 1600x1000x24" \
     "$app" --lang "$lang" --screenshot-dir "$dest" ${image:+"$image"}
 done
+
+# A fresh profile (English): the first start, its first Generate on Prompt and Paint with the
+# settings they open with (wall times printed) and every page at 800 × 600:
+# first-start.png, first-prompt.png, first-paint.png, 800x600-<page>.png.
+export XDG_CONFIG_HOME=$scratch/fresh/config XDG_DATA_HOME=$scratch/fresh/data
+xvfb-run -a -s "-screen 0 1600x1000x24" "$app" --lang en --first-start-dir "$out"

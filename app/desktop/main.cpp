@@ -3,6 +3,7 @@
 #include "bridge/gallery_store.h"
 #include "bridge/image_io.h"
 #include "engine_hook.h"
+#include "first_start.h"
 #include "i18n.h"
 #include "main_window.h"
 #include "screenshots.h"
@@ -46,6 +47,12 @@ int main(int argc, char* argv[])
                        "semantic-synthesis checkpoint (COCO-Stuff palette)."),
         QStringLiteral("file"));
     screenshotSemantic.setFlags(QCommandLineOption::HiddenFromHelp);
+    QCommandLineOption firstStartDir(
+        QStringLiteral("first-start-dir"),
+        QStringLiteral("Time the first Generate on Prompt and Paint with the settings they open "
+                       "with, save screenshots of the first start and of every page at "
+                       "800 x 600, and exit."),
+        QStringLiteral("dir"));
     QCommandLineOption language(QStringLiteral("lang"),
                                 QStringLiteral("Interface language for this run (en, vi)."),
                                 QStringLiteral("code"));
@@ -53,7 +60,7 @@ int main(int argc, char* argv[])
                                   QStringLiteral("Use this gallery folder instead of the default."),
                                   QStringLiteral("dir"));
     parser.addOptions({screenshotDir, screenshotCheckpoint, screenshotControlNet,
-                       screenshotSemantic, language, galleryDir});
+                       screenshotSemantic, firstStartDir, language, galleryDir});
     parser.addPositionalArgument(QStringLiteral("file"),
                                  QStringLiteral("A picture to read settings from, a map or an "
                                                 "image to upscale."));
@@ -77,6 +84,9 @@ int main(int argc, char* argv[])
         return ldm::desktop::savePaintModelScreenshots(
             window, controller, parser.value(screenshotDir), parser.value(screenshotCheckpoint),
             parser.value(screenshotControlNet), parser.value(screenshotSemantic));
+    if (parser.isSet(firstStartDir))
+        return ldm::desktop::saveFirstStartScreenshots(window, controller,
+                                                       parser.value(firstStartDir));
     if (parser.isSet(screenshotDir))
         return ldm::desktop::saveScreenshots(window, controller, parser.value(screenshotDir),
                                              files.value(0), parser.value(screenshotCheckpoint));

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "screenshots.h"
 
+#include "screenshot_support.h"
+
 #include "bridge/engine_controller.h"
 #include "canvas/label_document.h"
 #include "canvas/raster.h"
@@ -16,11 +18,7 @@
 #include "panels/prompt_panel.h"
 #include "panels/upscale_panel.h"
 
-#include <QApplication>
-#include <QDeadlineTimer>
 #include <QDir>
-#include <QPixmap>
-#include <QThread>
 
 #include <cmath>
 #include <cstdio>
@@ -57,39 +55,6 @@ void paintSampleMap(ui::LabelDocument& document)
     ui::raster::fillRect(ids, QPoint(300, 360), QPoint(511, 383), id("sand"));
     document.touch(ids.rect());
     document.endStroke(QStringLiteral("sample"));
-}
-
-void settle()
-{
-    for (int i = 0; i < 5; ++i) {
-        QApplication::processEvents();
-        QThread::msleep(40);
-    }
-}
-
-// Runs the event loop until `done` or `seconds` pass; true when done.
-template <typename Done> bool waitFor(Done done, int seconds)
-{
-    const QDeadlineTimer deadline(seconds * 1000);
-    while (!done()) {
-        if (deadline.hasExpired())
-            return false;
-        QApplication::processEvents(QEventLoop::AllEvents, 50);
-        QThread::msleep(10);
-    }
-    return true;
-}
-
-// Runs the current page's Generate and waits for the queue to empty; false on a timeout.
-bool generateAndWait(ui::MainWindow& window, bridge::EngineController& controller)
-{
-    bool ended = false;
-    const auto done = QObject::connect(&controller, &bridge::EngineController::queueChanged,
-                                       [&] { ended = controller.jobs().isEmpty(); });
-    window.generate();
-    const bool finished = waitFor([&] { return ended; }, 900);
-    QObject::disconnect(done);
-    return finished;
 }
 
 // With a model installed, the screenshots show real work: the Paint page's sample map turned
@@ -137,17 +102,6 @@ bool generateSamples(ui::MainWindow& window, bridge::EngineController& controlle
         }
     }
     return ok;
-}
-
-bool grabTo(ui::MainWindow& window, const QString& path)
-{
-    settle();
-    if (!window.grab().save(path)) {
-        std::fprintf(stderr, "cannot save %s\n", qPrintable(path));
-        return false;
-    }
-    std::printf("%s\n", qPrintable(path));
-    return true;
 }
 
 // The Edit page in each of its modes, on the picture the Paint page made (a drawn stand-in
