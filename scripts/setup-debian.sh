@@ -10,6 +10,7 @@ packages=(
   libyaml-cpp-dev nlohmann-json3-dev libopenblas0-openmp libjemalloc2
   libgtest-dev libpng-dev zlib1g-dev libssl-dev libutf8proc-dev
   xvfb xauth fonts-dejavu-core dpkg-dev clang
+  appstream desktop-file-utils  # checks of the packaged desktop entry and metainfo
   wordnet-base  # glosses for the LDM tokenizer corpus (train-ldm)
 )
 
