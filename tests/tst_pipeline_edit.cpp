@@ -246,6 +246,39 @@ TEST_F(PipelineEditTest, EverySamplerStartsPartWay)
     }
 }
 
+TEST_F(PipelineEditTest, KDiffusionImg2ImgRunsA1111sLastSteps)
+{
+    // A1111: t_enc = int(min(strength, 0.999) · steps) and the run takes the last t_enc + 1
+    // steps of the schedule, ancestral and SDE samplers included.
+    auto e = engine();
+    auto kept = e->generate(editRequest("img2img", 0.0));
+    ASSERT_TRUE(kept.ok());
+    for (const char* sampler : {"Euler a", "DPM++ 2M", "DPM++ 2M SDE"}) {
+        for (const auto& [strength, expectedSteps] : {std::pair{0.5, 6}, std::pair{1.0, 10}}) {
+            GenerateRequest request = editRequest("img2img", strength);
+            request.recipe.sampler = sampler;
+            request.recipe.rng = "cpu";
+            int steps = 0;
+            request.onProgress = [&](const ProgressInfo& info) {
+                steps = std::max(steps, info.step);
+            };
+            auto first = e->generate(request);
+            ASSERT_TRUE(first.ok()) << sampler << ": " << first.error().message;
+            auto second = e->generate(request);
+            ASSERT_TRUE(second.ok());
+            EXPECT_EQ(first->image.pixels, second->image.pixels) << sampler;
+            EXPECT_NE(first->image.pixels, kept->image.pixels) << sampler;
+            EXPECT_EQ(steps, expectedSteps) << sampler << " at strength " << strength;
+        }
+    }
+    GenerateRequest inpaint = editRequest("inpaint", 0.5);
+    inpaint.recipe.sampler = "Euler a";
+    auto refused = e->generate(inpaint);
+    ASSERT_FALSE(refused.ok());
+    EXPECT_NE(refused.error().message.find("inpaint"), std::string::npos)
+        << refused.error().message;
+}
+
 TEST_F(PipelineEditTest, RecipeKeepsStrengthAndHashes)
 {
     auto result = engine()->generate(editRequest("img2img", 0.4));

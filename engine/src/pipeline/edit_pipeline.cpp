@@ -10,6 +10,7 @@
 #include "pipeline/image_convert.h"
 #include "pipeline/inpaint_concat.h"
 #include "pipeline/outpaint_canvas.h"
+#include "sampling/k_samplers.h"
 
 #include <algorithm>
 #include <cmath>
@@ -181,6 +182,22 @@ Result<EditPlan> planEdit(const LoadedModel& model, const GenerateRequest& reque
 
     const std::vector<int64_t> timesteps = sampler.timesteps();
     const int total = int(timesteps.size());
+    if (const auto* kSampler = dynamic_cast<const KDiffusionSampler*>(&sampler)) {
+        if (inpaint) // refused before planning; the known region needs a per-step hook
+            return makeError(ErrorCode::InvalidRequest,
+                             "the k-diffusion samplers do not inpaint or outpaint yet");
+        // A1111's img2img with a k-diffusion sampler (sample_img2img, img2img_fix_steps off):
+        // t_enc = int(min(strength, 0.999) · steps), the run takes the schedule's last t_enc + 1
+        // steps from the input's latent plus the x_T draw at that step's σ.
+        const int encodeSteps = int(std::min(recipe.strength, 0.999) * total);
+        plan.sampling.firstStep = total - encodeSteps - 1;
+        const float sigma = kSampler->sigmas()[plan.sampling.firstStep].item<float>();
+        const torch::Tensor z0 = stage.encodeLatent(image) * scale;
+        plan.sampling.start = [z0, sigma](const torch::Tensor& xT, NoiseGenerator&) {
+            return z0 + xT * sigma;
+        };
+        return plan;
+    }
     // t_enc of the reference counts steps of the sampler's own schedule.
     const int encodeSteps = std::clamp(int(recipe.strength * total), 0, total);
     // An inpainting model at strength 1 starts from x_T alone, as the reference scripts do.

@@ -111,11 +111,13 @@ Result<GenerateResult> generateFromNoise(const LoadedModel& model, const Generat
     if (!parseNoiseKind(recipe.rng))
         return makeError(ErrorCode::InvalidRequest,
                          "unknown noise generator '" + recipe.rng + "' (choose ours, cpu or nv)");
-    if (edit && isKDiffusionSampler(*kind))
+    if (edit && isKDiffusionSampler(*kind) &&
+        (original.recipe.task != "img2img" || *kind == SamplerKind::Lcm))
         return makeError(ErrorCode::InvalidRequest,
                          std::string("the ") + samplerKindName(*kind) +
-                             " sampler runs text-to-image only so far; choose ddim, plms, "
-                             "ddpm or dpmpp2m for img2img, inpaint and outpaint");
+                             " sampler runs text-to-image (and the k-diffusion ones img2img) "
+                             "only so far; choose ddim, plms, ddpm or dpmpp2m to inpaint or "
+                             "outpaint");
     auto sampler = makeSampler(*kind, diffusion.schedule(), recipe.steps, recipe.eta,
                                *sigmaSchedule, brownianSourceFor(recipe));
     if (!sampler)

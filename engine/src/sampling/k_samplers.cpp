@@ -168,9 +168,9 @@ std::optional<torch::Tensor> KDiffusionSampler::sample(torch::Tensor xT, const E
                      m_kind == SamplerKind::DpmPlusPlus3MSde;
     if (sde && m_brownian) {
         // A1111's create_noise_sampler: the tree spans the smallest positive and the largest σ
-        // of the σs the run visits.
+        // of the whole schedule (also when img2img starts part-way).
         float low = std::numeric_limits<float>::infinity(), high = 0.0f;
-        for (size_t k = size_t(first); k < m_sigmas.size(); ++k) {
+        for (size_t k = 0; k < m_sigmas.size(); ++k) {
             if (m_sigmas[k] > 0)
                 low = std::min(low, m_sigmas[k]);
             high = std::max(high, m_sigmas[k]);
