@@ -2,6 +2,8 @@
 // The autoencoder trainer on a tiny model and landscape renders only (no photos needed):
 // the loss falls, a stopped and resumed run equals an uninterrupted one, exports load.
 #include "checkpoint/latent_diffusion.h"
+#include "support/temp_dir.h"
+#include "support/tiny_autoencoder_config.h"
 #include "train/ae_eval.h"
 #include "train/ae_loss.h"
 #include "train/ae_trainer.h"
@@ -21,48 +23,15 @@ using namespace ldm::train;
 
 namespace {
 
-const char* const TinyConfig = R"({
-  "model": {"embed_dim": 3, "logvar_init": -8.0,
-            "ddconfig": {"double_z": true, "z_channels": 3, "resolution": 32, "in_channels": 3,
-                         "out_ch": 3, "ch": 32, "ch_mult": [1, 1, 1], "num_res_blocks": 1,
-                         "attn_resolutions": [], "dropout": 0.0, "attn_type": "none"}},
-  "data": {"photos": "/nonexistent/photos", "landscape_share": 1.0, "crop_size": 32,
-           "photo_short_sides": [64], "landscape_pool": 4, "landscape_size": 64,
-           "landscape_refresh_every": 0},
-  "optimizer": {"lr": 2e-3, "warmup_steps": 2, "schedule": "cosine", "lr_min": 1e-4},
-  "loss": {"l1": 1.0, "edge": 0.5, "kl_weight": 1e-6},
-  "training": {"batch_size": 4, "steps": 30, "threads": 1, "bf16": false, "seed": 7,
-               "log_every": 5, "sample_every": 0, "checkpoint_every": 1000,
-               "snapshot_every": 0, "val_crops": 8, "ema_decay": 0.99}
-})";
-
 AeTrainConfig tinyConfig(int64_t steps = 30, int64_t refreshEvery = 0)
 {
-    auto json = nlohmann::json::parse(TinyConfig);
+    auto json = ldm::testing::tinyAutoencoderConfig();
     json["training"]["steps"] = steps;
     json["data"]["landscape_refresh_every"] = refreshEvery;
     auto config = AeTrainConfig::fromJson(json);
     EXPECT_TRUE(config.ok()) << (config ? "" : config.error().message);
     return config.value();
 }
-
-class TempDir
-{
-public:
-    TempDir()
-    {
-        static int counter = 0;
-        m_path = fs::temp_directory_path() /
-                 ("tst_train_ae_" + std::to_string(::getpid()) + "_" + std::to_string(counter++));
-        fs::remove_all(m_path);
-        fs::create_directories(m_path);
-    }
-    ~TempDir() { fs::remove_all(m_path); }
-    std::string operator/(const std::string& name) const { return (m_path / name).string(); }
-
-private:
-    fs::path m_path;
-};
 
 AeTrainerOptions optionsFor(const std::string& runDir)
 {
@@ -93,7 +62,7 @@ double maxDifference(const FirstStage& a, const FirstStage& b)
 
 TEST(TrainAe, LossDecreasesOnLandscapes)
 {
-    TempDir dir;
+    ldm::testing::TempDir dir("tst_train_ae");
     auto trainer = makeTrainer(tinyConfig(), dir / "run");
     ASSERT_TRUE(trainer);
     const double before = trainer->heldOutPsnr();
@@ -113,7 +82,7 @@ TEST(TrainAe, LossDecreasesOnLandscapes)
 
 TEST(TrainAe, ResumeEqualsUninterruptedRun)
 {
-    TempDir dir;
+    ldm::testing::TempDir dir("tst_train_ae");
     const auto config = tinyConfig(10, 3); // new renders mid-run must replay on resume too
     auto straight = makeTrainer(config, dir / "straight");
     ASSERT_TRUE(straight);
@@ -140,8 +109,8 @@ TEST(TrainAe, ResumeEqualsUninterruptedRun)
 
 TEST(TrainAe, CheckpointsAtTheirOwnInterval)
 {
-    TempDir dir;
-    auto json = nlohmann::json::parse(TinyConfig);
+    ldm::testing::TempDir dir("tst_train_ae");
+    auto json = ldm::testing::tinyAutoencoderConfig();
     json["training"]["steps"] = 7;
     json["training"]["checkpoint_every"] = 3; // not a multiple of log_every (5)
     auto config = AeTrainConfig::fromJson(json);
@@ -162,7 +131,7 @@ TEST(TrainAe, CheckpointsAtTheirOwnInterval)
 
 TEST(TrainAe, ExportLoadsThroughLatentDiffusion)
 {
-    TempDir dir;
+    ldm::testing::TempDir dir("tst_train_ae");
     auto trainer = makeTrainer(tinyConfig(3), dir / "run");
     ASSERT_TRUE(trainer);
     std::atomic<bool> stop{false};
@@ -189,8 +158,8 @@ TEST(TrainAe, ExportLoadsThroughLatentDiffusion)
 
 TEST(TrainAe, Bf16AutocastStepIsFinite)
 {
-    TempDir dir;
-    auto json = nlohmann::json::parse(TinyConfig);
+    ldm::testing::TempDir dir("tst_train_ae");
+    auto json = ldm::testing::tinyAutoencoderConfig();
     json["training"]["bf16"] = true;
     auto config = AeTrainConfig::fromJson(json);
     ASSERT_TRUE(config.ok());
@@ -204,13 +173,13 @@ TEST(TrainAe, Bf16AutocastStepIsFinite)
 
 TEST(TrainAe, BadInputGivesClearErrors)
 {
-    auto json = nlohmann::json::parse(TinyConfig);
+    auto json = ldm::testing::tinyAutoencoderConfig();
     json["training"]["batchsize"] = 4;
     auto typo = AeTrainConfig::fromJson(json);
     ASSERT_FALSE(typo.ok());
     EXPECT_NE(typo.error().message.find("training.batchsize"), std::string::npos);
 
-    TempDir dir;
+    ldm::testing::TempDir dir("tst_train_ae");
     auto options = optionsFor(dir / "run");
     options.requirePhotos = true;
     auto noPhotos = AeTrainer::create(tinyConfig(), options);
@@ -232,7 +201,7 @@ TEST(TrainAe, BadInputGivesClearErrors)
 
 TEST(TrainAe, PhotoSplitFormats)
 {
-    TempDir dir;
+    ldm::testing::TempDir dir("tst_train_ae");
     fs::create_directories(dir / "photos");
     const cv::Mat image(80, 100, CV_8UC3, cv::Scalar(10, 120, 200));
     for (const char* name : {"a.png", "b.png", "c.png"})

@@ -6,6 +6,7 @@
 #include "checkpoint/latent_diffusion.h"
 #include "core/safetensors.h"
 #include "pipeline/latent_projection.h"
+#include "support/temp_dir.h"
 #include "tokenizer/tokenizer.h"
 #include "train/ldm_data.h"
 #include "train/ldm_model.h"
@@ -43,28 +44,10 @@ const char* const TinyConfig = R"({
                "sample_steps": 2, "sample_columns": 2}
 })";
 
-class TempDir
-{
-public:
-    TempDir()
-    {
-        static int counter = 0;
-        m_path = fs::temp_directory_path() /
-                 ("tst_train_ldm_" + std::to_string(::getpid()) + "_" + std::to_string(counter++));
-        fs::remove_all(m_path);
-        fs::create_directories(m_path);
-    }
-    ~TempDir() { fs::remove_all(m_path); }
-    std::string operator/(const std::string& name) const { return (m_path / name).string(); }
-
-private:
-    fs::path m_path;
-};
-
 /// A random f = 4 KL autoencoder and a 10-class palette, written once per test.
 struct Fixture
 {
-    TempDir dir;
+    ldm::testing::TempDir dir{"tst_train_ldm"};
     std::string firstStage = dir / "ae.safetensors";
     std::string palette = dir / "palette.json";
 
@@ -148,7 +131,7 @@ TEST(LdmData, OneHotUnknownIsZeroAndRectanglesErase)
 TEST(LdmTrainer, TrainsResumesAndExports)
 {
     Fixture fixture;
-    TempDir runs;
+    ldm::testing::TempDir runs("tst_train_ldm");
 
     // Uninterrupted: 20 steps; the held-out loss of the trained weights must fall.
     auto straight = fixture.create(runs / "straight");

@@ -2,6 +2,8 @@
 // The trainers' fast path keeps training correct: prefetched batches equal the ones a step
 // makes itself, channels-last batches hold the same values, bf16 autocast + channels-last
 // lowers the loss like the fp32 path, and --profile measures something.
+#include "support/temp_dir.h"
+#include "support/tiny_autoencoder_config.h"
 #include "train/ae_trainer.h"
 #include "train/batch_prefetcher.h"
 #include "train/image_crops.h"
@@ -17,48 +19,19 @@ using namespace ldm::train;
 
 namespace {
 
-const char* const TinyConfig = R"({
-  "model": {"embed_dim": 3, "logvar_init": -8.0,
-            "ddconfig": {"double_z": true, "z_channels": 3, "resolution": 32, "in_channels": 3,
-                         "out_ch": 3, "ch": 32, "ch_mult": [1, 1, 1], "num_res_blocks": 1,
-                         "attn_resolutions": [], "dropout": 0.0, "attn_type": "none"}},
-  "data": {"photos": "/nonexistent/photos", "landscape_share": 1.0, "crop_size": 32,
-           "photo_short_sides": [64], "landscape_pool": 4, "landscape_size": 64,
-           "landscape_refresh_every": 2},
-  "optimizer": {"lr": 2e-3, "warmup_steps": 2, "schedule": "cosine", "lr_min": 1e-4},
-  "loss": {"l1": 1.0, "edge": 0.5, "kl_weight": 1e-6},
-  "training": {"batch_size": 4, "steps": 40, "threads": 1, "bf16": false,
-               "channels_last": false, "seed": 7, "log_every": 10, "sample_every": 0,
-               "checkpoint_every": 1000, "snapshot_every": 0, "val_crops": 8, "ema_decay": 0}
-})";
-
 AeTrainConfig configWith(bool fast)
 {
-    auto json = nlohmann::json::parse(TinyConfig);
+    auto json = ldm::testing::tinyAutoencoderConfig();
+    json["data"]["landscape_refresh_every"] = 2;
+    json["training"]["steps"] = 40;
+    json["training"]["log_every"] = 10;
+    json["training"]["ema_decay"] = 0;
     json["training"]["bf16"] = fast;
     json["training"]["channels_last"] = fast;
     auto config = AeTrainConfig::fromJson(json);
     EXPECT_TRUE(config.ok()) << (config ? "" : config.error().message);
     return config.value();
 }
-
-class TempDir
-{
-public:
-    TempDir()
-    {
-        static int counter = 0;
-        m_path = fs::temp_directory_path() / ("tst_train_speed_" + std::to_string(::getpid()) +
-                                              "_" + std::to_string(counter++));
-        fs::remove_all(m_path);
-        fs::create_directories(m_path);
-    }
-    ~TempDir() { fs::remove_all(m_path); }
-    std::string operator/(const std::string& name) const { return (m_path / name).string(); }
-
-private:
-    fs::path m_path;
-};
 
 std::unique_ptr<AeTrainer> makeTrainer(const AeTrainConfig& config, const std::string& runDir,
                                        bool prefetch)
@@ -118,7 +91,7 @@ TEST(TrainFastPath, ChannelsLastBatchHoldsTheSameValues)
 
 TEST(TrainFastPath, PrefetchedBatchesEqualTheStepsOwn)
 {
-    TempDir dir;
+    ldm::testing::TempDir dir("tst_train_speed");
     const auto config = configWith(false); // fp32 and one thread: bit-exact
     auto inStep = makeTrainer(config, dir / "in-step", false);
     auto ahead = makeTrainer(config, dir / "ahead", true);
@@ -132,7 +105,7 @@ TEST(TrainFastPath, PrefetchedBatchesEqualTheStepsOwn)
 
 TEST(TrainFastPath, Bf16ChannelsLastLowersTheLossLikeFp32)
 {
-    TempDir dir;
+    ldm::testing::TempDir dir("tst_train_speed");
     std::vector<double> early, late, psnr;
     for (bool fast : {false, true}) {
         auto trainer = makeTrainer(configWith(fast), dir / (fast ? "fast" : "fp32"), fast);
@@ -156,7 +129,7 @@ TEST(TrainFastPath, Bf16ChannelsLastLowersTheLossLikeFp32)
 
 TEST(TrainFastPath, ProfileMeasuresPhasesOperatorsAndFlops)
 {
-    TempDir dir;
+    ldm::testing::TempDir dir("tst_train_speed");
     auto trainer = makeTrainer(configWith(true), dir / "run", true);
     ASSERT_TRUE(trainer);
     auto profile = trainer->profile(2);

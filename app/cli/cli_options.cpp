@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "cli_options.h"
+#include "commands.h"
 
 #include <cerrno>
 #include <cstdio>
@@ -133,6 +134,31 @@ void printHelp(const std::string& command, const std::string& usage, const std::
                     spec.defaultText.empty() ? "" : (" (default: " + spec.defaultText + ")").c_str());
     }
     std::printf("  %-26s %s\n", "-h, --help", "show this help");
+}
+
+std::optional<int> usageError(const Options& options, const std::string& command, int positional,
+                              const std::string& countProblem)
+{
+    if (!options.error().empty()) {
+        std::fprintf(stderr, "%s: %s\n", command.c_str(), options.error().c_str());
+        return ExitUsage;
+    }
+    if (positional >= 0 && options.positional().size() != size_t(positional)) {
+        std::fprintf(stderr, "%s: %s\n", command.c_str(), countProblem.c_str());
+        return ExitUsage;
+    }
+    return std::nullopt;
+}
+
+std::optional<int> helpOrUsageError(const Options& options, const CommandHelp& help,
+                                    const std::vector<OptionSpec>& specs, int positional,
+                                    const std::string& countProblem)
+{
+    if (options.helpRequested()) {
+        printHelp(help.command, help.usage, help.summary, specs);
+        return ExitOk;
+    }
+    return usageError(options, help.command, positional, countProblem);
 }
 
 } // namespace ldm::cli

@@ -49,4 +49,23 @@ private:
 void printHelp(const std::string& command, const std::string& usage, const std::string& summary,
                const std::vector<OptionSpec>& specs);
 
+/// What a command's --help prints above its option table.
+struct CommandHelp
+{
+    std::string command; ///< "convert"
+    std::string usage;   ///< "[options] IN.ckpt OUT.safetensors"
+    std::string summary;
+};
+
+/// The start every command shares: for --help prints the help and returns ExitOk; for an option
+/// the parser refused, or (when `positional` ≥ 0) another number of plain arguments, prints
+/// "<command>: <problem>" (`countProblem` for the count) and returns ExitUsage; otherwise
+/// returns nothing and the command goes on.
+std::optional<int> helpOrUsageError(const Options& options, const CommandHelp& help,
+                                    const std::vector<OptionSpec>& specs, int positional,
+                                    const std::string& countProblem);
+/// The usage half alone, for commands that read some options before checking them all.
+std::optional<int> usageError(const Options& options, const std::string& command, int positional,
+                              const std::string& countProblem);
+
 } // namespace ldm::cli

@@ -106,19 +106,13 @@ cv::Mat asMat(const RgbImage& image)
 int runCompare(const std::vector<std::string>& args)
 {
     Options options = Options::parse(args, CompareOptions);
-    if (options.helpRequested()) {
-        printHelp("compare", "[options] A.png B.png",
-                  "Prints PSNR (RGB and Y, dB), SSIM (Y) and pixel differences between two "
-                  "images of the same size; 99 dB means identical.",
-                  CompareOptions);
-        return ExitOk;
-    }
-    if (!options.error().empty() || options.positional().size() != 2) {
-        std::fprintf(stderr, "compare: %s\n",
-                     options.error().empty() ? "give exactly two image files"
-                                             : options.error().c_str());
-        return ExitUsage;
-    }
+    if (auto exit = helpOrUsageError(
+            options,
+            {"compare", "[options] A.png B.png",
+             "Prints PSNR (RGB and Y, dB), SSIM (Y) and pixel differences between two "
+             "images of the same size; 99 dB means identical."},
+            CompareOptions, 2, "give exactly two image files"))
+        return *exit;
     // Sizes from the headers first: a mismatch or an oversized file fails before decoding.
     ImageSize sizes[2];
     for (int i = 0; i < 2; ++i) {

@@ -65,22 +65,16 @@ bool sameFile(const std::string& a, const std::string& b)
 int runConvert(const std::vector<std::string>& args)
 {
     Options options = Options::parse(args, ConvertOptions);
-    if (options.helpRequested()) {
-        printHelp("convert", "[options] IN.ckpt OUT.safetensors",
-                  "Rewrites a PyTorch checkpoint (.ckpt/.pt/.pth; its pickle is read without "
-                  "executing anything) as safetensors: the state dict's tensors, with Lightning's "
-                  "global_step and epoch as metadata. Optimizer state, callbacks and other "
-                  "training entries are left out and listed. A safetensors input is rewritten "
-                  "too (to F16 with --fp16, or to embed a config).",
-                  ConvertOptions);
-        return ExitOk;
-    }
-    if (!options.error().empty() || options.positional().size() != 2) {
-        std::fprintf(stderr, "convert: %s\n",
-                     options.error().empty() ? "give an input checkpoint and an output file"
-                                             : options.error().c_str());
-        return ExitUsage;
-    }
+    if (auto exit = helpOrUsageError(
+            options,
+            {"convert", "[options] IN.ckpt OUT.safetensors",
+             "Rewrites a PyTorch checkpoint (.ckpt/.pt/.pth; its pickle is read without "
+             "executing anything) as safetensors: the state dict's tensors, with Lightning's "
+             "global_step and epoch as metadata. Optimizer state, callbacks and other "
+             "training entries are left out and listed. A safetensors input is rewritten "
+             "too (to F16 with --fp16, or to embed a config)."},
+            ConvertOptions, 2, "give an input checkpoint and an output file"))
+        return *exit;
     const std::string input = options.positional()[0];
     const std::string output = options.positional()[1];
     if (sameFile(input, output)) {

@@ -61,11 +61,8 @@ int runEvalLdm(const std::vector<std::string>& args)
     const int steps = int(options.integer("steps", 20, 1, 1000));
     const double scale = options.number("scale", 3.0, 0.0, 50.0);
     const int threads = int(options.integer("threads", 0, 0, 256));
-    if (!options.error().empty() || !options.positional().empty()) {
-        std::fprintf(stderr, "eval-ldm: %s\n",
-                     options.error().empty() ? "takes no file arguments" : options.error().c_str());
-        return ExitUsage;
-    }
+    if (auto exit = usageError(options, "eval-ldm", 0, "takes no file arguments"))
+        return *exit;
     EngineOptions engineOptions;
     engineOptions.threads = threads;
     auto engine = Engine::create(engineOptions);

@@ -40,19 +40,13 @@ std::string dtypeSummary(const io::TensorMap& tensors, uint64_t& bytes)
 int runInspect(const std::vector<std::string>& args)
 {
     Options options = Options::parse(args, InspectOptions);
-    if (options.helpRequested()) {
-        printHelp("inspect", "[options] FILE.safetensors|FILE.ckpt",
-                  "Prints the detected configuration of a checkpoint and any problem; exits "
-                  "non-zero when the file cannot be used.",
-                  InspectOptions);
-        return ExitOk;
-    }
-    if (!options.error().empty() || options.positional().size() != 1) {
-        std::fprintf(stderr, "inspect: %s\n",
-                     options.error().empty() ? "give exactly one checkpoint file"
-                                             : options.error().c_str());
-        return ExitUsage;
-    }
+    if (auto exit = helpOrUsageError(
+            options,
+            {"inspect", "[options] FILE.safetensors|FILE.ckpt",
+             "Prints the detected configuration of a checkpoint and any problem; exits "
+             "non-zero when the file cannot be used."},
+            InspectOptions, 1, "give exactly one checkpoint file"))
+        return *exit;
     const std::string path = options.positional()[0];
     auto file = io::openCheckpointTensors(path); // safetensors or PyTorch .ckpt, by content
     if (!file) {

@@ -16,37 +16,20 @@
 namespace ldm::cli {
 namespace {
 
-const std::vector<OptionSpec> TrainAeOptions = {
-    {"config", "FILE", "training config (YAML) for a new run",
-     "resources/train/autoencoder_f4.yaml"},
-    {"run-dir", "DIR",
-     "run folder: checkpoints, samples, loss curve (outside the work tree, so a run survives a "
-     "fresh checkout)",
-     "$LDM_RUNS_DIR/ae-f4, ~/.cache/latent-canvas/runs/ae-f4"},
-    {"resume", "", "continue the run in --run-dir from its last checkpoint", ""},
-    {"init-from", "FILE",
-     "start a new run from these autoencoder weights (e.g. the shipped model) instead of random "
-     "ones; the optimiser state is not in the file, so the schedule starts over",
-     ""},
-    {"threads", "N|auto",
-     "intra-op CPU threads; auto uses training.threads while the machine is quiet and fewer "
-     "while other busy processes (a build) hold cores",
-     "training.threads"},
-    {"precision", "bf16|fp32",
-     "override training.bf16, also for a resumed run (on this project's CPU fp32 trains "
-     "faster: see the model card)",
-     "training.bf16"},
-    {"steps", "N", "total steps (extends or shortens a resumed run)", "training.steps"},
-    {"allow-no-photos", "", "train on landscape renders alone when the photos are missing", ""},
-    {"export", "FILE", "write the run's weights as a shipping safetensors file and exit", ""},
-    {"no-ema", "", "export the trained weights instead of their EMA", ""},
-    {"fp32", "", "export float32 instead of float16", ""},
-    {"profile", "N",
-     "train 2 warm-up + N timed steps, print where a step's time goes (phases, operators, "
-     "px/s, GFLOP/s) and exit without saving",
-     ""},
-    {"no-prefetch", "", "make each batch inside its step instead of on a background thread", ""},
-};
+const std::vector<OptionSpec> TrainAeOptions = trainerOptionTable(
+    "resources/train/autoencoder_f4.yaml", "ae-f4",
+    {{"init-from", "FILE",
+      "start a new run from these autoencoder weights (e.g. the shipped model) instead of random "
+      "ones; the optimiser state is not in the file, so the schedule starts over",
+      ""},
+     {"precision", "bf16|fp32",
+      "override training.bf16, also for a resumed run (on this project's CPU fp32 trains "
+      "faster: see the model card)",
+      "training.bf16"},
+     {"allow-no-photos", "", "train on landscape renders alone when the photos are missing", ""},
+     {"export", "FILE", "write the run's weights as a shipping safetensors file and exit", ""},
+     {"no-ema", "", "export the trained weights instead of their EMA", ""},
+     {"fp32", "", "export float32 instead of float16", ""}});
 
 void printProgress(const train::AeProgress& p, bool terminal)
 {
@@ -99,24 +82,12 @@ int runTrainAe(const std::vector<std::string>& args)
         return ExitOk;
     }
     train::AeTrainerOptions trainerOptions;
-    trainerOptions.runDir = options.text("run-dir", defaultRunsDir() + "/ae-f4");
-    const bool autoThreads = options.text("threads") == "auto";
-    trainerOptions.threads = autoThreads ? 0 : options.integer("threads", 0, 1, 256);
-    trainerOptions.adaptiveThreads = autoThreads;
-    trainerOptions.bf16 = precisionOverride(options, "train-ae");
-    if (trainerOptions.bf16 == -2)
+    if (!readRunOptions(options, "train-ae", "ae-f4", trainerOptions))
         return ExitUsage;
-    trainerOptions.steps = options.integer("steps", 0, 1, int64_t{1} << 40);
-    trainerOptions.requirePhotos = !options.has("allow-no-photos");
     trainerOptions.initFrom = options.text("init-from");
-    trainerOptions.prefetch = !options.has("no-prefetch");
     const int64_t profileSteps = options.integer("profile", 0, 1, 100000);
-    if (!options.error().empty() || !options.positional().empty()) {
-        std::fprintf(stderr, "train-ae: %s\n",
-                     options.error().empty() ? "unexpected argument (see --help)"
-                                             : options.error().c_str());
-        return ExitUsage;
-    }
+    if (auto exit = usageError(options, "train-ae", 0, "unexpected argument (see --help)"))
+        return *exit;
     if (options.has("export"))
         return exportRun(trainerOptions.runDir, options.text("export"), !options.has("no-ema"),
                          options.has("fp32"));

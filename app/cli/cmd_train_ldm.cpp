@@ -15,33 +15,16 @@
 namespace ldm::cli {
 namespace {
 
-const std::vector<OptionSpec> TrainLdmOptions = {
-    {"config", "FILE", "training config (YAML) for a new run",
-     "resources/train/landscape_ldm.yaml"},
-    {"run-dir", "DIR",
-     "run folder: checkpoints, samples, loss curve (outside the work tree, so a run survives a "
-     "fresh checkout)",
-     "$LDM_RUNS_DIR/landscape-ldm, ~/.cache/latent-canvas/runs/landscape-ldm"},
-    {"resume", "", "continue the run in --run-dir from its last checkpoint", ""},
-    {"threads", "N|auto",
-     "intra-op CPU threads; auto uses training.threads while the machine is quiet and fewer "
-     "while other busy processes (a build) hold cores",
-     "training.threads"},
-    {"precision", "bf16|fp32", "override training.bf16, also for a resumed run",
-     "training.bf16"},
-    {"steps", "N", "total steps (extends or shortens a resumed run)", "training.steps"},
-    {"allow-no-photos", "", "SR runs: train on landscape renders when photos are missing", ""},
-    {"export", "FILE", "write the run as one CompVis-layout safetensors file and exit", ""},
-    {"fp16", "", "export float16 weights (shipping) instead of float32", ""},
-    {"ema-only", "", "export only the EMA UNet, as model.diffusion_model.* (shipping)", ""},
-    {"samples", "", "write a sample grid of the run's current EMA weights and exit", ""},
-    {"bench", "", "print parameter counts and UNet forward times (32² and 64² latents), exit", ""},
-    {"profile", "N",
-     "train 2 warm-up + N timed steps, print where a step's time goes (phases, operators, "
-     "px/s, GFLOP/s) and exit without saving",
-     ""},
-    {"no-prefetch", "", "make each batch inside its step instead of on a background thread", ""},
-};
+const std::vector<OptionSpec> TrainLdmOptions = trainerOptionTable(
+    "resources/train/landscape_ldm.yaml", "landscape-ldm",
+    {{"precision", "bf16|fp32", "override training.bf16, also for a resumed run", "training.bf16"},
+     {"allow-no-photos", "", "SR runs: train on landscape renders when photos are missing", ""},
+     {"export", "FILE", "write the run as one CompVis-layout safetensors file and exit", ""},
+     {"fp16", "", "export float16 weights (shipping) instead of float32", ""},
+     {"ema-only", "", "export only the EMA UNet, as model.diffusion_model.* (shipping)", ""},
+     {"samples", "", "write a sample grid of the run's current EMA weights and exit", ""},
+     {"bench", "", "print parameter counts and UNet forward times (32² and 64² latents), exit",
+      ""}});
 
 void printProgress(const train::LdmProgress& p, bool terminal)
 {
@@ -90,24 +73,13 @@ int runTrainLdm(const std::vector<std::string>& args)
         return ExitOk;
     }
     train::LdmTrainerOptions trainerOptions;
-    trainerOptions.runDir = options.text("run-dir", defaultRunsDir() + "/landscape-ldm");
-    const bool autoThreads = options.text("threads") == "auto";
-    trainerOptions.threads = autoThreads ? 0 : options.integer("threads", 0, 1, 256);
-    trainerOptions.adaptiveThreads = autoThreads;
-    trainerOptions.bf16 = precisionOverride(options, "train-ldm");
-    if (trainerOptions.bf16 == -2)
+    if (!readRunOptions(options, "train-ldm", "landscape-ldm", trainerOptions))
         return ExitUsage;
-    trainerOptions.steps = options.integer("steps", 0, 1, int64_t{1} << 40);
     const bool oneShot = options.has("export") || options.has("samples");
-    trainerOptions.requirePhotos = !options.has("allow-no-photos") && !oneShot;
-    trainerOptions.prefetch = !options.has("no-prefetch");
+    trainerOptions.requirePhotos = trainerOptions.requirePhotos && !oneShot;
     const int64_t profileSteps = options.integer("profile", 0, 1, 100000);
-    if (!options.error().empty() || !options.positional().empty()) {
-        std::fprintf(stderr, "train-ldm: %s\n",
-                     options.error().empty() ? "unexpected argument (see --help)"
-                                             : options.error().c_str());
-        return ExitUsage;
-    }
+    if (auto exit = usageError(options, "train-ldm", 0, "unexpected argument (see --help)"))
+        return *exit;
     Result<std::unique_ptr<train::LdmTrainer>> trainer = makeError(ErrorCode::Internal, "");
     if (options.has("resume") || oneShot) {
         trainer = train::LdmTrainer::resume(trainerOptions);

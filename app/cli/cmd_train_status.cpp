@@ -59,18 +59,12 @@ std::string describe(const std::string& name, const nlohmann::json& s)
 int runTrainStatus(const std::vector<std::string>& args)
 {
     Options options = Options::parse(args, TrainStatusOptions);
-    if (options.helpRequested()) {
-        printHelp("train-status", "[--runs DIR]",
-                  "Lists the training runs with their step, loss, evaluation, speed and ETA.",
-                  TrainStatusOptions);
-        return ExitOk;
-    }
-    if (!options.error().empty() || !options.positional().empty()) {
-        std::fprintf(stderr, "train-status: %s\n",
-                     options.error().empty() ? "unexpected argument (see --help)"
-                                             : options.error().c_str());
-        return ExitUsage;
-    }
+    if (auto exit = helpOrUsageError(
+            options,
+            {"train-status", "[--runs DIR]",
+             "Lists the training runs with their step, loss, evaluation, speed and ETA."},
+            TrainStatusOptions, 0, "unexpected argument (see --help)"))
+        return *exit;
     namespace fs = std::filesystem;
     const fs::path runs = options.text("runs", defaultRunsDir());
     std::error_code ec;

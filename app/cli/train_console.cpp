@@ -22,6 +22,48 @@ void onStopSignal(int)
 
 } // namespace
 
+std::vector<OptionSpec> trainerOptionTable(const std::string& configDefault,
+                                           const std::string& runName, std::vector<OptionSpec> own)
+{
+    std::vector<OptionSpec> table = {
+        {"config", "FILE", "training config (YAML) for a new run", configDefault},
+        {"run-dir", "DIR",
+         "run folder: checkpoints, samples, loss curve (outside the work tree, so a run survives "
+         "a fresh checkout)",
+         "$LDM_RUNS_DIR/" + runName + ", ~/.cache/latent-canvas/runs/" + runName},
+        {"resume", "", "continue the run in --run-dir from its last checkpoint", ""},
+        {"threads", "N|auto",
+         "intra-op CPU threads; auto uses training.threads while the machine is quiet and fewer "
+         "while other busy processes (a build) hold cores",
+         "training.threads"},
+        {"steps", "N", "total steps (extends or shortens a resumed run)", "training.steps"},
+    };
+    table.insert(table.end(), own.begin(), own.end());
+    table.push_back({"profile", "N",
+                     "train 2 warm-up + N timed steps, print where a step's time goes (phases, "
+                     "operators, px/s, GFLOP/s) and exit without saving",
+                     ""});
+    table.push_back({"no-prefetch", "",
+                     "make each batch inside its step instead of on a background thread", ""});
+    return table;
+}
+
+bool readRunOptions(Options& options, const char* command, const std::string& defaultRunName,
+                    train::RunOptions& run)
+{
+    run.runDir = options.text("run-dir", defaultRunsDir() + "/" + defaultRunName);
+    const bool autoThreads = options.text("threads") == "auto";
+    run.threads = autoThreads ? 0 : options.integer("threads", 0, 1, 256);
+    run.adaptiveThreads = autoThreads;
+    run.bf16 = precisionOverride(options, command);
+    if (run.bf16 == -2)
+        return false;
+    run.steps = options.integer("steps", 0, 1, int64_t{1} << 40);
+    run.requirePhotos = !options.has("allow-no-photos");
+    run.prefetch = !options.has("no-prefetch");
+    return true;
+}
+
 std::atomic<bool>& trainingStopFlag()
 {
     static std::atomic<bool> flag{false};

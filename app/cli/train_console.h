@@ -4,15 +4,29 @@
 #pragma once
 
 #include "cli_options.h"
+#include "train/training_loop.h"
 
 #include <atomic>
 #include <string>
+#include <vector>
 
 namespace ldm::cli {
 
 /// `--precision bf16|fp32` as the trainers' `bf16` option wants it: 1, 0, or −1 when absent;
 /// −2 (after printing why, prefixed with `command`) for any other value.
 int precisionOverride(const Options& options, const char* command);
+
+/// A trainer's option table: --config (default `configDefault`), --run-dir (default
+/// `<runs folder>/<runName>`), --resume, --threads, --steps, then `own` (precision, data and
+/// export flags), then --profile and --no-prefetch.
+std::vector<OptionSpec> trainerOptionTable(const std::string& configDefault,
+                                           const std::string& runName, std::vector<OptionSpec> own);
+
+/// Reads the flags both trainers take (--run-dir, default `<runs folder>/<defaultRunName>`;
+/// --threads N|auto, --precision, --steps, --allow-no-photos, --no-prefetch) into `run`.
+/// False, after printing why, for a bad --precision; other problems stay in options.error().
+bool readRunOptions(Options& options, const char* command, const std::string& defaultRunName,
+                    train::RunOptions& run);
 
 /// Set by SIGINT/SIGTERM once installStopHandler() ran; the trainers poll it between steps
 /// and save a checkpoint before returning.

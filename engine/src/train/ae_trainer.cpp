@@ -126,24 +126,16 @@ Result<std::unique_ptr<AeTrainer>> AeTrainer::create(const AeTrainConfig& config
 
 Result<std::unique_ptr<AeTrainer>> AeTrainer::resume(const AeTrainerOptions& options)
 {
-    const std::string folder = findCheckpointFolder(options.runDir);
-    if (folder.empty())
-        return makeError(ErrorCode::InvalidFile, "no checkpoint in " + options.runDir +
-                                                     " (start a new run without --resume)");
-    auto state = readJsonFile(folder + "/state.json");
-    if (!state)
-        return state.error();
-    if (!state->is_object() || state->value("format", "") != StateFormat ||
-        !state->contains("config"))
-        return makeError(ErrorCode::InvalidFile,
-                         folder + "/state.json is not an autoencoder run state");
-    auto config = AeTrainConfig::fromJson(state->at("config"));
+    auto checkpoint = findRunCheckpoint(options.runDir, StateFormat, "an autoencoder run state");
+    if (!checkpoint)
+        return checkpoint.error();
+    auto config = AeTrainConfig::fromJson(checkpoint->state.at("config"));
     if (!config)
         return config.error();
     auto trainer = build(*config, options);
     if (!trainer)
         return trainer.error();
-    if (auto ok = trainer.value()->restore(folder); !ok)
+    if (auto ok = trainer.value()->restore(*checkpoint); !ok)
         return ok.error();
     return trainer;
 }
@@ -162,14 +154,9 @@ Result<void> AeTrainer::initialiseFrom(const std::string& path)
     return {};
 }
 
-Result<void> AeTrainer::restore(const std::string& folder)
+Result<void> AeTrainer::restore(const RunCheckpoint& checkpoint)
 {
-    auto state = readJsonFile(folder + "/state.json");
-    if (!state)
-        return state.error();
-    const auto stepValue = state->value("step", int64_t{-1});
-    if (stepValue < 0)
-        return makeError(ErrorCode::InvalidFile, folder + "/state.json has no valid step");
+    const std::string& folder = checkpoint.folder;
     for (auto [file, stage] : {std::pair{"model", &*m->stage}, std::pair{"ema", &*m->ema}}) {
         auto loaded = loadAutoencoder(folder + "/" + file + ".safetensors");
         if (!loaded)
@@ -179,17 +166,7 @@ Result<void> AeTrainer::restore(const std::string& folder)
                              folder + ": the weights do not match the run's config");
         copyParameters(loaded->module(), stage->module());
     }
-    try {
-        torch::load(*m->optimizer, folder + "/optimizer.pt");
-    } catch (const std::exception& error) {
-        return makeError(ErrorCode::InvalidFile,
-                         "cannot read " + folder + "/optimizer.pt: " + error.what());
-    }
-    m->step = stepValue;
-    m->lastCheckpoint = stepValue;
-    m->history = LossHistory::fromJson(state->value("history", nlohmann::json::array()));
-    m->history.truncateAfter(stepValue);
-    return {};
+    return restoreRunProgress(checkpoint, *m->optimizer, *m);
 }
 
 FirstStage AeTrainer::shippedModel()
@@ -272,54 +249,34 @@ Result<void> AeTrainer::saveCheckpoint()
 Result<void> AeTrainer::run(const std::atomic<bool>& stop,
                             const std::function<void(const AeProgress&)>& progress)
 {
-    const auto& loop = m->config.loop;
-    auto windowStart = std::chrono::steady_clock::now();
-    int64_t windowSteps = 0;
-    while (m->step < m->totalSteps && !stop.load()) {
-        if (auto ok = step(); !ok)
-            return ok;
-        ++windowSteps;
-        const int64_t s = m->step;
-        const bool last = s == m->totalSteps;
-        const bool sample = (loop.sampleEvery > 0 && s % loop.sampleEvery == 0) || last;
-        const bool checkpoint = s % loop.checkpointEvery == 0 || last || stop.load();
-        if (s % loop.logEvery != 0 && !sample && !checkpoint)
-            continue;
+    double valPsnr = -1; // of the samples written at the current log point
+    LoopHooks hooks;
+    hooks.step = [this] { return step(); };
+    hooks.writeSamples = [this, &valPsnr]() -> Result<void> {
+        auto psnr = writeSamples();
+        if (!psnr)
+            return psnr.error();
+        valPsnr = psnr.value();
+        return {};
+    };
+    hooks.saveCheckpoint = [this] { return saveCheckpoint(); };
+    hooks.report = [&](const LoopPoint& at) {
+        if (!progress)
+            return;
         AeProgress point;
-        const auto means = m->window.means();
-        m->history.add(s, means);
-        m->window.reset();
-        point.step = s;
-        point.totalSteps = m->totalSteps;
-        point.loss = means.at("loss");
-        point.l1 = means.at("l1");
-        point.edge = means.at("edge");
-        point.kl = means.at("kl");
-        point.lr = means.at("lr");
-        const auto now = std::chrono::steady_clock::now();
-        point.stepsPerSecond =
-            double(windowSteps) /
-            std::max(1e-9, std::chrono::duration<double>(now - windowStart).count());
-        if (sample) {
-            auto psnr = writeSamples();
-            if (!psnr)
-                return psnr.error();
-            point.valPsnr = psnr.value();
-            point.event += " samples";
-        }
-        if (checkpoint) {
-            if (auto ok = saveCheckpoint(); !ok)
-                return ok;
-            point.event += " checkpoint";
-        }
-        if (progress)
-            progress(point);
-        windowStart = std::chrono::steady_clock::now();
-        windowSteps = 0;
-    }
-    if (m->lastCheckpoint != m->step)
-        return saveCheckpoint();
-    return {};
+        point.step = at.step;
+        point.totalSteps = at.totalSteps;
+        point.loss = at.means.at("loss");
+        point.l1 = at.means.at("l1");
+        point.edge = at.means.at("edge");
+        point.kl = at.means.at("kl");
+        point.lr = at.means.at("lr");
+        point.stepsPerSecond = at.stepsPerSecond;
+        point.valPsnr = at.sampled ? valPsnr : -1;
+        point.event = at.event;
+        progress(point);
+    };
+    return runTrainingLoop(m->config.loop, *m, stop, hooks);
 }
 
 // clang-format off

@@ -20,6 +20,7 @@
 #include "train/image_crops.h"
 #include "train/step_profile.h"
 #include "train/train_log.h"
+#include "train/training_loop.h"
 
 #include <atomic>
 #include <functional>
@@ -30,28 +31,14 @@
 namespace ldm::train {
 
 /// Run-time choices that are not part of the experiment.
-struct AeTrainerOptions
+struct AeTrainerOptions : RunOptions
 {
-    std::string runDir;        ///< the run folder (created when missing)
-    int64_t threads = 0;       ///< intra-op threads; 0 uses the config's
-    int64_t steps = 0;         ///< total steps; 0 uses the config's (extends a resumed run)
-    bool requirePhotos = true; ///< false: fall back to landscape renders when photos are missing
     std::string name = "autoencoder-kl-f4"; ///< `name` written into weight files
     /// A new run starts from these weights (a shipped or exported autoencoder of the same
     /// config) instead of random ones: for when the run folder is lost. The optimiser state and
     /// the schedule position are not in such a file, so warm-up and the cosine schedule start
     /// over from step 0.
     std::string initFrom;
-    /// Make the batches of the coming steps on a background thread (same batches, the step
-    /// no longer waits for cropping and rendering).
-    bool prefetch = true;
-    /// 1 or 0 overrides the config's `training.bf16` (also for a resumed run, whose stored
-    /// config is updated); −1 keeps it.
-    int bf16 = -1;
-    /// Threads follow the machine's load (pipeline/cpu_share.h): up to `threads` (or the
-    /// config's), fewer while other busy processes hold cores. A resumed run then no longer
-    /// repeats the uninterrupted one bit for bit.
-    bool adaptiveThreads = false;
 };
 
 /// Numbers of one log interval.
@@ -115,7 +102,7 @@ private:
     explicit AeTrainer(std::unique_ptr<State> state);
     static Result<std::unique_ptr<AeTrainer>> build(const AeTrainConfig& config,
                                                     const AeTrainerOptions& options);
-    Result<void> restore(const std::string& folder);
+    Result<void> restore(const RunCheckpoint& checkpoint);
     Result<void> initialiseFrom(const std::string& path);
     std::unique_ptr<State> m;
 };

@@ -221,36 +221,27 @@ Result<std::unique_ptr<LdmTrainer>> LdmTrainer::create(const LdmTrainConfig& con
 
 Result<std::unique_ptr<LdmTrainer>> LdmTrainer::resume(const LdmTrainerOptions& options)
 {
-    const std::string folder = findCheckpointFolder(options.runDir);
-    if (folder.empty())
-        return makeError(ErrorCode::InvalidFile, "no checkpoint in " + options.runDir +
-                                                     " (start a new run without --resume)");
-    auto state = readJsonFile(folder + "/state.json");
-    if (!state)
-        return state.error();
-    if (!state->is_object() || state->value("format", "") != StateFormat ||
-        !state->contains("config") || !(*state)["scale_factor"].is_number())
-        return makeError(ErrorCode::InvalidFile,
-                         folder + "/state.json is not a latent diffusion run state");
-    auto config = LdmTrainConfig::fromJson(state->at("config"));
+    const std::string what = "a latent diffusion run state";
+    auto checkpoint = findRunCheckpoint(options.runDir, StateFormat, what);
+    if (!checkpoint)
+        return checkpoint.error();
+    const nlohmann::json& state = checkpoint->state;
+    if (!state.contains("scale_factor") || !state.at("scale_factor").is_number())
+        return makeError(ErrorCode::InvalidFile, checkpoint->folder + "/state.json is not " + what);
+    auto config = LdmTrainConfig::fromJson(state.at("config"));
     if (!config)
         return config.error();
-    auto trainer = build(*config, options, (*state)["scale_factor"].get<double>());
+    auto trainer = build(*config, options, state.at("scale_factor").get<double>());
     if (!trainer)
         return trainer.error();
-    if (auto ok = trainer.value()->restore(folder); !ok)
+    if (auto ok = trainer.value()->restore(*checkpoint); !ok)
         return ok.error();
     return trainer;
 }
 
-Result<void> LdmTrainer::restore(const std::string& folder)
+Result<void> LdmTrainer::restore(const RunCheckpoint& checkpoint)
 {
-    auto state = readJsonFile(folder + "/state.json");
-    if (!state)
-        return state.error();
-    const auto stepValue = state->value("step", int64_t{-1});
-    if (stepValue < 0)
-        return makeError(ErrorCode::InvalidFile, folder + "/state.json has no valid step");
+    const std::string& folder = checkpoint.folder;
     for (auto [file, nets] : {std::pair{"model", &m->nets}, std::pair{"ema", &m->ema}}) {
         const std::string path = folder + "/" + file + ".safetensors";
         auto tensors = readTensors(path);
@@ -259,17 +250,7 @@ Result<void> LdmTrainer::restore(const std::string& folder)
         if (auto ok = nets->load(m->model, *tensors); !ok)
             return makeError(ok.error().code, path + ": " + ok.error().message);
     }
-    try {
-        torch::load(*m->optimizer, folder + "/optimizer.pt");
-    } catch (const std::exception& error) {
-        return makeError(ErrorCode::InvalidFile,
-                         "cannot read " + folder + "/optimizer.pt: " + error.what());
-    }
-    m->step = stepValue;
-    m->lastCheckpoint = stepValue;
-    m->history = LossHistory::fromJson(state->value("history", nlohmann::json::array()));
-    m->history.truncateAfter(stepValue);
-    return {};
+    return restoreRunProgress(checkpoint, *m->optimizer, *m);
 }
 
 Result<void> LdmTrainer::saveCheckpoint()
@@ -345,52 +326,28 @@ Result<void> LdmTrainer::run(const std::atomic<bool>& stop,
                              const std::function<void(const LdmProgress&)>& progress)
 {
     const auto& loop = m->config.loop;
-    auto windowStart = std::chrono::steady_clock::now();
-    int64_t windowSteps = 0;
-    while (m->step < m->totalSteps && !stop.load()) {
-        if (auto ok = step(); !ok)
-            return ok;
-        ++windowSteps;
-        const int64_t s = m->step;
-        const bool last = s == m->totalSteps;
-        // Two early grids (a quarter and half way to the first one) show a broken pipeline
-        // long before the first regular grid.
-        const bool early =
-            loop.sampleEvery >= 4 && (s == loop.sampleEvery / 4 || s == loop.sampleEvery / 2);
-        const bool sampleNow = (loop.sampleEvery > 0 && s % loop.sampleEvery == 0) || early || last;
-        const bool checkpointNow = s % loop.checkpointEvery == 0 || last || stop.load();
-        if (s % loop.logEvery != 0 && !sampleNow && !checkpointNow)
-            continue;
+    LoopHooks hooks;
+    hooks.step = [this] { return step(); };
+    hooks.writeSamples = [this] { return writeSamples(); };
+    hooks.saveCheckpoint = [this] { return saveCheckpoint(); };
+    // Two early grids (a quarter and half way to the first one) show a broken pipeline long
+    // before the first regular grid.
+    hooks.extraSamples = [&loop](int64_t s) {
+        return loop.sampleEvery >= 4 && (s == loop.sampleEvery / 4 || s == loop.sampleEvery / 2);
+    };
+    hooks.report = [&progress](const LoopPoint& at) {
+        if (!progress)
+            return;
         LdmProgress point;
-        const auto means = m->window.means();
-        m->history.add(s, means);
-        m->window.reset();
-        point.step = s;
-        point.totalSteps = m->totalSteps;
-        point.loss = means.count("loss") ? means.at("loss") : 0.0;
-        point.lr = means.count("lr") ? means.at("lr") : 0.0;
-        const auto now = std::chrono::steady_clock::now();
-        point.stepsPerSecond =
-            double(windowSteps) /
-            std::max(1e-9, std::chrono::duration<double>(now - windowStart).count());
-        if (sampleNow) {
-            if (auto ok = writeSamples(); !ok)
-                return ok;
-            point.event += " samples";
-        }
-        if (checkpointNow) {
-            if (auto ok = saveCheckpoint(); !ok)
-                return ok;
-            point.event += " checkpoint";
-        }
-        if (progress)
-            progress(point);
-        windowStart = std::chrono::steady_clock::now();
-        windowSteps = 0;
-    }
-    if (m->lastCheckpoint != m->step)
-        return saveCheckpoint();
-    return {};
+        point.step = at.step;
+        point.totalSteps = at.totalSteps;
+        point.loss = at.means.count("loss") ? at.means.at("loss") : 0.0;
+        point.lr = at.means.count("lr") ? at.means.at("lr") : 0.0;
+        point.stepsPerSecond = at.stepsPerSecond;
+        point.event = at.event;
+        progress(point);
+    };
+    return runTrainingLoop(loop, *m, stop, hooks);
 }
 
 int64_t LdmTrainer::completedSteps() const

@@ -28,6 +28,7 @@
 #include "train/ldm_train_config.h"
 #include "train/step_profile.h"
 #include "train/train_log.h"
+#include "train/training_loop.h"
 
 #include <atomic>
 #include <functional>
@@ -40,23 +41,9 @@ namespace ldm::train {
 struct LdmNets;
 
 /// Run-time choices that are not part of the experiment.
-struct LdmTrainerOptions
+struct LdmTrainerOptions : RunOptions
 {
-    std::string runDir;         ///< the run folder (created when missing)
-    int64_t threads = 0;        ///< intra-op threads; 0 uses the config's
-    int64_t steps = 0;          ///< total steps; 0 uses the config's (extends a resumed run)
-    bool requirePhotos = true;  ///< false: SR runs fall back to landscape renders
     bool quietTokenizer = true; ///< sentencepiece trainer output off
-    /// Make the batches of the coming steps on a background thread (same batches, the step
-    /// no longer waits for rendering and degrading).
-    bool prefetch = true;
-    /// 1 or 0 overrides the config's `training.bf16` (also for a resumed run, whose stored
-    /// config is updated); −1 keeps it.
-    int bf16 = -1;
-    /// Threads follow the machine's load (pipeline/cpu_share.h): up to `threads` (or the
-    /// config's), fewer while other busy processes hold cores. A resumed run then no longer
-    /// repeats the uninterrupted one bit for bit.
-    bool adaptiveThreads = false;
 };
 
 /// Numbers of one log interval.
@@ -133,7 +120,7 @@ private:
     explicit LdmTrainer(std::unique_ptr<State> state);
     static Result<std::unique_ptr<LdmTrainer>>
     build(const LdmTrainConfig& config, const LdmTrainerOptions& options, double scaleFactor);
-    Result<void> restore(const std::string& folder);
+    Result<void> restore(const RunCheckpoint& checkpoint);
     std::unique_ptr<State> m;
 };
 

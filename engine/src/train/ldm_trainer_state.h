@@ -12,6 +12,7 @@
 #include "train/ldm_trainer.h"
 #include "train/step_profile.h"
 #include "train/train_log.h"
+#include "train/training_loop.h"
 
 #include <torch/torch.h>
 
@@ -27,7 +28,7 @@ constexpr const char* RunFirstStageFile = "first_stage.safetensors";
 constexpr const char* RunTokenizerPrefix = "tokenizer"; ///< tokenizer.model / .vocab
 constexpr const char* RunPaletteFile = "palette.json";
 
-struct LdmTrainer::State
+struct LdmTrainer::State : RunProgress
 {
     LdmTrainConfig config;
     LdmTrainerOptions options;
@@ -45,11 +46,6 @@ struct LdmTrainer::State
     torch::Tensor sqrtAlphaBar;         ///< float32 [T]
     torch::Tensor sqrtOneMinusAlphaBar; ///< float32 [T]
     torch::Tensor uncondTokens;         ///< [L] ids of the "" prompt
-    LossHistory history;
-    RunningMean window;
-    int64_t step = 0;
-    int64_t totalSteps = 0;
-    int64_t lastCheckpoint = -1;
     double scaleFactor = 1.0;
     std::vector<std::string> warnings;
     std::optional<LdmBatch> heldOutBatch; ///< cached fixed examples
@@ -58,7 +54,7 @@ struct LdmTrainer::State
     /// The batch of step `s` (from the prefetcher when options.prefetch).
     LdmBatch batchOf(int64_t s);
     /// Learning rate of step `s` (warm-up, then constant or cosine).
-    double lrAt(int64_t s) const;
+    double lrAt(int64_t s) const { return learningRateAt(config.optim, s, totalSteps); }
     /// Prompt ids [B, L] of captions.
     torch::Tensor tokensFor(const std::vector<std::string>& captions) const;
     /// The condition of a batch. With `dropout`, each condition of each sample is dropped

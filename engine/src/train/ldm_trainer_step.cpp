@@ -26,18 +26,6 @@ at::Generator seededGenerator(uint64_t seed)
 
 } // namespace
 
-double LdmTrainer::State::lrAt(int64_t s) const
-{
-    const auto& o = config.optim;
-    if (s < o.warmupSteps)
-        return o.lr * double(s + 1) / double(o.warmupSteps);
-    if (o.schedule == "constant")
-        return o.lr;
-    const double span = double(std::max<int64_t>(1, totalSteps - o.warmupSteps));
-    const double progress = std::min(1.0, double(s - o.warmupSteps) / span);
-    return o.lrMin + 0.5 * (o.lr - o.lrMin) * (1.0 + std::cos(M_PI * progress));
-}
-
 torch::Tensor LdmTrainer::State::tokensFor(const std::vector<std::string>& captions) const
 {
     const int64_t length = model.text->maxSeqLen;
