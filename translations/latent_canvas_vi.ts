@@ -1968,6 +1968,89 @@ Hạt giống %2 · %3 × %4 · %5</translation>
     </message>
 </context>
 <context>
+    <name>ldm::ui::SamplingExtras</name>
+    <message>
+        <source>Automatic</source>
+        <translation>Tự động</translation>
+    </message>
+    <message>
+        <source>How the noise levels are spaced over the steps (AUTOMATIC1111&apos;s “Schedule type”); Automatic is the sampler&apos;s own choice. Only the k-diffusion samplers (Euler … DPM++ 3M SDE) read it.</source>
+        <translation>Cách chia các mức nhiễu qua các bước (“Schedule type” của AUTOMATIC1111); Tự động là lựa chọn riêng của bộ lấy mẫu. Chỉ các bộ lấy mẫu k-diffusion (Euler … DPM++ 3M SDE) dùng giá trị này.</translation>
+    </message>
+    <message>
+        <source>Ours</source>
+        <translation>Của Latent Canvas</translation>
+    </message>
+    <message>
+        <source>Latent Canvas&apos;s own generator (the default): replays the pictures made here with it.</source>
+        <translation>Bộ sinh số riêng của Latent Canvas (mặc định): tạo lại đúng các ảnh đã làm ở đây bằng nó.</translation>
+    </message>
+    <message>
+        <source>torch.randn on the CPU: AUTOMATIC1111&apos;s “CPU” source and ComfyUI&apos;s noise; the same seed gives their picture.</source>
+        <translation>torch.randn trên CPU: nguồn “CPU” của AUTOMATIC1111 và nhiễu của ComfyUI; cùng hạt giống cho đúng ảnh của các chương trình đó.</translation>
+    </message>
+    <message>
+        <source>AUTOMATIC1111&apos;s default GPU noise (its Philox “NV” generator), computed on any device: the same seed gives the picture A1111 made with its GPU source.</source>
+        <translation>Nhiễu GPU mặc định của AUTOMATIC1111 (bộ sinh Philox “NV”), tính được trên mọi thiết bị: cùng hạt giống cho đúng ảnh mà A1111 tạo với nguồn GPU.</translation>
+    </message>
+    <message>
+        <source>Which generator draws the seed&apos;s noise (AUTOMATIC1111&apos;s “Random number generator source”).</source>
+        <translation>Bộ sinh số nào tạo nhiễu từ hạt giống (“Random number generator source” của AUTOMATIC1111).</translation>
+    </message>
+    <message>
+        <source>Variation seed: small changes to a picture you like</source>
+        <translation>Hạt giống biến thể: thay đổi nhỏ cho một ảnh bạn thích</translation>
+    </message>
+    <message>
+        <source>New</source>
+        <translation>Mới</translation>
+    </message>
+    <message>
+        <source>Pick a new random variation seed</source>
+        <translation>Chọn một hạt giống biến thể ngẫu nhiên mới</translation>
+    </message>
+    <message>
+        <source>Off</source>
+        <translation>Tắt</translation>
+    </message>
+    <message>
+        <source>How far the starting noise leans toward the variation seed&apos;s noise: 0 = off, 1 = the variation seed&apos;s picture. The noise of later steps stays the seed&apos;s.</source>
+        <translation>Nhiễu ban đầu nghiêng về nhiễu của hạt giống biến thể đến đâu: 0 = tắt, 1 = ảnh của hạt giống biến thể. Nhiễu của các bước sau vẫn theo hạt giống chính.</translation>
+    </message>
+    <message>
+        <source>Schedule type</source>
+        <translation>Kiểu lịch nhiễu</translation>
+    </message>
+    <message>
+        <source>RNG source</source>
+        <translation>Nguồn số ngẫu nhiên</translation>
+    </message>
+    <message>
+        <source>Variation seed</source>
+        <translation>Hạt giống biến thể</translation>
+    </message>
+    <message>
+        <source>Variation strength</source>
+        <translation>Mức biến thể</translation>
+    </message>
+    <message>
+        <source>With %1, Automatic means %2.</source>
+        <translation>Với %1, Tự động nghĩa là %2.</translation>
+    </message>
+    <message>
+        <source>This sampler has its own fixed steps and reads no schedule.</source>
+        <translation>Bộ lấy mẫu này có các bước cố định riêng và không dùng lịch nhiễu.</translation>
+    </message>
+    <message>
+        <source>Extra: variation %1</source>
+        <translation>Thêm: biến thể %1</translation>
+    </message>
+    <message>
+        <source>Extra</source>
+        <translation>Thêm</translation>
+    </message>
+</context>
+<context>
     <name>ldm::ui::SettingsDialog</name>
     <message>
         <source>Embeddings Folder</source>

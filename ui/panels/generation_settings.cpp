@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "generation_settings.h"
 
+#include "sampling_extras.h"
+
 #include <QComboBox>
 #include <QDoubleSpinBox>
 #include <QFormLayout>
@@ -112,12 +114,16 @@ GenerationSettings::GenerationSettings(bool showSize, QWidget* parent)
     auto* form = m_form = new QFormLayout(this);
     form->setContentsMargins(0, 0, 0, 0);
     form->addRow(tr("Sampler"), m_sampler);
+    // Made after the member widgets, so those stay first among the form's children.
+    m_extras = new SamplingExtras(this);
+    m_extras->addScheduleRow(form);
     form->addRow(tr("Steps"), m_steps);
     form->addRow(tr("Guidance scale"), m_guidance);
     form->addRow(tr("Eta"), m_eta);
     form->addRow(tr("CLIP skip"), m_clipSkip);
     form->setRowVisible(m_clipSkip, false);
     form->addRow(tr("Seed"), seedRow);
+    m_extras->addNoiseRows(form);
     if (showSize) {
         m_width = sideBox(this);
         m_height = sideBox(this);
@@ -185,9 +191,16 @@ bool GenerationSettings::etaEnabled() const
     return m_eta->isEnabled();
 }
 
+bool GenerationSettings::scheduleEnabled() const
+{
+    return m_extras->scheduleEnabled();
+}
+
 void GenerationSettings::updateEtaRow()
 {
-    m_eta->setEnabled(samplerReadsEta(m_sampler->currentData().toString().toStdString()));
+    const std::string sampler = m_sampler->currentData().toString().toStdString();
+    m_eta->setEnabled(samplerReadsEta(sampler));
+    m_extras->setSampler(sampler);
 }
 
 void GenerationSettings::updateSeedField()
@@ -205,8 +218,7 @@ void GenerationSettings::fillRecipe(Recipe& recipe) const
     recipe.guidanceScale = m_guidance->value();
     recipe.eta = m_eta->isEnabled() ? m_eta->value() : 0.0; // other samplers do not read it
     recipe.clipSkip = m_form->isRowVisible(m_clipSkip) ? m_clipSkip->value() : 1;
-    recipe.schedule = m_schedule;
-    recipe.rng = m_rng;
+    m_extras->fillRecipe(recipe);
     recipe.etaNoiseSeedDelta = m_etaNoiseSeedDelta;
     if (m_width) {
         recipe.width = snapSide(m_width->value(), m_factor);
@@ -223,8 +235,7 @@ void GenerationSettings::applyRecipe(const Recipe& recipe)
     m_guidance->setValue(recipe.guidanceScale);
     m_eta->setValue(recipe.eta);
     m_clipSkip->setValue(recipe.clipSkip);
-    m_schedule = recipe.schedule;
-    m_rng = recipe.rng;
+    m_extras->applyRecipe(recipe);
     m_etaNoiseSeedDelta = recipe.etaNoiseSeedDelta;
     if (m_width) {
         m_width->setValue(snapSide(recipe.width, m_factor));
@@ -279,6 +290,7 @@ void GenerationSettings::saveState(QSettings& settings) const
     settings.setValue(QStringLiteral("seed"), m_seed->text());
     settings.setValue(QStringLiteral("batch"), m_batch->value());
     settings.setValue(QStringLiteral("defaultsModel"), m_defaultsModelKey);
+    m_extras->saveState(settings);
     if (m_width) {
         settings.setValue(QStringLiteral("width"), m_width->value());
         settings.setValue(QStringLiteral("height"), m_height->value());
@@ -304,6 +316,7 @@ void GenerationSettings::restoreState(QSettings& settings)
         m_seed->setText(settings.value(QStringLiteral("seed"), m_seed->text()).toString());
     m_batch->setValue(settings.value(QStringLiteral("batch"), 1).toInt());
     m_defaultsModelKey = settings.value(QStringLiteral("defaultsModel")).toString();
+    m_extras->restoreState(settings);
     if (m_width) {
         m_width->setValue(snapSide(settings.value(QStringLiteral("width"), 512).toInt(), m_factor));
         m_height->setValue(

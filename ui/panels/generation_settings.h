@@ -14,11 +14,14 @@ class QSpinBox;
 
 namespace ldm::ui {
 
+class SamplingExtras;
+
 /// How the seed of the next job is chosen.
 enum class SeedMode { Random, Fixed, ReuseLast };
 
-/// Sampler, steps, guidance, eta, seed, size and batch: shared by the Prompt and Paint
-/// activities (Paint hides the size, which the map decides).
+/// Sampler, schedule type, steps, guidance, eta, seed, noise generator, variation seed, size
+/// and batch: shared by the Prompt, Paint and Edit activities (Paint and Edit hide the size,
+/// which the map or the picture decides).
 class GenerationSettings final : public QWidget
 {
     Q_OBJECT
@@ -31,7 +34,8 @@ public:
 
     explicit GenerationSettings(bool showSize, QWidget* parent = nullptr);
 
-    /// Writes sampler, steps, guidance, eta and (when shown) size into `recipe`.
+    /// Writes sampler, schedule, steps, guidance, eta, noise generator, variation seed and
+    /// (when shown) size into `recipe`.
     void fillRecipe(Recipe& recipe) const;
     /// Shows a recipe's settings; its seed becomes the fixed seed.
     void applyRecipe(const Recipe& recipe);
@@ -57,6 +61,8 @@ public:
     void adoptModelDefaults(const QString& modelKey, const SamplingDefaults& defaults);
     /// True when the eta row is editable: only for the samplers that read eta (DDIM).
     bool etaEnabled() const;
+    /// True when the schedule type is editable: only for the k-diffusion samplers.
+    bool scheduleEnabled() const;
 
     void saveState(QSettings& settings) const;
     void restoreState(QSettings& settings);
@@ -79,6 +85,7 @@ private:
     QSpinBox* m_width = nullptr;
     QSpinBox* m_height = nullptr;
     QSpinBox* m_batch;
+    SamplingExtras* m_extras = nullptr; // schedule type, noise generator, variation seed
     int m_factor = DefaultLatentFactor;
     QString m_sizeModelKey; // the model the size boxes were last set for
     QString m_defaultsModelKey; // the model the sampler settings were last set for
@@ -89,10 +96,8 @@ private:
     SeedMode m_modeBeforeRestore = SeedMode::Random;
     quint64 m_lastSeed = 0;
     bool m_hasLastSeed = false;
-    // Settings without a widget, kept from a restored recipe so it replays as it was made
-    // (an A1111 picture's noise generator and schedule).
-    std::string m_schedule = "automatic";
-    std::string m_rng = "ours";
+    // A setting without a widget, kept from a restored recipe so it replays as it was made
+    // (an A1111 picture's ENSD).
     std::uint64_t m_etaNoiseSeedDelta = 0;
 };
 
