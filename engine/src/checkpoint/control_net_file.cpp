@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "checkpoint/control_net_file.h"
 
+#include "checkpoint/weight_checks.h"
 #include "core/ckpt_file.h"
 
 #include <algorithm>
 #include <cstdlib>
+#include <optional>
 #include <set>
 
 namespace ldm {
@@ -92,6 +94,42 @@ Result<void> checkAgainstBase(const ControlNetSignature& s, const UNetConfig& ba
     return {};
 }
 
+/// Each level's width (its first residual block's output channels, and the middle block's)
+/// against the base's model_channels x channel_mult, from the shapes, before the network is
+/// built: a ControlNet of another width pattern is refused here instead of after allocating
+/// a base-sized network for it.
+Result<void> checkLevelWidths(const io::TensorMap& tensors, const UNetConfig& base,
+                              const std::string& family)
+{
+    const auto widthOf = [&](const std::string& local) -> std::optional<int64_t> {
+        const auto found = tensors.find(ControlNetPrefix + local);
+        if (found == tensors.end() || found->second.dim() < 1)
+            return std::nullopt;
+        return found->second.size(0);
+    };
+    const auto refuse = [&](const std::string& where, int64_t width, int64_t expected) {
+        return makeError(ErrorCode::WeightsMismatch,
+                         "this ControlNet does not belong to " +
+                             (family.empty() ? std::string("the base model") : family) + ": " +
+                             where + " is " + std::to_string(width) +
+                             " channels wide, but the base UNet's is " +
+                             std::to_string(expected) + "; nothing was built");
+    };
+    for (int64_t level = 0; level < base.levels(); ++level) {
+        const int64_t expected = base.modelChannels * base.channelMult[size_t(level)];
+        const int64_t block = 1 + level * (base.numResBlocks + 1);
+        const std::string local =
+            "input_blocks." + std::to_string(block) + ".0.out_layers.3.weight";
+        if (auto width = widthOf(local); width && *width != expected)
+            return refuse("level " + std::to_string(level) + " (" + ControlNetPrefix + local + ")",
+                          *width, expected);
+    }
+    const int64_t deepest = base.modelChannels * base.channelMult.back();
+    if (auto width = widthOf("middle_block_out.0.weight"); width && *width != deepest)
+        return refuse("the middle block's output", *width, deepest);
+    return {};
+}
+
 } // namespace
 
 Result<ControlNetSignature> readControlNetSignature(const io::TensorMap& tensors)
@@ -154,6 +192,15 @@ Result<ControlNet> controlNetFromTensors(const io::TensorMap& tensors, const UNe
         return signature.error();
     if (auto fits = checkAgainstBase(*signature, base, baseFamily); !fits)
         return fits.error();
+    // Sizes from shapes only count when data backs them; then the widths per level.
+    ShapeMap shapes;
+    for (const auto& [name, tensor] : tensors)
+        if (startsWith(name, ControlNetPrefix))
+            shapes.emplace(name, tensor.sizes().vec());
+    if (auto empty = checkNoEmptyWeights(shapes, "ControlNet"); !empty)
+        return empty.error();
+    if (auto widths = checkLevelWidths(tensors, base, baseFamily); !widths)
+        return widths.error();
     ControlNetConfig config;
     config.unet = base;
     config.unet.inChannels = signature->inChannels;

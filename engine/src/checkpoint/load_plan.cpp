@@ -160,6 +160,9 @@ Result<LoadPlan> planLoad(const io::TensorMap& tensors,
     LoadPlan plan;
     Result<LdmConfig> config = LdmConfig{};
     const ShapeMap shapes = shapesOf(tensors);
+    // First: every size read from the shapes below must be backed by the file's bytes.
+    if (auto ok = checkNoEmptyWeights(shapes, "checkpoint"); !ok)
+        return ok.error();
     std::vector<std::string> filled;
     plan.configPath = options.configYaml;
     if (plan.configPath.empty() && !options.configParams.is_object() && !path.empty()) {

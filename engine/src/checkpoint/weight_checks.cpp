@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "checkpoint/weight_checks.h"
 
+#include <algorithm>
 #include <optional>
 #include <sstream>
 
@@ -151,6 +152,18 @@ std::optional<std::string> compareText(const LdmConfig& config, const ShapeMap& 
 }
 
 } // namespace
+
+Result<void> checkNoEmptyWeights(const ShapeMap& shapes, const std::string& what)
+{
+    for (const auto& [name, shape] : shapes)
+        if (std::find(shape.begin(), shape.end(), 0) != shape.end())
+            return makeError(ErrorCode::InvalidFile,
+                             "the " + what + "'s tensor " + name + " has the shape " +
+                                 shown(shape) +
+                                 ", which holds no values: the file is damaged or forged "
+                                 "(no model has empty weights); nothing was built");
+    return {};
+}
 
 Result<void> checkConfigAgainstShapes(const LdmConfig& config, const ShapeMap& shapes,
                                       const std::string& source)

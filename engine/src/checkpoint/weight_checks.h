@@ -27,6 +27,12 @@ namespace ldm {
 Result<void> checkConfigAgainstShapes(const LdmConfig& config, const ShapeMap& shapes,
                                       const std::string& source);
 
+/// Refuses a tensor with a dimension of length 0. Such a tensor costs no bytes in the file, so
+/// its other dimensions can claim any size (a [1000000000, 0, 3, 3] stem conv); every size the
+/// loaders take from shapes is then backed by data the file really holds. `what` names the
+/// file's kind in the message ("checkpoint", "ControlNet").
+Result<void> checkNoEmptyWeights(const ShapeMap& shapes, const std::string& what);
+
 /// The first floating-point tensor of `tensors` (by name) holding NaN or an infinity, as an
 /// InvalidFile error; nothing when all are finite.
 Result<void> checkFiniteWeights(const io::TensorMap& tensors);

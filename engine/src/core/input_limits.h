@@ -22,6 +22,13 @@ constexpr int MinImageSide = 8;
 /// Largest image file read into memory before decoding. A 64-megapixel PNG of noise is about
 /// 200 MB; larger files are not images we can use.
 constexpr int64_t MaxImageFileBytes = 512ll * 1024 * 1024;
+/// Largest PNG chunk held in memory (text, palette, ICC profile), also after decompression.
+/// A chunk's length field is read before its data: without this a 200-byte file claiming a
+/// 1.8 GB text chunk made libpng allocate 1.8 GB. Real text chunks (A1111's `parameters`, our
+/// recipe) are a few KB.
+constexpr uint32_t MaxPngChunkBytes = 8u << 20;
+/// Most ancillary chunks (text, sPLT, unknown) kept from one PNG.
+constexpr uint32_t MaxPngAncillaryChunks = 1000;
 
 // --- Safetensors ---------------------------------------------------------------------------
 

@@ -4,6 +4,7 @@
 #include "core/regular_file.h"
 
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <cstdint>
 #include <cstdlib>
@@ -133,6 +134,39 @@ Result<std::vector<uint8_t>> readImageBytes(const std::string& path)
 }
 
 // The size a decoder would allocate for, from the header alone, for the formats we accept.
+Result<void> checkPngChunks(const std::string& path, const ReadAt& readAt, uint64_t fileSize)
+{
+    uint8_t header[8];
+    if (!readAt(0, header, 8) || std::memcmp(header, "\x89PNG\r\n\x1a\n", 8) != 0)
+        return {};
+    // A real PNG has at most a few thousand chunks (IDAT split in 8-64 KB pieces).
+    constexpr int MaxChunks = 1 << 20;
+    uint64_t offset = 8;
+    for (int count = 0; count < MaxChunks && readAt(offset, header, 8); ++count) {
+        const uint64_t length = be(header, 4);
+        const std::string type(reinterpret_cast<const char*>(header + 4), 4);
+        const std::string name = std::all_of(type.begin(), type.end(),
+                                             [](char c) { return std::isalpha(uint8_t(c)); })
+                                     ? type
+                                     : std::string("?");
+        if (offset + 12 + length > fileSize)
+            return makeError(ErrorCode::InvalidFile,
+                             path + " is not a readable PNG: its " + name + " chunk claims " +
+                                 std::to_string(length) + " bytes, but the file ends " +
+                                 std::to_string(fileSize - std::min(fileSize, offset + 8)) +
+                                 " bytes after its header");
+        if (type != "IDAT" && length > limits::MaxPngChunkBytes)
+            return makeError(ErrorCode::InvalidFile,
+                             path + " holds a " + name + " chunk of " + std::to_string(length) +
+                                 " bytes; a PNG chunk other than pixel data may hold at most " +
+                                 std::to_string(limits::MaxPngChunkBytes >> 20) + " MB");
+        if (type == "IEND")
+            return {};
+        offset += 12 + length;
+    }
+    return {};
+}
+
 std::optional<ImageSize> sniffImageSize(const std::vector<uint8_t>& b)
 {
     const size_t n = b.size();

@@ -6,7 +6,9 @@
 
 #include "io/image_files.h"
 
+#include <cstdint>
 #include <cstdio>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -46,6 +48,16 @@ Result<std::vector<uint8_t>> readImageBytes(const std::string& path);
 /// The size in a PNG, JPEG, WebP or BMP header, or nothing for other formats or a header cut
 /// short. Reads only the header fields, never the pixels.
 std::optional<ImageSize> sniffImageSize(const std::vector<uint8_t>& bytes);
+
+/// Reads `count` bytes at `offset` into `out`; false when the file holds fewer.
+using ReadAt = std::function<bool(uint64_t offset, uint8_t* out, size_t count)>;
+
+/// For a PNG (by its signature) of `fileSize` bytes: walks the chunk headers (8 bytes each,
+/// never the data) and refuses a chunk whose length runs past the end of the file, or a chunk
+/// other than IDAT longer than limits::MaxPngChunkBytes. libpng allocates a chunk's declared
+/// length before reading it, so a 200-byte file could otherwise cost gigabytes. Other formats
+/// and PNGs cut short before a chunk header pass (the decoder reports those).
+Result<void> checkPngChunks(const std::string& path, const ReadAt& readAt, uint64_t fileSize);
 
 /// `size` if it is within the limits of core/input_limits.h, else InvalidRequest saying which.
 Result<ImageSize> checkImageSize(const std::string& path, ImageSize size);

@@ -169,12 +169,26 @@ Result<void> openPng(PngReader& reader, const std::string& path, const char* wha
     if (!file)
         return file.error();
     reader.file = std::move(file.value());
+    const int fd = ::fileno(reader.file.get());
+    struct stat info
+    {
+    };
+    if (::fstat(fd, &info) != 0)
+        return systemError(ErrorCode::InvalidFile, "cannot read " + path, errno);
+    const auto readAt = [fd](uint64_t offset, uint8_t* out, size_t count) {
+        return ::pread(fd, out, count, off_t(offset)) == ssize_t(count);
+    };
+    if (auto chunks = checkPngChunks(path, readAt, uint64_t(info.st_size)); !chunks)
+        return chunks.error();
     reader.png = png_create_read_struct(PNG_LIBPNG_VER_STRING, nullptr, pngError, pngWarning);
     reader.info = reader.png ? png_create_info_struct(reader.png) : nullptr;
     if (!reader.info)
         return makeError(ErrorCode::OutOfMemory, "cannot read " + path + ": out of memory");
     // libpng's own guard, should a header slip past ours.
     png_set_user_limits(reader.png, limits::MaxImageSide, limits::MaxImageSide);
+    // A chunk's length is trusted by libpng before its data is read: bound what it allocates.
+    png_set_chunk_malloc_max(reader.png, limits::MaxPngChunkBytes);
+    png_set_chunk_cache_max(reader.png, limits::MaxPngAncillaryChunks);
     png_init_io(reader.png, reader.file.get());
     return {};
 }
@@ -273,6 +287,14 @@ Result<RgbImage> readImage(const std::string& path)
     auto size = sizeOf(path, *bytes);
     if (!size)
         return size.error();
+    const auto readAt = [&bytes](uint64_t offset, uint8_t* out, size_t count) {
+        if (offset > bytes->size() || bytes->size() - offset < count)
+            return false;
+        std::memcpy(out, bytes->data() + offset, count);
+        return true;
+    };
+    if (auto chunks = checkPngChunks(path, readAt, bytes->size()); !chunks)
+        return chunks.error();
     cv::Mat bgr;
     try {
         bgr = cv::imdecode(*bytes, cv::IMREAD_COLOR);

@@ -66,7 +66,14 @@ std::string defaultModelName(const std::string& task)
 std::string resolveModelPath(const std::string& modelDir, const std::string& nameOrPath)
 {
     std::error_code ec;
-    if (fs::is_regular_file(nameOrPath, ec))
+    const fs::file_status status = fs::status(nameOrPath, ec);
+    if (fs::is_regular_file(status))
+        return nameOrPath;
+    // A FIFO, device or socket there is what the person named: the loader refuses it without
+    // opening it and says what it is, instead of "no model" (a folder may share a shipped
+    // model's name, so it is not taken).
+    if (fs::is_fifo(status) || fs::is_character_file(status) || fs::is_block_file(status) ||
+        fs::is_socket(status))
         return nameOrPath;
     if (!modelDir.empty() && nameOrPath.find('/') == std::string::npos) {
         const fs::path shipped = fs::path(modelDir) / nameOrPath / "model.safetensors";

@@ -18,8 +18,9 @@ std::vector<std::string> listShippedModels(const std::string& modelDir);
 /// The shipped model for a task: "landscape" for txt2img and paint, "superres" for upscale.
 std::string defaultModelName(const std::string& task);
 
-/// A path when `nameOrPath` is an existing file, else modelDir/name/model.safetensors when
-/// that exists, else empty.
+/// `nameOrPath` when it is an existing file (a FIFO or device too: loading refuses those with a
+/// message that says what they are), else modelDir/name/model.safetensors when that exists,
+/// else empty.
 std::string resolveModelPath(const std::string& modelDir, const std::string& nameOrPath);
 
 } // namespace ldm
