@@ -12,6 +12,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <sstream>
 
 namespace ldm::parity {
@@ -207,6 +208,7 @@ void runA1111MatrixFixture(const Fixture& fixture)
     const int steps = std::stoi(fixture.meta("steps"));
     const auto runs = nlohmann::json::parse(fixture.meta("runs"));
     ASSERT_FALSE(runs.empty());
+    std::vector<std::pair<double, std::string>> errors; // the largest shown after the runs
     for (const auto& run : runs) {
         const std::string tag = run.at("tag");
         SCOPED_TRACE(tag);
@@ -228,8 +230,11 @@ void runA1111MatrixFixture(const Fixture& fixture)
             xT, eps, [&](int, at::IntArrayRef shape) { return generator.normal(shape); },
             [](const SamplerStep&) { return true; });
         ASSERT_TRUE(samples.has_value());
-        fixture.expectClose(tag + ".samples", *samples);
+        errors.emplace_back(fixture.expectClose(tag + ".samples", *samples), tag);
     }
+    std::sort(errors.rbegin(), errors.rend());
+    for (size_t i = 0; i < std::min<size_t>(5, errors.size()); ++i)
+        std::printf("  %-40s samples max error %.2e\n", errors[i].second.c_str(), errors[i].first);
 }
 
 } // namespace ldm::parity

@@ -13,6 +13,10 @@ CompVisDenoiser (quantize False) with A1111's CFG combination u + (c - u) * scal
 variants for samplers with discard_next_to_last_sigma). Only `samples` is stored per run
 (the fixture folder a1111/ checks every intermediate for other runs).
 
+This harness's networks (the ldm UNet, the shims' CLIP) reproduce the public a1111_00 fixture's
+samples within 1.5e-4 (the engine within about 1e-5), so differences of that order between the
+engine and these runs are the harness's own.
+
 Needs: the CompVis/Stability `ldm` package (--ldm-ref), the reference shims
 (../shared/tools/perf/shims), a k-diffusion checkout (--k-diffusion), torchsde and its
 `trampoline` dependency importable; scipy is not needed (LMS's coefficients are integrated
