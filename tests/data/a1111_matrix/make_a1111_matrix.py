@@ -37,6 +37,8 @@ import torch
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "lora"))
 from make_lora_reference import read_safetensors, write_safetensors  # noqa: E402
+sys.path.insert(0, os.path.join(HERE, ".."))
+from kdiffusion_loader import load_k_diffusion  # noqa: E402
 
 # A1111 1.10's samplers_k_diffusion: name, function, discard_next_to_last_sigma, noise.
 SAMPLERS = [
@@ -63,34 +65,6 @@ def quad(fn, a, b, epsrel=None):
     return (sum(w * fn(a + half * (x + 1)) for x, w in zip(nodes, weights)) * half, 0.0)
 
 
-def load_k_diffusion(repo):
-    for name in ("torchdiffeq", "tqdm", "tqdm.auto", "safetensors", "torchvision",
-                 "torchvision.transforms"):
-        module = types.ModuleType(name)
-        module.odeint = None
-        module.trange = lambda n, disable=None: range(n)
-        module.tqdm = None
-        module.functional = None
-        sys.modules.setdefault(name, module)
-    scipy = types.ModuleType("scipy")
-    scipy.integrate = types.SimpleNamespace(quad=quad)
-    sys.modules["scipy"] = scipy
-    package = types.ModuleType("k_diffusion")
-    package.__path__ = [repo + "/k_diffusion"]
-    sys.modules["k_diffusion"] = package
-    import importlib.util
-    loaded = {}
-    for name in ("utils", "sampling", "external"):
-        spec = importlib.util.spec_from_file_location("k_diffusion." + name,
-                                                      f"{repo}/k_diffusion/{name}.py")
-        loaded[name] = importlib.util.module_from_spec(spec)
-        sys.modules["k_diffusion." + name] = loaded[name]
-        setattr(package, name, loaded[name])
-    for name in ("utils", "sampling", "external"):
-        loaded[name].__spec__.loader.exec_module(loaded[name])
-    return loaded
-
-
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--ldm-ref", required=True)
@@ -109,7 +83,7 @@ def main():
         sys.modules["omegaconf.listconfig"] = listconfig
     from ldm.modules.diffusionmodules.openaimodel import UNetModel
     from transformers import CLIPTextModel
-    kd = load_k_diffusion(a.k_diffusion)
+    kd = load_k_diffusion(a.k_diffusion, stub_torchsde=False, quad=quad)
     sampling, external = kd["sampling"], kd["external"]
     torch.set_num_threads(2)
 

@@ -16,41 +16,16 @@ Usage (torchsde and its `trampoline` dependency importable, e.g. from a google-r
 checkout on PYTHONPATH):
     /usr/bin/python3 make_sde_reference.py K_DIFFUSION_REPO_DIR OUT.json
 """
-import importlib.util
 import json
+import os
 import sys
-import types
 
 import numpy as np
 import torch
 import torchsde
 
-
-def load_k_diffusion(repo):
-    # Third-party imports sampling.py and external.py do not need for these functions.
-    for name in ("scipy", "torchdiffeq", "tqdm", "tqdm.auto", "safetensors", "torchvision",
-                 "torchvision.transforms"):
-        module = types.ModuleType(name)
-        module.integrate = None
-        module.odeint = None
-        module.trange = lambda n, disable=None: range(n)
-        module.tqdm = None
-        module.functional = None
-        sys.modules.setdefault(name, module)
-    package = types.ModuleType("k_diffusion")
-    package.__path__ = [repo + "/k_diffusion"]
-    sys.modules["k_diffusion"] = package
-    loaded = {}
-    for name in ("utils", "sampling", "external"):
-        spec = importlib.util.spec_from_file_location("k_diffusion." + name,
-                                                      f"{repo}/k_diffusion/{name}.py")
-        module = importlib.util.module_from_spec(spec)
-        sys.modules["k_diffusion." + name] = module
-        setattr(package, name, module)
-        loaded[name] = module
-    for name in ("utils", "sampling", "external"):
-        sys.modules["k_diffusion." + name].__spec__.loader.exec_module(loaded[name])
-    return loaded
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from kdiffusion_loader import load_k_diffusion  # noqa: E402
 
 
 def flat(t):
@@ -86,7 +61,7 @@ def trees():
 
 def main():
     repo, out_path = sys.argv[1], sys.argv[2]
-    kd = load_k_diffusion(repo)
+    kd = load_k_diffusion(repo, stub_torchsde=False)
     sampling, external = kd["sampling"], kd["external"]
 
     # Stable Diffusion's schedule, as LatentDiffusion registers it (float64 math, float32 buffer).
